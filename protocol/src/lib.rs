@@ -19,3 +19,6 @@ pub mod keys;
 pub mod proof;
 pub mod time;
 pub mod vc;
+
+#[cfg(test)]
+mod test_support;
