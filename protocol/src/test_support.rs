@@ -12,6 +12,18 @@ use crate::receipt::{DigestSet, Genesis, Receipt, ReceiptType, SignedReceipt, Tr
 use crate::signed::Signed;
 use crate::time::Timestamp;
 
+/// The member names of a JSON object, sorted.
+pub(crate) fn member_names(value: &Value) -> Vec<&str> {
+    let mut names: Vec<&str> = value
+        .as_object()
+        .unwrap()
+        .keys()
+        .map(String::as_str)
+        .collect();
+    names.sort_unstable();
+    names
+}
+
 /// 2023-11-14T22:13:20Z: the first receipt's time.
 pub(crate) const T0_UNIX_SECONDS: i64 = 1_700_000_000;
 
