@@ -23,8 +23,6 @@
 //!
 //! `transition` is optional: absent when the receipt carries no transition, never `null`.
 
-use std::fmt;
-
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 use serde_json::Value;
 
@@ -188,12 +186,6 @@ impl Serialize for DigestSet {
 impl<'de> Deserialize<'de> for DigestSet {
     fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
         Self::from_sorted(Vec::deserialize(deserializer)?).map_err(serde::de::Error::custom)
-    }
-}
-
-impl fmt::Display for ReceiptType {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(RECEIPT_TYPE)
     }
 }
 

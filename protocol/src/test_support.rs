@@ -4,6 +4,7 @@
 use serde_json::{Value, json};
 
 use crate::chain::ReceiptChain;
+use crate::checkpoint::{self, Checkpoint, VerifiedCheckpoint};
 use crate::digest::Digest;
 use crate::ids::CorridorId;
 use crate::keys::SigningKey;
@@ -97,4 +98,13 @@ pub(crate) fn chain_of(count: u64) -> (ReceiptChain, Vec<SignedReceipt>) {
         receipts.push(signed);
     }
     (chain, receipts)
+}
+
+/// The checkpoint of `chain_of(count)` at `seconds_after_t0`, signed by keys 1 and 2 and
+/// verified under the fixture policy.
+pub(crate) fn trusted_checkpoint(count: u64, seconds_after_t0: i64) -> VerifiedCheckpoint {
+    let (chain, _) = chain_of(count);
+    let document = Checkpoint::of_chain(&chain, at(seconds_after_t0));
+    let signed = Signed::sign(document, &[&key(1), &key(2)], at(seconds_after_t0)).unwrap();
+    checkpoint::verify_checkpoint(&signed, chain.policy()).unwrap()
 }
