@@ -5,7 +5,8 @@
 //! did:key identities ([`keys`]), Data Integrity proofs ([`proof`]), the receipt MMR ([`mmr`]),
 //! receipts and the genesis root ([`receipt`]), signed documents ([`signed`]), the k-of-n
 //! receipt-signing policy ([`policy`]), the receipt chain ([`chain`]), checkpoints
-//! ([`checkpoint`]) and chain export/import ([`export`]). [`fields`] reads protocol objects
+//! ([`checkpoint`]), chain export/import ([`export`]) and verifiable credentials with their
+//! typed subjects ([`vc`]). [`fields`] reads protocol objects
 //! member by member so every parse error names the member.
 //!
 //! Never: I/O, async, clocks or randomness. Time, keys and seeds arrive as arguments, so the same
@@ -13,7 +14,7 @@
 //! [`canonical::CanonicalBytes`]; there is no other path to a document digest.
 //!
 //! Read in this order: [`canonical`], [`digest`], [`time`], [`ids`], [`keys`], [`proof`],
-//! [`mmr`], [`receipt`], [`signed`], [`policy`], [`chain`], [`checkpoint`], [`export`].
+//! [`mmr`], [`receipt`], [`signed`], [`policy`], [`chain`], [`checkpoint`], [`export`], [`vc`].
 
 pub mod canonical;
 pub mod chain;
@@ -29,6 +30,7 @@ pub mod proof;
 pub mod receipt;
 pub mod signed;
 pub mod time;
+pub mod vc;
 
 #[cfg(test)]
 mod test_support;
