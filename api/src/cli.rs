@@ -1,21 +1,27 @@
 //! The offline `msez` commands: argument parsing, input reading, and the exit-code contract.
 //!
-//! Owns [`Cli`], [`run`] and [`CliError`]. Every command is a thin shell over a
-//! `msez-protocol` function: read input, call, print.
+//! Owns [`Cli`], [`Command`], [`run`], [`main_with`] and [`CliError`]. Every command is a thin
+//! shell over a `msez-protocol` function: read input, call, print. One module per command group
+//! (`canon`, ...); adding a command is a [`Command`] variant, its module, and one `run` arm.
 //!
-//! Never: prints a partial result before failing (output is built fully, then written), or
-//! exits with a code outside 0 (success), 1 (verification failure), 2 (bad input).
+//! Never: decides a protocol rule, prints a partial result before failing (output is built
+//! fully, then written), or exits with a code outside 0 (success), 1 (verification failure),
+//! 2 (bad input or usage).
 
+mod canon;
+mod input;
+
+use std::ffi::OsString;
 use std::io::{Read, Write};
 use std::path::PathBuf;
 use std::process::ExitCode;
 
-use clap::{Parser, Subcommand};
-use msez_protocol::canonical::{CanonError, CanonicalBytes};
+use clap::{Args, Parser, Subcommand};
+use msez_protocol::canonical::CanonError;
 
-/// The largest input any offline command reads, in bytes. Exported chains of a busy corridor
-/// reach tens of megabytes; 1 GiB bounds memory while leaving room for every real file.
-pub const INPUT_BYTES_MAX: u64 = 1 << 30;
+pub use canon::{CanonArgs, Profile};
+pub use input::INPUT_BYTES_MAX;
+use input::{Input, InputSource};
 
 /// MSEZ: corridors, receipts, credentials and compliance for special economic zones.
 ///
@@ -38,16 +44,29 @@ pub enum Command {
     ///
     /// Example: `echo '{"b":2,"a":1}' | msez canon` prints `{"a":1,"b":2}`.
     Canon {
-        /// JSON input; `-` or absent for standard input.
-        file: Option<PathBuf>,
+        /// The number profile.
+        #[command(flatten)]
+        args: CanonArgs,
+        /// The input.
+        #[command(flatten)]
+        input: InputArg,
     },
     /// Print the SHA-256 digest (64 lowercase hex, then a newline) of a document's canonical form.
     ///
     /// Example: `echo '{"b":2,"a":1}' | msez digest`.
     Digest {
-        /// JSON input; `-` or absent for standard input.
-        file: Option<PathBuf>,
+        /// The input.
+        #[command(flatten)]
+        input: InputArg,
     },
+}
+
+/// The FILE argument shared by every command that reads a document.
+#[derive(Debug, Args)]
+pub struct InputArg {
+    /// Input file; `-` or absent for standard input.
+    #[arg(value_name = "FILE")]
+    pub file: Option<PathBuf>,
 }
 
 /// A command's failure, mapped to its exit code by [`CliError::exit_code`].
@@ -89,76 +108,91 @@ impl CliError {
     }
 }
 
-/// Runs one parsed command, writing its result to `stdout`.
-pub fn run(cli: Cli, stdout: &mut dyn Write) -> Result<(), CliError> {
-    let output = match cli.command {
-        Command::Canon { file } => {
-            let input = Input::read(file.as_ref())?;
-            input.canonical()?.into_bytes()
-        }
-        Command::Digest { file } => {
-            let input = Input::read(file.as_ref())?;
-            format!("{}\n", input.canonical()?.digest()).into_bytes()
-        }
-    };
-    stdout
-        .write_all(&output)
-        .and_then(|()| stdout.flush())
-        .map_err(CliError::Write)
+/// What a command produced: the bytes for standard output and, when a verification failed,
+/// why (a verification failure still prints its report).
+#[derive(Debug)]
+pub struct Output {
+    stdout: Vec<u8>,
+    rejection: Option<CliError>,
 }
 
-/// Runs the process: parse arguments, run, report, and return the exit code.
-pub fn main_exit_code() -> ExitCode {
-    let cli = Cli::parse();
-    let mut stdout = std::io::stdout().lock();
-    match run(cli, &mut stdout) {
-        Ok(()) => ExitCode::SUCCESS,
+impl Output {
+    fn success(stdout: Vec<u8>) -> Self {
+        Self {
+            stdout,
+            rejection: None,
+        }
+    }
+
+    /// One line of text: the text and a newline.
+    fn line(text: &str) -> Self {
+        Self::success(format!("{text}\n").into_bytes())
+    }
+}
+
+/// Runs one parsed command: reads from `stdin` when it needs standard input, writes the result
+/// to `stdout`, and returns the verification failure or bad input that stopped it.
+pub fn run(cli: Cli, stdin: &mut dyn Read, stdout: &mut dyn Write) -> Result<(), CliError> {
+    let output = match cli.command {
+        Command::Canon { args, input } => canon::canon(&args, &read(&input, stdin)?)?,
+        Command::Digest { input } => canon::digest(&read(&input, stdin)?)?,
+    };
+    stdout
+        .write_all(&output.stdout)
+        .and_then(|()| stdout.flush())
+        .map_err(CliError::Write)?;
+    output.rejection.map_or(Ok(()), Err)
+}
+
+/// The whole process behind `main`, with its streams passed in so that tests can run every
+/// command in-process: parses `args` (the first is the program name), runs, writes the one-line
+/// reason of a failure to `stderr`, and returns the exit code.
+pub fn main_with<I, T>(
+    args: I,
+    stdin: &mut dyn Read,
+    stdout: &mut dyn Write,
+    stderr: &mut dyn Write,
+) -> u8
+where
+    I: IntoIterator<Item = T>,
+    T: Into<OsString> + Clone,
+{
+    let cli = match Cli::try_parse_from(args) {
+        Ok(cli) => cli,
+        Err(error) => {
+            // `--help` and `--version` go to stdout with 0; usage errors to stderr with 2.
+            let rendered = error.render().to_string();
+            // Nothing else can be done if the stream is closed.
+            let _ = if error.use_stderr() {
+                stderr.write_all(rendered.as_bytes())
+            } else {
+                stdout.write_all(rendered.as_bytes())
+            };
+            return u8::try_from(error.exit_code()).unwrap_or(2);
+        }
+    };
+    match run(cli, stdin, stdout) {
+        Ok(()) => 0,
         Err(error) => {
             // One line: the reason, with the field it concerns.
             let line = error.to_string().replace('\n', " ");
-            let _ = writeln!(std::io::stderr(), "msez: {line}"); // Nothing else can be done.
-            ExitCode::from(error.exit_code())
+            let _ = writeln!(stderr, "msez: {line}"); // Nothing else can be done.
+            error.exit_code()
         }
     }
 }
 
-/// Bytes read from a file or standard input, with the name used in error messages.
-struct Input {
-    source_name: String,
-    bytes: Vec<u8>,
+/// Runs the process: [`main_with`] over the real arguments and streams.
+pub fn main_exit_code() -> ExitCode {
+    let code = main_with(
+        std::env::args_os(),
+        &mut std::io::stdin().lock(),
+        &mut std::io::stdout().lock(),
+        &mut std::io::stderr().lock(),
+    );
+    ExitCode::from(code)
 }
 
-impl Input {
-    fn read(file: Option<&PathBuf>) -> Result<Self, CliError> {
-        let (source_name, reader): (String, Box<dyn Read>) = match file {
-            Some(path) if path.as_os_str() != "-" => {
-                let name = path.display().to_string();
-                let opened = std::fs::File::open(path).map_err(|error| CliError::Read {
-                    source_name: name.clone(),
-                    error,
-                })?;
-                (name, Box::new(opened))
-            }
-            _ => ("stdin".to_owned(), Box::new(std::io::stdin())),
-        };
-        let mut bytes = Vec::new();
-        reader
-            .take(INPUT_BYTES_MAX + 1)
-            .read_to_end(&mut bytes)
-            .map_err(|error| CliError::Read {
-                source_name: source_name.clone(),
-                error,
-            })?;
-        if bytes.len() as u64 > INPUT_BYTES_MAX {
-            return Err(CliError::TooLarge { source_name });
-        }
-        Ok(Self { source_name, bytes })
-    }
-
-    fn canonical(&self) -> Result<CanonicalBytes, CliError> {
-        CanonicalBytes::parse(&self.bytes).map_err(|error| CliError::Canon {
-            source_name: self.source_name.clone(),
-            error,
-        })
-    }
+fn read(input: &InputArg, stdin: &mut dyn Read) -> Result<Input, CliError> {
+    Input::read(InputSource::new(input.file.as_ref(), stdin))
 }
