@@ -12,4 +12,5 @@
 pub mod canonical;
 pub mod digest;
 pub mod ids;
+pub mod mmr;
 pub mod time;
