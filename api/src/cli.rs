@@ -10,6 +10,7 @@
 
 mod canon;
 mod input;
+mod mmr;
 
 use std::ffi::OsString;
 use std::io::{Read, Write};
@@ -18,10 +19,14 @@ use std::process::ExitCode;
 
 use clap::{Args, Parser, Subcommand};
 use msez_protocol::canonical::CanonError;
+use msez_protocol::digest::DigestError;
+use msez_protocol::mmr::{InclusionError, MmrError};
+use serde::Serialize;
 
 pub use canon::{CanonArgs, Profile};
 pub use input::INPUT_BYTES_MAX;
 use input::{Input, InputSource};
+pub use mmr::{MmrCommand, RootArg};
 
 /// MSEZ: corridors, receipts, credentials and compliance for special economic zones.
 ///
@@ -59,6 +64,11 @@ pub enum Command {
         #[command(flatten)]
         input: InputArg,
     },
+    /// Merkle Mountain Range over receipts' `next_root`s: root, inclusion proof, verification.
+    ///
+    /// Example: `msez mmr root < next_roots.txt`.
+    #[command(subcommand)]
+    Mmr(MmrCommand),
 }
 
 /// The FILE argument shared by every command that reads a document.
@@ -94,6 +104,50 @@ pub enum CliError {
         /// What is wrong, with the field path.
         error: CanonError,
     },
+    /// The input is JSON but not the object the command expects.
+    #[error("{source_name}: {error}")]
+    Shape {
+        /// The file name or `stdin`.
+        source_name: String,
+        /// serde's reason, naming the member.
+        error: serde_json::Error,
+    },
+    /// A line of `next_root`s input that is not a digest.
+    #[error("{source_name}: line {line_number}: {error}")]
+    NextRootLine {
+        /// The file name or `stdin`.
+        source_name: String,
+        /// 1-based line number.
+        line_number: usize,
+        /// Why the line is not a digest.
+        error: DigestError,
+    },
+    /// `--root` is not a digest.
+    #[error("--root: {error}")]
+    RootArgument {
+        /// Why.
+        error: DigestError,
+    },
+    /// `--index` names no leaf.
+    #[error("--index: leaf {leaf_index} does not exist in an MMR of {size} leaves")]
+    LeafIndexOutOfRange {
+        /// The index asked for.
+        leaf_index: u64,
+        /// Leaves in the MMR.
+        size: u64,
+    },
+    /// The MMR refused the input (more leaves than the protocol allows).
+    #[error("{error}")]
+    Mmr {
+        /// Why.
+        error: MmrError,
+    },
+    /// An inclusion proof that does not verify against the trusted root.
+    #[error("proof does not verify: {error}")]
+    NotIncluded {
+        /// The failed check.
+        error: InclusionError,
+    },
     /// Standard output could not be written.
     #[error("cannot write output: {0}")]
     Write(std::io::Error),
@@ -103,7 +157,16 @@ impl CliError {
     /// 1 for a verification failure, 2 for bad input or an environment failure.
     pub fn exit_code(&self) -> u8 {
         match self {
-            Self::Read { .. } | Self::TooLarge { .. } | Self::Canon { .. } | Self::Write(_) => 2,
+            Self::NotIncluded { .. } => 1,
+            Self::Read { .. }
+            | Self::TooLarge { .. }
+            | Self::Canon { .. }
+            | Self::Shape { .. }
+            | Self::NextRootLine { .. }
+            | Self::RootArgument { .. }
+            | Self::LeafIndexOutOfRange { .. }
+            | Self::Mmr { .. }
+            | Self::Write(_) => 2,
         }
     }
 }
@@ -136,6 +199,13 @@ pub fn run(cli: Cli, stdin: &mut dyn Read, stdout: &mut dyn Write) -> Result<(),
     let output = match cli.command {
         Command::Canon { args, input } => canon::canon(&args, &read(&input, stdin)?)?,
         Command::Digest { input } => canon::digest(&read(&input, stdin)?)?,
+        Command::Mmr(MmrCommand::Root { input }) => mmr::root(&read(&input, stdin)?)?,
+        Command::Mmr(MmrCommand::Proof { leaf_index, input }) => {
+            mmr::proof(leaf_index, &read(&input, stdin)?)?
+        }
+        Command::Mmr(MmrCommand::Verify { root, input }) => {
+            mmr::verify(&root, &read(&input, stdin)?)?
+        }
     };
     stdout
         .write_all(&output.stdout)
@@ -191,6 +261,14 @@ pub fn main_exit_code() -> ExitCode {
         &mut std::io::stderr().lock(),
     );
     ExitCode::from(code)
+}
+
+/// A JSON result: pretty-printed (for people; it is never hashed from this text) with a newline.
+fn json_output<T: Serialize + ?Sized>(value: &T) -> Result<Output, CliError> {
+    let mut text =
+        serde_json::to_vec_pretty(value).map_err(|error| CliError::Write(error.into()))?;
+    text.push(b'\n');
+    Ok(Output::success(text))
 }
 
 fn read(input: &InputArg, stdin: &mut dyn Read) -> Result<Input, CliError> {

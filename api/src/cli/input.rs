@@ -7,6 +7,7 @@ use std::io::Read;
 use std::path::{Path, PathBuf};
 
 use msez_protocol::canonical::{self, CanonicalBytes};
+use serde_json::Value;
 
 use super::CliError;
 
@@ -71,6 +72,29 @@ impl Input {
         CanonicalBytes::parse(&self.bytes).map_err(|error| self.canon_error(error))
     }
 
+    /// The input parsed strictly (MSEZ profile: integers only, no duplicate keys).
+    pub(super) fn json(&self) -> Result<Value, CliError> {
+        canonical::parse(&self.bytes).map_err(|error| self.canon_error(error))
+    }
+
+    /// The input as UTF-8 text, for line-oriented commands.
+    pub(super) fn text(&self) -> Result<&str, CliError> {
+        std::str::from_utf8(&self.bytes).map_err(|error| {
+            self.canon_error(canonical::CanonError::InvalidUtf8 {
+                offset: error.valid_up_to(),
+            })
+        })
+    }
+
+    /// The input parsed strictly, then read as `T` (whose serde errors name the member).
+    pub(super) fn typed<T: serde::de::DeserializeOwned>(&self) -> Result<T, CliError> {
+        serde_json::from_value(self.json()?).map_err(|error| CliError::Shape {
+            source_name: self.source_name.clone(),
+            error,
+        })
+    }
+
+    /// The error for `error` in this input.
     pub(super) fn canon_error(&self, error: canonical::CanonError) -> CliError {
         CliError::Canon {
             source_name: self.source_name.clone(),

@@ -66,6 +66,15 @@ impl Oracle {
             })
             .collect()
     }
+
+    /// Runs `command` over one item and returns its value, failing the test on an error.
+    #[track_caller]
+    pub fn one(&self, command: &str, item: Value) -> Value {
+        match self.run(command, vec![item]).pop().unwrap() {
+            Ok(value) => value,
+            Err(reason) => panic!("oracle {command} rejected the item: {reason}"),
+        }
+    }
 }
 
 /// What one `msez` run produced.
@@ -83,6 +92,13 @@ impl Run {
     /// Standard output as text.
     pub fn stdout_text(&self) -> String {
         String::from_utf8(self.stdout.clone()).unwrap()
+    }
+
+    /// Standard output parsed as JSON.
+    #[track_caller]
+    pub fn stdout_json(&self) -> Value {
+        serde_json::from_slice(&self.stdout)
+            .unwrap_or_else(|error| panic!("stdout is not JSON ({error}): {}", self.stdout_text()))
     }
 
     /// Asserts exit code 0 and returns self.
@@ -148,5 +164,15 @@ impl Rng {
     /// An element of `items`.
     pub fn pick<'a, T>(&mut self, items: &'a [T]) -> &'a T {
         &items[self.index(items.len())]
+    }
+
+    /// `length` random bytes.
+    pub fn bytes(&mut self, length: usize) -> Vec<u8> {
+        (0..length).map(|_| self.next_u64() as u8).collect()
+    }
+
+    /// 32 random bytes as 64 lowercase hex characters (a digest or a seed).
+    pub fn hex32(&mut self) -> String {
+        hex::encode(self.bytes(32))
     }
 }

@@ -20,3 +20,4 @@
 mod canon;
 mod harness;
 mod json_gen;
+mod mmr;
