@@ -4,7 +4,13 @@
 use super::run;
 
 /// Every command path `msez` offers, as typed after `msez`.
-const COMMANDS: &[&[&str]] = &[&["canon"], &["digest"]];
+const COMMANDS: &[&[&str]] = &[
+    &["canon"],
+    &["digest"],
+    &["mmr", "root"],
+    &["mmr", "proof"],
+    &["mmr", "verify"],
+];
 
 #[test]
 fn help_lists_every_command_with_an_example() {

@@ -13,6 +13,7 @@
 
 mod canon;
 mod help;
+mod mmr;
 
 use std::io::Write;
 use std::process::{Command, Stdio};
