@@ -24,9 +24,12 @@ Commands and their items:
   genesis-root       {"genesis"} -> {"genesis_root"}
   checkpoint-digest  {"checkpoint"} -> {"digest"}
   chain-verify       {"lines": [text], "now"?} -> {"height", "head", "mmr_root"}
+  chain-build        {"genesis", "signer_seeds", "threshold", "receipt_count", "start",
+                      "with_checkpoint"} -> {"lines": [text]} (a signed export)
   selftest           {"vectors_dir"} -> {"checks": count}  (W3C, JCS and RFC 8032 vectors)
 """
 
+import datetime
 import hashlib
 import json
 import os
@@ -503,73 +506,156 @@ def checkpoint_digest(checkpoint: dict) -> str:
     return digest({k: v for k, v in checkpoint.items() if k != "proof"})
 
 
-def chain_verify(lines, now=None):
-    """Replays an export: genesis line, receipts, optional trailing checkpoint (SPEC §5, §7).
+EXPORT_TYPE = "MSEZCorridorChainExport"
 
-    The genesis line is the SPEC §5 genesis object, optionally wrapped as {"genesis": {...}}.
-    Signatures are checked (each proof must verify); the signing policy of the corridor is not
-    known from the export alone, so at least one valid proof is required."""
-    documents = [json.loads(line) for line in lines if line.strip()]
+
+def _policy_satisfied(document, policy) -> bool:
+    """k-of-n: at least `threshold` distinct named signers with a valid proof."""
+    signers = set(policy["signers"])
+    valid = {result["verification_method"].split("#", 1)[0]
+             for result in verify_document(document) if result["valid"]}
+    return len(valid & signers) >= policy["threshold"]
+
+
+def _line_error(line_number, reason):
+    return OracleError(f"line {line_number}: {reason}")
+
+
+def chain_verify(lines, now=None):
+    """Replays an export (header, receipts, optional trailing checkpoint; SPEC §5, §7) the way
+    an auditor would, and returns the state it proves: height, head and MMR root."""
+    documents = [parse_json(line.encode("utf-8")) for line in lines]
     if not documents:
-        raise OracleError("line 1: missing genesis")
-    first = documents[0]
-    genesis = first.get("genesis", first) if isinstance(first, dict) else first
+        raise OracleError("line 1: missing header")
+    header = documents[0]
+    if not isinstance(header, dict) or header.get("type") != EXPORT_TYPE:
+        raise _line_error(1, f"type is not {EXPORT_TYPE}")
+    genesis = header["genesis"]
+    if genesis.get("tag") != GENESIS_TAG:
+        raise _line_error(1, "genesis.tag is wrong")
     head = genesis_root(genesis)
+    if header.get("genesis_root") != head:
+        raise _line_error(1, "genesis_root does not recompute")
+    policy = header["receipt_signing_policy"]
     corridor_id = genesis["corridor_id"]
-    next_roots, last_time, checkpoint = [], None, None
+    sets = {field: genesis[field] for field in ("lawpack_digest_set", "ruleset_digest_set")}
+    next_roots, last_time = [], None
     for line_number, document in enumerate(documents[1:], start=2):
         if not isinstance(document, dict):
-            raise OracleError(f"line {line_number}: not an object")
+            raise _line_error(line_number, "not an object")
         if document.get("type") == "MSEZCorridorStateCheckpoint":
             if line_number != len(documents):
-                raise OracleError(f"line {line_number}: checkpoint is not the last line")
-            checkpoint = document
+                raise _line_error(line_number, "checkpoint is not the last line")
+            _check_checkpoint(document, header["genesis_root"], head, sets, next_roots, policy)
             break
-        if document.get("type") != "MSEZCorridorStateReceipt":
-            raise OracleError(f"line {line_number}: type is not MSEZCorridorStateReceipt")
-        sequence = len(next_roots)
-        if document.get("corridor_id") != corridor_id:
-            raise OracleError(f"sequence {sequence}: corridor_id differs")
-        if document.get("sequence") != sequence:
-            raise OracleError(f"sequence {sequence}: sequence field is {document.get('sequence')}")
-        if document.get("prev_root") != head:
-            raise OracleError(f"sequence {sequence}: prev_root is not the head")
-        if receipt_next_root(document) != document.get("next_root"):
-            raise OracleError(f"sequence {sequence}: next_root does not recompute")
-        timestamp = check_time(document.get("timestamp"), "timestamp")
-        if last_time is not None and timestamp < last_time:
-            raise OracleError(f"sequence {sequence}: timestamp goes backwards")
-        if now is not None and timestamp > now:
-            raise OracleError(f"sequence {sequence}: timestamp is in the future")
-        transition = document.get("transition")
-        if transition is not None and digest(transition.get("payload")) != transition.get(
-                "payload_sha256"):
-            raise OracleError(f"sequence {sequence}: transition.payload_sha256 does not recompute")
-        results = verify_document(document)
-        if not all(result["valid"] for result in results):
-            raise OracleError(f"sequence {sequence}: proof does not verify")
-        last_time, head = timestamp, document["next_root"]
+        _check_receipt(document, len(next_roots), corridor_id, head, last_time, now, policy,
+                       line_number)
+        last_time, head = document["timestamp"], document["next_root"]
+        sets = {field: document[field] for field in sets}
         next_roots.append(head)
+    return {"height": len(next_roots), "head": head, "mmr_root": mmr_build(next_roots)["root"]}
+
+
+RECEIPT_MEMBERS = {"type", "corridor_id", "sequence", "timestamp", "prev_root", "next_root",
+                   "lawpack_digest_set", "ruleset_digest_set", "transition", "proof"}
+
+
+def _check_receipt(receipt, sequence, corridor_id, head, last_time, now, policy, line_number):
+    fail = lambda reason: _line_error(line_number, f"sequence {sequence}: {reason}")
+    if receipt.get("type") != "MSEZCorridorStateReceipt":
+        raise fail("type is not MSEZCorridorStateReceipt")
+    if set(receipt) - RECEIPT_MEMBERS:
+        raise fail(f"unknown members {sorted(set(receipt) - RECEIPT_MEMBERS)}")
+    if receipt.get("corridor_id") != corridor_id:
+        raise fail("corridor_id differs")
+    if receipt.get("sequence") != sequence:
+        raise fail(f"sequence member is {receipt.get('sequence')}")
+    if receipt.get("prev_root") != head:
+        raise fail("prev_root is not the head")
+    for field in ("lawpack_digest_set", "ruleset_digest_set"):
+        if receipt.get(field) != _digest_set(receipt.get(field), field):
+            raise fail(f"{field} is not sorted and duplicate-free")
+    if receipt_next_root(receipt) != receipt.get("next_root"):
+        raise fail("next_root does not recompute")
+    timestamp = check_time(receipt.get("timestamp"), "timestamp")
+    if last_time is not None and timestamp < last_time:
+        raise fail("timestamp goes backwards")
+    if now is not None and timestamp > now:
+        raise fail("timestamp is in the future")
+    transition = receipt.get("transition")
+    if transition is not None and digest(transition.get("payload")) != transition.get(
+            "payload_sha256"):
+        raise fail("transition.payload_sha256 does not recompute")
+    if not _policy_satisfied(receipt, policy):
+        raise fail("proofs do not satisfy the receipt-signing policy")
+
+
+def _check_checkpoint(checkpoint, genesis_root_hex, head, sets, next_roots, policy):
     built = mmr_build(next_roots)
-    if checkpoint is not None:
-        _check_checkpoint(checkpoint, genesis_root(genesis), head, built)
-    return {"height": len(next_roots), "head": head, "mmr_root": built["root"]}
+    expected = {
+        "type": "MSEZCorridorStateCheckpoint", "genesis_root": genesis_root_hex,
+        "final_state_root": head, "receipt_count": len(next_roots),
+        "lawpack_digest_set": sets["lawpack_digest_set"],
+        "ruleset_digest_set": sets["ruleset_digest_set"],
+        "mmr": {"type": "MSEZReceiptMMR", "algorithm": "sha256", "size": len(next_roots),
+                "root": built["root"], "peaks": built["peaks"]},
+    }
+    for field, value in expected.items():
+        if checkpoint.get(field) != value:
+            raise OracleError(f"checkpoint.{field}: differs from the replayed chain")
+    if not _policy_satisfied(checkpoint, policy):
+        raise OracleError("checkpoint.proof: does not satisfy the receipt-signing policy")
 
 
-def _check_checkpoint(checkpoint, genesis_root_hex, head, built):
-    if checkpoint.get("genesis_root") != genesis_root_hex:
-        raise OracleError("checkpoint.genesis_root: differs from the genesis line")
-    if checkpoint.get("final_state_root") != head:
-        raise OracleError("checkpoint.final_state_root: differs from the head")
-    if checkpoint.get("receipt_count") != len(built["proofs"]):
-        raise OracleError("checkpoint.receipt_count: differs from the receipts")
-    mmr = checkpoint.get("mmr") or {}
-    expected = {"type": "MSEZReceiptMMR", "algorithm": "sha256", "size": len(built["proofs"]),
-                "root": built["root"], "peaks": built["peaks"]}
-    if mmr != expected:
-        raise OracleError("checkpoint.mmr: differs from the receipts' MMR")
-    if not all(result["valid"] for result in verify_document(checkpoint)):
-        raise OracleError("checkpoint.proof: does not verify")
+def _time_at(start: str, offset_seconds: int) -> str:
+    instant = datetime.datetime.strptime(check_time(start, "start"), "%Y-%m-%dT%H:%M:%SZ")
+    return (instant + datetime.timedelta(seconds=offset_seconds)).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def chain_build(item):
+    """A signed export built here (so the Rust verifier sees a chain it did not make): header,
+    `receipt_count` receipts one minute apart from `start`, each carrying a transition and
+    signed by every seed, then a checkpoint when `with_checkpoint` is true."""
+    genesis, seeds = item["genesis"], [bytes.fromhex(seed) for seed in item["signer_seeds"]]
+    dids = sorted((did_from_public_key(keypair_from_seed(seed)[1]) for seed in seeds),
+                  key=lambda did: public_key_from_did(did))
+    policy = {"threshold": item["threshold"], "signers": dids}
+    head = genesis_root(genesis)
+    documents = [{"type": EXPORT_TYPE, "version": 1, "genesis": genesis, "genesis_root": head,
+                  "receipt_signing_policy": policy}]
+    next_roots = []
+    for sequence in range(item["receipt_count"]):
+        payload = {"sequence": sequence, "amount_minor": 1000 * sequence + 7, "note": "é😂"}
+        receipt = {
+            "type": "MSEZCorridorStateReceipt", "corridor_id": genesis["corridor_id"],
+            "sequence": sequence, "timestamp": _time_at(item["start"], 60 * sequence),
+            "prev_root": head, "lawpack_digest_set": genesis["lawpack_digest_set"],
+            "ruleset_digest_set": genesis["ruleset_digest_set"],
+            "transition": {"kind": "transfer", "payload": payload,
+                           "payload_sha256": digest(payload)},
+        }
+        receipt["next_root"] = receipt_next_root(receipt)
+        for seed in seeds:
+            receipt = sign_document(receipt, seed, receipt["timestamp"])
+        documents.append(receipt)
+        head = receipt["next_root"]
+        next_roots.append(head)
+    if item.get("with_checkpoint"):
+        built = mmr_build(next_roots)
+        timestamp = _time_at(item["start"], 60 * item["receipt_count"])
+        checkpoint = {
+            "type": "MSEZCorridorStateCheckpoint", "corridor_id": genesis["corridor_id"],
+            "timestamp": timestamp, "genesis_root": documents[0]["genesis_root"],
+            "final_state_root": head, "receipt_count": len(next_roots),
+            "lawpack_digest_set": genesis["lawpack_digest_set"],
+            "ruleset_digest_set": genesis["ruleset_digest_set"],
+            "mmr": {"type": "MSEZReceiptMMR", "algorithm": "sha256", "size": len(next_roots),
+                    "root": built["root"], "peaks": built["peaks"]},
+        }
+        for seed in seeds:
+            checkpoint = sign_document(checkpoint, seed, timestamp)
+        documents.append(checkpoint)
+    return {"lines": [canon(document).decode("utf-8") for document in documents]}
 
 
 # --- Self-test over the public vectors -----------------------------------------------------------
@@ -667,6 +753,7 @@ COMMANDS = {
     "genesis-root": lambda item: {"genesis_root": genesis_root(item["genesis"])},
     "checkpoint-digest": lambda item: {"digest": checkpoint_digest(item["checkpoint"])},
     "chain-verify": lambda item: chain_verify(item["lines"], item.get("now")),
+    "chain-build": chain_build,
     "selftest": lambda item: selftest(item["vectors_dir"]),
 }
 
