@@ -1,16 +1,19 @@
 //! The MSEZ protocol core: the exact bytes of `../shared/SPEC.md`.
 //!
 //! Owns every rule a third party must be able to recompute: canonical JSON and digests
-//! ([`canonical`], [`digest`]), time ([`time`]), identifiers ([`ids`]).
+//! ([`canonical`], [`digest`]), time ([`time`]), identifiers ([`ids`]), Ed25519 keys and
+//! did:key identities ([`keys`]), Data Integrity proofs ([`proof`]), the receipt MMR ([`mmr`]).
 //!
 //! Never: I/O, async, clocks or randomness. Time, keys and seeds arrive as arguments, so the same
 //! inputs always give the same bytes. Anything hashed or signed goes through
 //! [`canonical::CanonicalBytes`]; there is no other path to a document digest.
 //!
-//! Read in this order: [`canonical`], [`digest`], [`time`], [`ids`].
+//! Read in this order: [`canonical`], [`digest`], [`time`], [`ids`], [`keys`], [`proof`], [`mmr`].
 
 pub mod canonical;
 pub mod digest;
 pub mod ids;
+pub mod keys;
 pub mod mmr;
+pub mod proof;
 pub mod time;
