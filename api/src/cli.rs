@@ -10,6 +10,8 @@
 
 mod canon;
 mod input;
+mod keygen;
+
 mod mmr;
 
 use std::ffi::OsString;
@@ -20,12 +22,15 @@ use std::process::ExitCode;
 use clap::{Args, Parser, Subcommand};
 use msez_protocol::canonical::CanonError;
 use msez_protocol::digest::DigestError;
+use msez_protocol::keys::KeyError;
 use msez_protocol::mmr::{InclusionError, MmrError};
 use serde::Serialize;
 
 pub use canon::{CanonArgs, Profile};
 pub use input::INPUT_BYTES_MAX;
 use input::{Input, InputSource};
+pub use keygen::KeygenArgs;
+
 pub use mmr::{MmrCommand, RootArg};
 
 /// MSEZ: corridors, receipts, credentials and compliance for special economic zones.
@@ -64,6 +69,11 @@ pub enum Command {
         #[command(flatten)]
         input: InputArg,
     },
+    /// Generate an Ed25519 key and print its key file (JSON with the did:key and the secret
+    /// seed), or write it with mode 0600 to `--out` and print the did:key.
+    ///
+    /// Example: `msez keygen --out zone-a.key`.
+    Keygen(KeygenArgs),
     /// Merkle Mountain Range over receipts' `next_root`s: root, inclusion proof, verification.
     ///
     /// Example: `msez mmr root < next_roots.txt`.
@@ -148,6 +158,31 @@ pub enum CliError {
         /// The failed check.
         error: InclusionError,
     },
+    /// A key file that cannot be used.
+    #[error("{source_name}: {error}")]
+    Key {
+        /// The key file's name.
+        source_name: String,
+        /// Why.
+        error: KeyError,
+    },
+    /// The `--out` key file could not be created (it may exist already).
+    #[error("--out {path}: {error}")]
+    KeyOut {
+        /// The path given.
+        path: String,
+        /// The I/O error (`AlreadyExists` for an existing file).
+        error: std::io::Error,
+    },
+    /// The operating system's random source failed.
+    #[error("cannot read the system random source: {error}")]
+    Random {
+        /// The failure.
+        error: getrandom::Error,
+    },
+    /// The system clock is before 1970 or after 9999.
+    #[error("the system clock is outside years 1970-9999")]
+    Clock,
     /// Standard output could not be written.
     #[error("cannot write output: {0}")]
     Write(std::io::Error),
@@ -166,6 +201,10 @@ impl CliError {
             | Self::RootArgument { .. }
             | Self::LeafIndexOutOfRange { .. }
             | Self::Mmr { .. }
+            | Self::Key { .. }
+            | Self::KeyOut { .. }
+            | Self::Random { .. }
+            | Self::Clock
             | Self::Write(_) => 2,
         }
     }
@@ -199,6 +238,7 @@ pub fn run(cli: Cli, stdin: &mut dyn Read, stdout: &mut dyn Write) -> Result<(),
     let output = match cli.command {
         Command::Canon { args, input } => canon::canon(&args, &read(&input, stdin)?)?,
         Command::Digest { input } => canon::digest(&read(&input, stdin)?)?,
+        Command::Keygen(args) => keygen::keygen(&args)?,
         Command::Mmr(MmrCommand::Root { input }) => mmr::root(&read(&input, stdin)?)?,
         Command::Mmr(MmrCommand::Proof { leaf_index, input }) => {
             mmr::proof(leaf_index, &read(&input, stdin)?)?

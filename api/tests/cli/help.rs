@@ -10,6 +10,7 @@ const COMMANDS: &[&[&str]] = &[
     &["mmr", "root"],
     &["mmr", "proof"],
     &["mmr", "verify"],
+    &["keygen"],
 ];
 
 #[test]

@@ -13,6 +13,7 @@
 
 mod canon;
 mod help;
+mod keygen;
 mod mmr;
 
 use std::io::Write;

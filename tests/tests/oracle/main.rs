@@ -21,3 +21,4 @@ mod canon;
 mod harness;
 mod json_gen;
 mod mmr;
+mod signing;
