@@ -2,7 +2,8 @@
 //!
 //! Owns every rule a third party must be able to recompute: canonical JSON and digests
 //! ([`canonical`], [`digest`]), time ([`time`]), identifiers ([`ids`]), Ed25519 keys and
-//! did:key identities ([`keys`]), Data Integrity proofs ([`proof`]), the receipt MMR ([`mmr`]),
+//! did:key identities ([`keys`]), Data Integrity proofs ([`proof`]), verifiable credentials and
+//! their typed subjects ([`vc`]), the receipt MMR ([`mmr`]),
 //! receipts and the genesis root ([`receipt`]), signed documents ([`signed`]), the k-of-n
 //! receipt-signing policy ([`policy`]), the receipt chain ([`chain`]), checkpoints
 //! ([`checkpoint`]) and chain export/import ([`export`]). [`fields`] reads protocol objects
@@ -13,7 +14,8 @@
 //! [`canonical::CanonicalBytes`]; there is no other path to a document digest.
 //!
 //! Read in this order: [`canonical`], [`digest`], [`time`], [`ids`], [`keys`], [`proof`],
-//! [`mmr`], [`receipt`], [`signed`], [`policy`], [`chain`], [`checkpoint`], [`export`].
+//! [`vc`], [`mmr`], [`receipt`], [`signed`], [`policy`], [`chain`], [`checkpoint`],
+//! [`export`].
 
 pub mod canonical;
 pub mod chain;
@@ -29,6 +31,7 @@ pub mod proof;
 pub mod receipt;
 pub mod signed;
 pub mod time;
+pub mod vc;
 
 #[cfg(test)]
 mod test_support;
