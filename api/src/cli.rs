@@ -9,10 +9,13 @@
 //! 2 (bad input or usage).
 
 mod canon;
+mod chain;
 mod input;
 mod keygen;
-
+mod keys;
 mod mmr;
+mod receipt;
+mod vc;
 
 use std::ffi::OsString;
 use std::io::{Read, Write};
@@ -21,17 +24,24 @@ use std::process::ExitCode;
 
 use clap::{Args, Parser, Subcommand};
 use msez_protocol::canonical::CanonError;
-use msez_protocol::digest::DigestError;
+use msez_protocol::digest::{Digest, DigestError};
+use msez_protocol::export::ExportError;
+use msez_protocol::fields::FieldError;
 use msez_protocol::keys::KeyError;
 use msez_protocol::mmr::{InclusionError, MmrError};
+use msez_protocol::signed::SignedError;
+use msez_protocol::vc::VcError;
 use serde::Serialize;
 
 pub use canon::{CanonArgs, Profile};
 pub use input::INPUT_BYTES_MAX;
 use input::{Input, InputSource};
 pub use keygen::KeygenArgs;
+pub use keys::KeyArg;
 
 pub use mmr::{MmrCommand, RootArg};
+pub use receipt::{GenesisArgs, ReceiptCommand};
+pub use vc::VcCommand;
 
 /// MSEZ: corridors, receipts, credentials and compliance for special economic zones.
 ///
@@ -79,6 +89,41 @@ pub enum Command {
     /// Example: `msez mmr root < next_roots.txt`.
     #[command(subcommand)]
     Mmr(MmrCommand),
+    /// Corridor receipts: compute `next_root`, add a signature.
+    ///
+    /// Example: `msez receipt next-root receipt.json`.
+    #[command(subcommand)]
+    Receipt(ReceiptCommand),
+    /// Print the genesis root of a corridor from its genesis object (JSON, FILE or standard
+    /// input): `{"tag":"msez.corridor.state.genesis.v1","corridor_id",...}`.
+    ///
+    /// Example: `msez genesis genesis.json`.
+    Genesis(GenesisArgs),
+    /// Verifiable credentials: issue one signed by your key, verify one offline.
+    ///
+    /// Example: `msez vc verify credential.json`.
+    #[command(subcommand)]
+    Vc(VcCommand),
+    /// Exported receipt chains (JSON Lines: header, receipts, optional checkpoint).
+    ///
+    /// Example: `msez chain verify corridor.jsonl`.
+    #[command(subcommand)]
+    Chain(ChainCommand),
+}
+
+/// The `msez chain` commands.
+#[derive(Debug, Subcommand)]
+pub enum ChainCommand {
+    /// Replay an exported chain (FILE or standard input) under every SPEC §5 rule and print
+    /// its height, head and MMR root as JSON; exit 1 if a receipt, the genesis root or the
+    /// checkpoint fails verification, 2 if the export is malformed.
+    ///
+    /// Example: `msez chain verify corridor.jsonl`.
+    Verify {
+        /// The input.
+        #[command(flatten)]
+        input: InputArg,
+    },
 }
 
 /// The FILE argument shared by every command that reads a document.
@@ -158,6 +203,67 @@ pub enum CliError {
         /// The failed check.
         error: InclusionError,
     },
+    /// A protocol object with a missing, unknown or malformed member.
+    #[error("{source_name}: {error}")]
+    Field {
+        /// The file name or `stdin`.
+        source_name: String,
+        /// Which member and why.
+        error: FieldError,
+    },
+    /// A receipt that cannot be read.
+    #[error("{source_name}: {error}")]
+    Receipt {
+        /// The file name or `stdin`.
+        source_name: String,
+        /// Which member and why.
+        error: SignedError,
+    },
+    /// A receipt whose `next_root` is not its digest, given to `receipt sign`.
+    #[error(
+        "next_root: the receipt says {stated} but digests to {computed}; \
+         set next_root (see `msez receipt next-root`) before signing"
+    )]
+    NextRootMismatch {
+        /// The receipt's `next_root`.
+        stated: Digest,
+        /// What it should be.
+        computed: Digest,
+    },
+    /// A proof could not be created or attached.
+    #[error("cannot sign: {error}")]
+    Sign {
+        /// Why.
+        error: SignedError,
+    },
+    /// `--type` names no credential type.
+    #[error("--type: {error}")]
+    TypeArgument {
+        /// Why.
+        error: VcError,
+    },
+    /// A credential subject or credential that cannot be built or issued.
+    #[error("{source_name}: {error}")]
+    Credential {
+        /// The file name or `stdin`.
+        source_name: String,
+        /// Which member or rule, and why.
+        error: VcError,
+    },
+    /// A credential that failed verification; the report on stdout has the details.
+    #[error("credential does not verify: failed checks: {}", failed_checks.join(", "))]
+    CredentialRejected {
+        /// The names of the failed checks, e.g. `proofs[0].signature`.
+        failed_checks: Vec<String>,
+    },
+    /// An exported chain that is malformed or does not verify.
+    #[error("{source_name}: {error}")]
+    Chain {
+        /// The file name or `stdin`.
+        source_name: String,
+        /// Which line and rule (boxed: the error is large and every command returns `CliError`).
+        error: Box<ExportError>,
+    },
     /// A key file that cannot be used.
     #[error("{source_name}: {error}")]
     Key {
@@ -192,7 +298,8 @@ impl CliError {
     /// 1 for a verification failure, 2 for bad input or an environment failure.
     pub fn exit_code(&self) -> u8 {
         match self {
-            Self::NotIncluded { .. } => 1,
+            Self::Chain { error, .. } if chain::is_verification_failure(error) => 1,
+            Self::NotIncluded { .. } | Self::CredentialRejected { .. } => 1,
             Self::Read { .. }
             | Self::TooLarge { .. }
             | Self::Canon { .. }
@@ -201,6 +308,13 @@ impl CliError {
             | Self::RootArgument { .. }
             | Self::LeafIndexOutOfRange { .. }
             | Self::Mmr { .. }
+            | Self::Field { .. }
+            | Self::Receipt { .. }
+            | Self::NextRootMismatch { .. }
+            | Self::Sign { .. }
+            | Self::TypeArgument { .. }
+            | Self::Credential { .. }
+            | Self::Chain { .. }
             | Self::Key { .. }
             | Self::KeyOut { .. }
             | Self::Random { .. }
@@ -226,6 +340,14 @@ impl Output {
         }
     }
 
+    /// This output, printed, with the verification failure that follows it.
+    fn rejected(self, rejection: CliError) -> Self {
+        Self {
+            rejection: Some(rejection),
+            ..self
+        }
+    }
+
     /// One line of text: the text and a newline.
     fn line(text: &str) -> Self {
         Self::success(format!("{text}\n").into_bytes())
@@ -239,6 +361,20 @@ pub fn run(cli: Cli, stdin: &mut dyn Read, stdout: &mut dyn Write) -> Result<(),
         Command::Canon { args, input } => canon::canon(&args, &read(&input, stdin)?)?,
         Command::Digest { input } => canon::digest(&read(&input, stdin)?)?,
         Command::Keygen(args) => keygen::keygen(&args)?,
+        Command::Receipt(ReceiptCommand::NextRoot { input }) => {
+            receipt::next_root(&read(&input, stdin)?)?
+        }
+        Command::Receipt(ReceiptCommand::Sign { key, input }) => {
+            receipt::sign(&key, &read(&input, stdin)?)?
+        }
+        Command::Genesis(GenesisArgs { input }) => receipt::genesis(&read(&input, stdin)?)?,
+        Command::Vc(VcCommand::Issue {
+            key,
+            credential_type,
+            input,
+        }) => vc::issue_credential(&key, &credential_type, &read(&input, stdin)?)?,
+        Command::Vc(VcCommand::Verify { input }) => vc::verify(&read(&input, stdin)?)?,
+        Command::Chain(ChainCommand::Verify { input }) => chain::verify(&read(&input, stdin)?)?,
         Command::Mmr(MmrCommand::Root { input }) => mmr::root(&read(&input, stdin)?)?,
         Command::Mmr(MmrCommand::Proof { leaf_index, input }) => {
             mmr::proof(leaf_index, &read(&input, stdin)?)?

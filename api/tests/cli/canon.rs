@@ -1,6 +1,6 @@
 //! `msez canon` and `msez digest`: exact bytes, file and stdin input, and the bad-input paths.
 
-use super::run;
+use super::{Outcome, run};
 
 #[test]
 fn canon_prints_canonical_bytes_without_newline() {

@@ -1,7 +1,7 @@
 //! `msez --help` and usage errors: the help teaches (every command has an example) and a
 //! usage error is exit 2.
 
-use super::run;
+use super::{Outcome, run};
 
 /// Every command path `msez` offers, as typed after `msez`.
 const COMMANDS: &[&[&str]] = &[
@@ -11,6 +11,12 @@ const COMMANDS: &[&[&str]] = &[
     &["mmr", "proof"],
     &["mmr", "verify"],
     &["keygen"],
+    &["receipt", "next-root"],
+    &["receipt", "sign"],
+    &["genesis"],
+    &["vc", "issue"],
+    &["vc", "verify"],
+    &["chain", "verify"],
 ];
 
 #[test]
@@ -34,6 +40,10 @@ fn help_lists_every_command_with_an_example() {
 #[test]
 fn usage_error_exits_2() {
     let run = run(&["canon", "--no-such-flag"], b"");
-    assert_eq!(run.code, 2);
-    assert!(run.stderr.contains("--no-such-flag"), "{}", run.stderr);
+    assert_eq!(run.status.code(), Some(2));
+    assert!(
+        run.stderr_text().contains("--no-such-flag"),
+        "{}",
+        run.stderr_text()
+    );
 }

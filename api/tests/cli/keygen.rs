@@ -1,6 +1,6 @@
 //! `msez keygen`: key files on stdout and on disk (0600, never overwritten).
 
-use super::run;
+use super::{Outcome, run};
 
 #[test]
 fn keygen_prints_a_multikey_key_file() {

@@ -12,62 +12,66 @@
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
 mod canon;
+mod chain;
 mod help;
 mod keygen;
 mod mmr;
+mod receipt;
+mod vc;
 
 use std::io::Write;
-use std::process::{Command, Stdio};
+use std::process::{Command, Output, Stdio};
 
-/// What one run of the binary produced.
-#[derive(Debug)]
-pub struct Run {
-    /// The exit code.
-    pub code: i32,
-    /// Standard output.
-    pub stdout: Vec<u8>,
-    /// Standard error.
-    pub stderr: String,
+/// Checks on what one run of the binary produced (`std::process::Output`).
+pub trait Outcome {
+    /// Asserts success with nothing on stderr, and returns standard output as text.
+    fn ok(&self) -> String;
+    /// Asserts exit `code` and a single stderr line, starting `msez: `, that contains every
+    /// piece of `expected`.
+    fn fails(&self, code: i32, expected: &[&str]);
+    /// Standard error as text.
+    fn stderr_text(&self) -> String;
 }
 
-impl Run {
-    /// Standard output as text.
-    pub fn stdout_text(&self) -> String {
+impl Outcome for Output {
+    #[track_caller]
+    fn ok(&self) -> String {
+        assert_eq!(
+            self.status.code(),
+            Some(0),
+            "msez failed: {}",
+            self.stderr_text()
+        );
+        assert!(
+            self.stderr.is_empty(),
+            "stderr on success: {}",
+            self.stderr_text()
+        );
         String::from_utf8(self.stdout.clone()).unwrap()
     }
 
-    /// Asserts success and returns standard output as text.
     #[track_caller]
-    pub fn ok(&self) -> String {
-        assert_eq!(self.code, 0, "msez failed: {}", self.stderr);
-        assert!(self.stderr.is_empty(), "stderr on success: {}", self.stderr);
-        self.stdout_text()
+    fn fails(&self, code: i32, expected: &[&str]) {
+        let stderr = self.stderr_text();
+        assert_eq!(
+            self.status.code(),
+            Some(code),
+            "exit code; stderr: {stderr}"
+        );
+        assert_eq!(stderr.lines().count(), 1, "one stderr line: {stderr}");
+        assert!(stderr.starts_with("msez: "), "stderr: {stderr}");
+        for piece in expected {
+            assert!(stderr.contains(piece), "stderr lacks {piece:?}: {stderr}");
+        }
     }
 
-    /// Asserts exit `code`, nothing on stdout unless allowed, and a single stderr line
-    /// containing every piece of `expected`.
-    #[track_caller]
-    pub fn fails(&self, code: i32, expected: &[&str]) {
-        assert_eq!(self.code, code, "exit code; stderr: {}", self.stderr);
-        assert_eq!(
-            self.stderr.lines().count(),
-            1,
-            "one stderr line: {}",
-            self.stderr
-        );
-        assert!(self.stderr.starts_with("msez: "), "stderr: {}", self.stderr);
-        for piece in expected {
-            assert!(
-                self.stderr.contains(piece),
-                "stderr lacks {piece:?}: {}",
-                self.stderr
-            );
-        }
+    fn stderr_text(&self) -> String {
+        String::from_utf8(self.stderr.clone()).unwrap()
     }
 }
 
 /// Runs `msez ARGS` with `stdin`.
-pub fn run(args: &[&str], stdin: &[u8]) -> Run {
+pub fn run(args: &[&str], stdin: &[u8]) -> Output {
     let mut child = Command::new(env!("CARGO_BIN_EXE_msez"))
         .args(args)
         .stdin(Stdio::piped())
@@ -84,9 +88,5 @@ pub fn run(args: &[&str], stdin: &[u8]) -> Run {
     });
     let output = child.wait_with_output().unwrap();
     writer.join().unwrap();
-    Run {
-        code: output.status.code().unwrap(),
-        stdout: output.stdout,
-        stderr: String::from_utf8(output.stderr).unwrap(),
-    }
+    output
 }

@@ -1,6 +1,6 @@
 //! `msez mmr root|proof|verify`: outputs, the empty MMR, and each failure path.
 
-use super::run;
+use super::{Outcome, run};
 
 /// Five `next_root`s: SHA-256 of "0".."4".
 const NEXT_ROOTS: &str = "\

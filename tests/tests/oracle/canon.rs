@@ -30,15 +30,27 @@ fn oracle_canon(
     oracle.run("canon", items)
 }
 
+/// `count` documents from `generate` under `seed`, each with the oracle's verdict on it.
+fn generated_cases(
+    seed: u64,
+    count: usize,
+    generate: fn(&mut Rng) -> Vec<u8>,
+) -> Vec<(Vec<u8>, Result<Value, String>)> {
+    let mut rng = Rng::new(seed);
+    let documents: Vec<Vec<u8>> = (0..count).map(|_| generate(&mut rng)).collect();
+    let verdicts = oracle_canon(&Oracle::get(), &documents, "msez");
+    documents.into_iter().zip(verdicts).collect()
+}
+
 #[test]
 fn canon_matches_oracle_on_generated_documents() {
-    let oracle = Oracle::get();
-    let mut rng = Rng::new(0x6d73_657a_0001);
-    let documents: Vec<Vec<u8>> = (0..GENERATED_DOCUMENT_COUNT)
-        .map(|_| json_gen::document(&mut rng))
-        .collect();
-    let expected = oracle_canon(&oracle, &documents, "msez");
-    for (index, (document, expected)) in documents.iter().zip(expected).enumerate() {
+    let cases = generated_cases(
+        0x6d73_657a_0001,
+        GENERATED_DOCUMENT_COUNT,
+        json_gen::document,
+    );
+    for (index, (document, expected)) in cases.into_iter().enumerate() {
+        let document = &document;
         let shown = String::from_utf8_lossy(document);
         let expected = expected.unwrap_or_else(|reason| {
             panic!("document {index}: oracle rejected a valid document ({reason}): {shown}")
@@ -65,13 +77,13 @@ fn canon_matches_oracle_on_generated_documents() {
 
 #[test]
 fn canon_rejects_what_oracle_rejects() {
-    let oracle = Oracle::get();
-    let mut rng = Rng::new(0x6d73_657a_0002);
-    let documents: Vec<Vec<u8>> = (0..INVALID_DOCUMENT_COUNT)
-        .map(|_| json_gen::invalid_document(&mut rng))
-        .collect();
-    let expected = oracle_canon(&oracle, &documents, "msez");
-    for (index, (document, expected)) in documents.iter().zip(expected).enumerate() {
+    let cases = generated_cases(
+        0x6d73_657a_0002,
+        INVALID_DOCUMENT_COUNT,
+        json_gen::invalid_document,
+    );
+    for (index, (document, expected)) in cases.into_iter().enumerate() {
+        let document = &document;
         let shown = String::from_utf8_lossy(document);
         assert!(
             expected.is_err(),

@@ -18,7 +18,9 @@
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
 mod canon;
+mod chain;
 mod harness;
 mod json_gen;
 mod mmr;
 mod signing;
+mod vc;
