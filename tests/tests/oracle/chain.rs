@@ -205,3 +205,66 @@ fn tampered_receipt_fails_both_verifiers_at_its_line() {
         );
     }
 }
+
+#[test]
+fn chains_exported_by_rust_verify_in_oracle() {
+    use msez_protocol::digest::Digest;
+    use msez_protocol::export::{ExportHeader, export_chain, verify_export};
+    use msez_protocol::ids::CorridorId;
+    use msez_protocol::keys::SigningKey;
+    use msez_protocol::policy::SigningPolicy;
+    use msez_protocol::receipt::{
+        DigestSet, Genesis, Receipt, ReceiptType, SignedReceipt, Transition,
+    };
+    use msez_protocol::time::Timestamp;
+
+    let oracle = Oracle::get();
+    let mut rng = Rng::new(0x6d73_657a_0305);
+    let keys: Vec<SigningKey> = (0..3)
+        .map(|_| SigningKey::from_seed(&rng.bytes(32).try_into().unwrap()))
+        .collect();
+    let digest = |rng: &mut Rng| Digest::from_hex(&rng.hex32()).unwrap();
+    let corridor_id = CorridorId::new("corridor.rust-export").unwrap();
+    let lawpacks = DigestSet::normalised([digest(&mut rng), digest(&mut rng)]);
+    let genesis = Genesis::new(
+        corridor_id.clone(),
+        digest(&mut rng),
+        digest(&mut rng),
+        lawpacks.clone(),
+        DigestSet::normalised([]),
+    );
+    let policy = SigningPolicy::new(2, keys.iter().map(|key| *key.did()).collect()).unwrap();
+    let header = ExportHeader::new(genesis.clone(), policy).unwrap();
+    let mut head = genesis.genesis_root().unwrap();
+    let mut receipts = Vec::new();
+    for sequence in 0..12u64 {
+        let timestamp =
+            Timestamp::from_unix_seconds(1_767_225_600 + 90 * i64::try_from(sequence).unwrap())
+                .unwrap();
+        let payload = json!({ "sequence": sequence, "amount_minor": rng.below(1 << 40) });
+        let receipt = Receipt {
+            receipt_type: ReceiptType::CorridorStateReceipt,
+            corridor_id: corridor_id.clone(),
+            sequence,
+            timestamp,
+            prev_root: head,
+            next_root: head, // Replaced by the computed value below.
+            lawpack_digest_set: lawpacks.clone(),
+            ruleset_digest_set: DigestSet::normalised([]),
+            transition: Some(Transition::new("transfer", payload).unwrap()),
+        }
+        .with_computed_next_root()
+        .unwrap();
+        head = receipt.next_root;
+        let signers: Vec<&SigningKey> = keys.iter().take(2 + rng.index(2)).collect();
+        receipts.push(SignedReceipt::sign(receipt, &signers, timestamp).unwrap());
+    }
+    let text = export_chain(&header, &receipts, None).unwrap();
+    let now = Timestamp::from_unix_seconds(1_800_000_000).unwrap();
+    let summary = verify_export(&text, now).unwrap();
+    let lines: Vec<&str> = text.lines().collect();
+    let expected = oracle.one("chain-verify", json!({ "lines": lines }));
+    assert_eq!(expected["height"], json!(summary.height));
+    assert_eq!(expected["head"], json!(summary.head));
+    assert_eq!(expected["mmr_root"], json!(summary.mmr_root));
+}

@@ -24,3 +24,4 @@ mod json_gen;
 mod mmr;
 mod signing;
 mod vc;
+mod vectors;
