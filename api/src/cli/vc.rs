@@ -25,7 +25,7 @@ pub enum VcCommand {
         #[command(flatten)]
         key: KeyArg,
         /// The credential type, e.g. `MSEZKycVerificationCredential`.
-        #[arg(long = "type", value_name = "T")]
+        #[arg(long = "type", value_name = "T", value_parser = credential_type_names())]
         credential_type: String,
         /// The subject.
         #[command(flatten)]
@@ -40,6 +40,11 @@ pub enum VcCommand {
         #[command(flatten)]
         input: InputArg,
     },
+}
+
+/// Every credential type name, for `--help` and for clap to check `--type` against.
+fn credential_type_names() -> clap::builder::PossibleValuesParser {
+    clap::builder::PossibleValuesParser::new(CredentialType::ALL.iter().map(CredentialType::name))
 }
 
 /// `msez vc issue`.

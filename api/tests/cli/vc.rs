@@ -70,21 +70,23 @@ fn vc_verify_fails_with_exit_1_and_prints_report_on_tampering() {
 }
 
 #[test]
-fn vc_issue_rejects_unknown_type() {
+fn vc_issue_rejects_unknown_type_listing_the_valid_ones() {
     let dir = tempfile::tempdir().unwrap();
     let (key_path, _) = key(&dir);
-    run(
-        &[
-            "vc",
-            "issue",
-            "--key",
-            &key_path,
-            "--type",
-            "MSEZNoSuchCredential",
-        ],
-        b"{}",
-    )
-    .fails(2, &["--type", "MSEZNoSuchCredential"]);
+    let args = [
+        "vc",
+        "issue",
+        "--key",
+        &key_path,
+        "--type",
+        "MSEZNoSuchCredential",
+    ];
+    let run = run(&args, b"{}");
+    // A usage error from the argument parser: exit 2, naming the value and the valid ones.
+    assert_eq!(run.status.code(), Some(2));
+    let stderr = run.stderr_text();
+    assert!(stderr.contains("MSEZNoSuchCredential"), "{stderr}");
+    assert!(stderr.contains("MSEZKycVerificationCredential"), "{stderr}");
 }
 
 #[test]
