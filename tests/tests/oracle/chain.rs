@@ -3,7 +3,8 @@
 //! Goal: `next_root` and `genesis_root` are what an auditor's own code computes; receipts that
 //! `msez receipt sign` co-signs verify in the oracle; a chain the oracle built and signed passes
 //! `msez chain verify` with the same height, head and MMR root the oracle replays; and a
-//! tampered receipt anywhere in it fails both verifiers at that line. Method: seeded random
+//! tampered receipt anywhere in it fails both verifiers at that line; and a chain Rust exports,
+//! checkpoint included, replays in the oracle to the same state and checkpoint digest. Method: seeded random
 //! receipts and genesis objects; `msez` in-process; key files from `msez keygen`.
 
 use serde_json::{Value, json};
@@ -204,7 +205,9 @@ fn tampered_receipt_fails_both_verifiers_at_its_line() {
 }
 
 #[test]
-fn chains_exported_by_rust_verify_in_oracle() {
+fn chains_exported_by_rust_with_checkpoint_verify_in_oracle() {
+    use msez_protocol::chain::ReceiptChain;
+    use msez_protocol::checkpoint::{Checkpoint, SignedCheckpoint};
     use msez_protocol::digest::Digest;
     use msez_protocol::export::{ExportHeader, export_chain, verify_export};
     use msez_protocol::ids::CorridorId;
@@ -231,7 +234,8 @@ fn chains_exported_by_rust_verify_in_oracle() {
         DigestSet::normalised([]),
     );
     let policy = SigningPolicy::new(2, keys.iter().map(|key| *key.did()).collect()).unwrap();
-    let header = ExportHeader::new(genesis.clone(), policy).unwrap();
+    let header = ExportHeader::new(genesis.clone(), policy.clone()).unwrap();
+    let mut chain = ReceiptChain::from_genesis(&genesis, policy).unwrap();
     let mut head = genesis.genesis_root().unwrap();
     let mut receipts = Vec::new();
     for sequence in 0..12u64 {
@@ -254,9 +258,15 @@ fn chains_exported_by_rust_verify_in_oracle() {
         .unwrap();
         head = receipt.next_root;
         let signers: Vec<&SigningKey> = keys.iter().take(2 + rng.index(2)).collect();
-        receipts.push(SignedReceipt::sign(receipt, &signers, timestamp).unwrap());
+        let signed = SignedReceipt::sign(receipt, &signers, timestamp).unwrap();
+        chain.append(&signed, timestamp).unwrap();
+        receipts.push(signed);
     }
-    let text = export_chain(&header, &receipts, None).unwrap();
+    let checkpoint_time = Timestamp::from_unix_seconds(1_767_312_000).unwrap();
+    let checkpoint = Checkpoint::of_chain(&chain, checkpoint_time);
+    let signed_checkpoint =
+        SignedCheckpoint::sign(checkpoint.clone(), &[&keys[0], &keys[2]], checkpoint_time).unwrap();
+    let text = export_chain(&header, &receipts, Some(&signed_checkpoint)).unwrap();
     let now = Timestamp::from_unix_seconds(1_800_000_000).unwrap();
     let summary = verify_export(&text, now).unwrap();
     let lines: Vec<&str> = text.lines().collect();
@@ -264,4 +274,11 @@ fn chains_exported_by_rust_verify_in_oracle() {
     assert_eq!(expected["height"], json!(summary.height));
     assert_eq!(expected["head"], json!(summary.head));
     assert_eq!(expected["mmr_root"], json!(summary.mmr_root));
+    let checkpoint_value = signed_checkpoint.to_value().unwrap();
+    let oracle_digest = oracle.one(
+        "checkpoint-digest",
+        json!({ "checkpoint": checkpoint_value }),
+    );
+    assert_eq!(oracle_digest["digest"], json!(checkpoint.digest().unwrap()));
+    assert_eq!(json!(summary.checkpoint_digest), oracle_digest["digest"]);
 }
