@@ -2,9 +2,9 @@
 //!
 //! Goal: `next_root` and `genesis_root` are what an auditor's own code computes; receipts that
 //! `msez receipt sign` co-signs verify in the oracle; a chain the oracle built and signed passes
-//! `msez chain verify` with the same height, head and MMR root the oracle replays; and a
-//! tampered receipt anywhere in it fails both verifiers at that line; and a chain Rust exports,
-//! checkpoint included, replays in the oracle to the same state and checkpoint digest. Method: seeded random
+//! `msez chain verify` with the same height, head and MMR root the oracle replays; a tampered
+//! receipt anywhere in it fails both verifiers at that line; and a chain Rust exports, checkpoint
+//! included, replays in the oracle to the same state and checkpoint digest. Method: seeded random
 //! receipts and genesis objects; `msez` in-process; key files from `msez keygen`.
 
 use serde_json::{Value, json};
