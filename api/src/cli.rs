@@ -450,3 +450,6 @@ fn json_output<T: Serialize + ?Sized>(value: &T) -> Result<Output, CliError> {
 fn read(input: &InputArg, stdin: &mut dyn Read) -> Result<Input, CliError> {
     Input::read(InputSource::new(input.file.as_ref(), stdin))
 }
+
+#[cfg(test)]
+mod tests;
