@@ -9,6 +9,7 @@ use serde_json::{Value, json};
 use super::subjects::{CorridorAgreementSubject, WatcherAttestationSubject};
 use super::*;
 use crate::keys::SigningKey;
+use crate::test_support::arbitrary_json_any;
 
 const DIGEST_A: &str = "1111111111111111111111111111111111111111111111111111111111111111";
 const DIGEST_B: &str = "2222222222222222222222222222222222222222222222222222222222222222";
@@ -432,25 +433,9 @@ fn status_list_index_must_be_decimal_text() {
     }
 }
 
-fn arbitrary_json() -> impl Strategy<Value = Value> {
-    let leaf = prop_oneof![
-        Just(Value::Null),
-        any::<bool>().prop_map(Value::Bool),
-        any::<i64>().prop_map(Value::from),
-        "\\PC{0,12}".prop_map(Value::String),
-    ];
-    leaf.prop_recursive(3, 24, 4, |inner| {
-        prop_oneof![
-            proptest::collection::vec(inner.clone(), 0..4).prop_map(Value::Array),
-            proptest::collection::btree_map("[a-zA-Z_@]{1,10}", inner, 0..4)
-                .prop_map(|map| Value::Object(map.into_iter().collect())),
-        ]
-    })
-}
-
 proptest! {
     #[test]
-    fn credential_parsers_never_panic(value in arbitrary_json(), type_index in 0usize..17) {
+    fn credential_parsers_never_panic(value in arbitrary_json_any(), type_index in 0usize..17) {
         let _ = Credential::from_value(&value);
         let _ = verify_credential(&value, now());
         let credential_type = CredentialType::ALL[type_index];
