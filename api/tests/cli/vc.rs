@@ -25,16 +25,23 @@ fn key(dir: &tempfile::TempDir) -> (String, String) {
     (path, did)
 }
 
+/// Runs `msez vc issue --key KEY --type TYPE` over `subject`.
+fn run_issue(key_path: &str, credential_type: &str, subject: &[u8]) -> std::process::Output {
+    run(
+        &["vc", "issue", "--key", key_path, "--type", credential_type],
+        subject,
+    )
+}
+
 fn issue(key_path: &str) -> Value {
-    let args = [
-        "vc",
-        "issue",
-        "--key",
+    let subject = kyc_subject().to_string();
+    let out = run_issue(
         key_path,
-        "--type",
         "MSEZKycVerificationCredential",
-    ];
-    serde_json::from_str(&run(&args, kyc_subject().to_string().as_bytes()).ok()).unwrap()
+        subject.as_bytes(),
+    )
+    .ok();
+    serde_json::from_str(&out).unwrap()
 }
 
 #[test]
@@ -73,15 +80,7 @@ fn vc_verify_fails_with_exit_1_and_prints_report_on_tampering() {
 fn vc_issue_rejects_unknown_type_listing_the_valid_ones() {
     let dir = tempfile::tempdir().unwrap();
     let (key_path, _) = key(&dir);
-    let args = [
-        "vc",
-        "issue",
-        "--key",
-        &key_path,
-        "--type",
-        "MSEZNoSuchCredential",
-    ];
-    let run = run(&args, b"{}");
+    let run = run_issue(&key_path, "MSEZNoSuchCredential", b"{}");
     // A usage error from the argument parser: exit 2, naming the value and the valid ones.
     assert_eq!(run.status.code(), Some(2));
     let stderr = run.stderr_text();
@@ -95,15 +94,12 @@ fn vc_issue_rejects_subject_naming_the_member() {
     let (key_path, _) = key(&dir);
     let mut subject = kyc_subject();
     subject["level"] = json!("superb");
-    let args = [
-        "vc",
-        "issue",
-        "--key",
+    run_issue(
         &key_path,
-        "--type",
         "MSEZKycVerificationCredential",
-    ];
-    run(&args, subject.to_string().as_bytes()).fails(2, &["superb"]);
+        subject.to_string().as_bytes(),
+    )
+    .fails(2, &["superb"]);
 }
 
 #[test]
