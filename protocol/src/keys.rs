@@ -628,13 +628,42 @@ fn check_point(
 ) -> Result<ed25519_dalek::VerifyingKey, KeyError> {
     let key = ed25519_dalek::VerifyingKey::from_bytes(bytes)
         .map_err(|_| KeyError::NotAPoint { field })?;
-    if key.to_edwards().compress().to_bytes() != *bytes {
+    if !is_canonical_encoding(bytes) {
         return Err(KeyError::NonCanonicalPoint { field });
     }
     if key.is_weak() {
         return Err(KeyError::SmallOrderPoint { field });
     }
     Ok(key)
+}
+
+/// Whether 32 bytes are the canonical encoding of the point they decode to, without the field
+/// inversion a re-compression would cost. curve25519-dalek's decoder reduces `y` modulo p and
+/// negates `x = 0` for a set sign bit, so exactly two kinds of encoding are non-canonical:
+/// `y ≥ p`, and a set sign bit where `x = 0` (that is `y = 1` or `y = p − 1`). A unit test checks
+/// this against decode-then-encode.
+fn is_canonical_encoding(bytes: &[u8; PUBLIC_KEY_LENGTH_BYTES]) -> bool {
+    /// p = 2^255 − 19 and p − 1, little-endian.
+    const P: [u8; 32] = field_bytes(0xed);
+    const P_MINUS_ONE: [u8; 32] = field_bytes(0xec);
+    const ONE: [u8; 32] = {
+        let mut one = [0u8; 32];
+        one[0] = 1;
+        one
+    };
+    const fn field_bytes(low_byte: u8) -> [u8; 32] {
+        let mut bytes = [0xffu8; 32];
+        bytes[0] = low_byte;
+        bytes[31] = 0x7f;
+        bytes
+    }
+    let sign_bit_set = bytes[31] & 0x80 != 0;
+    let mut y = *bytes;
+    y[31] &= 0x7f;
+    // Little-endian comparison: the most significant differing byte decides.
+    let y_below_p = y.iter().rev().lt(P.iter().rev());
+    let x_is_zero = y == ONE || y == P_MINUS_ONE;
+    y_below_p && !(sign_bit_set && x_is_zero)
 }
 
 /// Decodes `z` + base58btc(prefix ‖ 32 bytes) into `buffer` and returns the 32 bytes.

@@ -2,11 +2,11 @@
 //!
 //! Owns every rule a third party must be able to recompute: canonical JSON and digests
 //! ([`canonical`], [`digest`]), time ([`time`]), identifiers ([`ids`]), Ed25519 keys and
-//! did:key identities ([`keys`]), Data Integrity proofs ([`proof`]), verifiable credentials and
-//! their typed subjects ([`vc`]), the receipt MMR ([`mmr`]),
+//! did:key identities ([`keys`]), Data Integrity proofs ([`proof`]), the receipt MMR ([`mmr`]),
 //! receipts and the genesis root ([`receipt`]), signed documents ([`signed`]), the k-of-n
 //! receipt-signing policy ([`policy`]), the receipt chain ([`chain`]), checkpoints
-//! ([`checkpoint`]) and chain export/import ([`export`]). [`fields`] reads protocol objects
+//! ([`checkpoint`]), chain export/import ([`export`]) and verifiable credentials with their
+//! typed subjects ([`vc`]). [`fields`] reads protocol objects
 //! member by member so every parse error names the member.
 //!
 //! Never: I/O, async, clocks or randomness. Time, keys and seeds arrive as arguments, so the same
@@ -14,8 +14,7 @@
 //! [`canonical::CanonicalBytes`]; there is no other path to a document digest.
 //!
 //! Read in this order: [`canonical`], [`digest`], [`time`], [`ids`], [`keys`], [`proof`],
-//! [`vc`], [`mmr`], [`receipt`], [`signed`], [`policy`], [`chain`], [`checkpoint`],
-//! [`export`].
+//! [`mmr`], [`receipt`], [`signed`], [`policy`], [`chain`], [`checkpoint`], [`export`], [`vc`].
 
 pub mod canonical;
 pub mod chain;
