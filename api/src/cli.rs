@@ -1,21 +1,47 @@
 //! The offline `msez` commands: argument parsing, input reading, and the exit-code contract.
 //!
-//! Owns [`Cli`], [`run`] and [`CliError`]. Every command is a thin shell over a
-//! `msez-protocol` function: read input, call, print.
+//! Owns [`Cli`], [`Command`], [`run`], [`main_with`] and [`CliError`]. Every command is a thin
+//! shell over a `msez-protocol` function: read input, call, print. One module per command group
+//! (`canon`, ...); adding a command is a [`Command`] variant, its module, and one `run` arm.
 //!
-//! Never: prints a partial result before failing (output is built fully, then written), or
-//! exits with a code outside 0 (success), 1 (verification failure), 2 (bad input).
+//! Never: decides a protocol rule, prints a partial result before failing (output is built
+//! fully, then written), or exits with a code outside 0 (success), 1 (verification failure),
+//! 2 (bad input or usage).
 
+mod canon;
+mod chain;
+mod input;
+mod keygen;
+mod keys;
+mod mmr;
+mod receipt;
+mod vc;
+
+use std::ffi::OsString;
 use std::io::{Read, Write};
 use std::path::PathBuf;
 use std::process::ExitCode;
 
-use clap::{Parser, Subcommand};
-use msez_protocol::canonical::{CanonError, CanonicalBytes};
+use clap::{Args, Parser, Subcommand};
+use msez_protocol::canonical::CanonError;
+use msez_protocol::digest::{Digest, DigestError};
+use msez_protocol::export::ExportError;
+use msez_protocol::fields::FieldError;
+use msez_protocol::keys::KeyError;
+use msez_protocol::mmr::{InclusionError, MmrError};
+use msez_protocol::signed::SignedError;
+use msez_protocol::vc::VcError;
+use serde::Serialize;
 
-/// The largest input any offline command reads, in bytes. Exported chains of a busy corridor
-/// reach tens of megabytes; 1 GiB bounds memory while leaving room for every real file.
-pub const INPUT_BYTES_MAX: u64 = 1 << 30;
+pub use canon::{CanonArgs, Profile};
+pub use input::INPUT_BYTES_MAX;
+use input::{Input, InputSource};
+pub use keygen::KeygenArgs;
+pub use keys::KeyArg;
+
+pub use mmr::{MmrCommand, RootArg};
+pub use receipt::{GenesisArgs, ReceiptCommand};
+pub use vc::VcCommand;
 
 /// MSEZ: corridors, receipts, credentials and compliance for special economic zones.
 ///
@@ -38,16 +64,74 @@ pub enum Command {
     ///
     /// Example: `echo '{"b":2,"a":1}' | msez canon` prints `{"a":1,"b":2}`.
     Canon {
-        /// JSON input; `-` or absent for standard input.
-        file: Option<PathBuf>,
+        /// The number profile.
+        #[command(flatten)]
+        args: CanonArgs,
+        /// The input.
+        #[command(flatten)]
+        input: InputArg,
     },
     /// Print the SHA-256 digest (64 lowercase hex, then a newline) of a document's canonical form.
     ///
     /// Example: `echo '{"b":2,"a":1}' | msez digest`.
     Digest {
-        /// JSON input; `-` or absent for standard input.
-        file: Option<PathBuf>,
+        /// The input.
+        #[command(flatten)]
+        input: InputArg,
     },
+    /// Generate an Ed25519 key and print its key file (JSON with the did:key and the secret
+    /// seed), or write it with mode 0600 to `--out` and print the did:key.
+    ///
+    /// Example: `msez keygen --out zone-a.key`.
+    Keygen(KeygenArgs),
+    /// Merkle Mountain Range over receipts' `next_root`s: root, inclusion proof, verification.
+    ///
+    /// Example: `msez mmr root < next_roots.txt`.
+    #[command(subcommand)]
+    Mmr(MmrCommand),
+    /// Corridor receipts: compute `next_root`, add a signature.
+    ///
+    /// Example: `msez receipt next-root receipt.json`.
+    #[command(subcommand)]
+    Receipt(ReceiptCommand),
+    /// Print the genesis root of a corridor from its genesis object (JSON, FILE or standard
+    /// input): `{"tag":"msez.corridor.state.genesis.v1","corridor_id",...}`.
+    ///
+    /// Example: `msez genesis genesis.json`.
+    Genesis(GenesisArgs),
+    /// Verifiable credentials: issue one signed by your key, verify one offline.
+    ///
+    /// Example: `msez vc verify credential.json`.
+    #[command(subcommand)]
+    Vc(VcCommand),
+    /// Exported receipt chains (JSON Lines: header, receipts, optional checkpoint).
+    ///
+    /// Example: `msez chain verify corridor.jsonl`.
+    #[command(subcommand)]
+    Chain(ChainCommand),
+}
+
+/// The `msez chain` commands.
+#[derive(Debug, Subcommand)]
+pub enum ChainCommand {
+    /// Replay an exported chain (FILE or standard input) under every SPEC §5 rule and print
+    /// its height, head and MMR root as JSON; exit 1 if a receipt, the genesis root or the
+    /// checkpoint fails verification, 2 if the export is malformed.
+    ///
+    /// Example: `msez chain verify corridor.jsonl`.
+    Verify {
+        /// The input.
+        #[command(flatten)]
+        input: InputArg,
+    },
+}
+
+/// The FILE argument shared by every command that reads a document.
+#[derive(Debug, Args)]
+pub struct InputArg {
+    /// Input file; `-` or absent for standard input.
+    #[arg(value_name = "FILE")]
+    pub file: Option<PathBuf>,
 }
 
 /// A command's failure, mapped to its exit code by [`CliError::exit_code`].
@@ -75,6 +159,136 @@ pub enum CliError {
         /// What is wrong, with the field path.
         error: CanonError,
     },
+    /// The input is JSON but not the object the command expects.
+    #[error("{source_name}: {error}")]
+    Shape {
+        /// The file name or `stdin`.
+        source_name: String,
+        /// serde's reason, naming the member.
+        error: serde_json::Error,
+    },
+    /// A line of `next_root`s input that is not a digest.
+    #[error("{source_name}: line {line_number}: {error}")]
+    NextRootLine {
+        /// The file name or `stdin`.
+        source_name: String,
+        /// 1-based line number.
+        line_number: usize,
+        /// Why the line is not a digest.
+        error: DigestError,
+    },
+    /// `--root` is not a digest.
+    #[error("--root: {error}")]
+    RootArgument {
+        /// Why.
+        error: DigestError,
+    },
+    /// `--index` names no leaf.
+    #[error("--index: leaf {leaf_index} does not exist in an MMR of {size} leaves")]
+    LeafIndexOutOfRange {
+        /// The index asked for.
+        leaf_index: u64,
+        /// Leaves in the MMR.
+        size: u64,
+    },
+    /// The MMR refused the input (more leaves than the protocol allows).
+    #[error("{error}")]
+    Mmr {
+        /// Why.
+        error: MmrError,
+    },
+    /// An inclusion proof that does not verify against the trusted root.
+    #[error("proof does not verify: {error}")]
+    NotIncluded {
+        /// The failed check.
+        error: InclusionError,
+    },
+    /// A protocol object with a missing, unknown or malformed member.
+    #[error("{source_name}: {error}")]
+    Field {
+        /// The file name or `stdin`.
+        source_name: String,
+        /// Which member and why.
+        error: FieldError,
+    },
+    /// A receipt that cannot be read.
+    #[error("{source_name}: {error}")]
+    Receipt {
+        /// The file name or `stdin`.
+        source_name: String,
+        /// Which member and why.
+        error: SignedError,
+    },
+    /// A receipt whose `next_root` is not its digest, given to `receipt sign`.
+    #[error(
+        "next_root: the receipt says {stated} but digests to {computed}; \
+         set next_root (see `msez receipt next-root`) before signing"
+    )]
+    NextRootMismatch {
+        /// The receipt's `next_root`.
+        stated: Digest,
+        /// What it should be.
+        computed: Digest,
+    },
+    /// A proof could not be created or attached.
+    #[error("cannot sign: {error}")]
+    Sign {
+        /// Why.
+        error: SignedError,
+    },
+    /// `--type` names no credential type.
+    #[error("--type: {error}")]
+    TypeArgument {
+        /// Why.
+        error: VcError,
+    },
+    /// A credential subject or credential that cannot be built or issued.
+    #[error("{source_name}: {error}")]
+    Credential {
+        /// The file name or `stdin`.
+        source_name: String,
+        /// Which member or rule, and why.
+        error: VcError,
+    },
+    /// A credential that failed verification; the report on stdout has the details.
+    #[error("credential does not verify: failed checks: {}", failed_checks.join(", "))]
+    CredentialRejected {
+        /// The names of the failed checks, e.g. `proofs[0].signature`.
+        failed_checks: Vec<String>,
+    },
+    /// An exported chain that is malformed or does not verify.
+    #[error("{source_name}: {error}")]
+    Chain {
+        /// The file name or `stdin`.
+        source_name: String,
+        /// Which line and rule (boxed: the error is large and every command returns `CliError`).
+        error: Box<ExportError>,
+    },
+    /// A key file that cannot be used.
+    #[error("{source_name}: {error}")]
+    Key {
+        /// The key file's name.
+        source_name: String,
+        /// Why.
+        error: KeyError,
+    },
+    /// The `--out` key file could not be created (it may exist already).
+    #[error("--out {path}: {error}")]
+    KeyOut {
+        /// The path given.
+        path: String,
+        /// The I/O error (`AlreadyExists` for an existing file).
+        error: std::io::Error,
+    },
+    /// The operating system's random source failed.
+    #[error("cannot read the system random source: {error}")]
+    Random {
+        /// The failure.
+        error: getrandom::Error,
+    },
+    /// The system clock is before 1970 or after 9999.
+    #[error("the system clock is outside years 1970-9999")]
+    Clock,
     /// Standard output could not be written.
     #[error("cannot write output: {0}")]
     Write(std::io::Error),
@@ -84,81 +298,158 @@ impl CliError {
     /// 1 for a verification failure, 2 for bad input or an environment failure.
     pub fn exit_code(&self) -> u8 {
         match self {
-            Self::Read { .. } | Self::TooLarge { .. } | Self::Canon { .. } | Self::Write(_) => 2,
+            Self::Chain { error, .. } if chain::is_verification_failure(error) => 1,
+            Self::NotIncluded { .. } | Self::CredentialRejected { .. } => 1,
+            Self::Read { .. }
+            | Self::TooLarge { .. }
+            | Self::Canon { .. }
+            | Self::Shape { .. }
+            | Self::NextRootLine { .. }
+            | Self::RootArgument { .. }
+            | Self::LeafIndexOutOfRange { .. }
+            | Self::Mmr { .. }
+            | Self::Field { .. }
+            | Self::Receipt { .. }
+            | Self::NextRootMismatch { .. }
+            | Self::Sign { .. }
+            | Self::TypeArgument { .. }
+            | Self::Credential { .. }
+            | Self::Chain { .. }
+            | Self::Key { .. }
+            | Self::KeyOut { .. }
+            | Self::Random { .. }
+            | Self::Clock
+            | Self::Write(_) => 2,
         }
     }
 }
 
-/// Runs one parsed command, writing its result to `stdout`.
-pub fn run(cli: Cli, stdout: &mut dyn Write) -> Result<(), CliError> {
-    let output = match cli.command {
-        Command::Canon { file } => {
-            let input = Input::read(file.as_ref())?;
-            input.canonical()?.into_bytes()
+/// What a command produced: the bytes for standard output and, when a verification failed,
+/// why (a verification failure still prints its report).
+#[derive(Debug)]
+pub struct Output {
+    stdout: Vec<u8>,
+    rejection: Option<CliError>,
+}
+
+impl Output {
+    fn success(stdout: Vec<u8>) -> Self {
+        Self {
+            stdout,
+            rejection: None,
         }
-        Command::Digest { file } => {
-            let input = Input::read(file.as_ref())?;
-            format!("{}\n", input.canonical()?.digest()).into_bytes()
+    }
+
+    /// This output, printed, with the verification failure that follows it.
+    fn rejected(self, rejection: CliError) -> Self {
+        Self {
+            rejection: Some(rejection),
+            ..self
+        }
+    }
+
+    /// One line of text: the text and a newline.
+    fn line(text: &str) -> Self {
+        Self::success(format!("{text}\n").into_bytes())
+    }
+}
+
+/// Runs one parsed command: reads from `stdin` when it needs standard input, writes the result
+/// to `stdout`, and returns the verification failure or bad input that stopped it.
+pub fn run(cli: Cli, stdin: &mut dyn Read, stdout: &mut dyn Write) -> Result<(), CliError> {
+    let output = match cli.command {
+        Command::Canon { args, input } => canon::canon(&args, &read(&input, stdin)?)?,
+        Command::Digest { input } => canon::digest(&read(&input, stdin)?)?,
+        Command::Keygen(args) => keygen::keygen(&args)?,
+        Command::Receipt(ReceiptCommand::NextRoot { input }) => {
+            receipt::next_root(&read(&input, stdin)?)?
+        }
+        Command::Receipt(ReceiptCommand::Sign { key, input }) => {
+            receipt::sign(&key, &read(&input, stdin)?)?
+        }
+        Command::Genesis(GenesisArgs { input }) => receipt::genesis(&read(&input, stdin)?)?,
+        Command::Vc(VcCommand::Issue {
+            key,
+            credential_type,
+            input,
+        }) => vc::issue_credential(&key, &credential_type, &read(&input, stdin)?)?,
+        Command::Vc(VcCommand::Verify { input }) => vc::verify(&read(&input, stdin)?)?,
+        Command::Chain(ChainCommand::Verify { input }) => chain::verify(&read(&input, stdin)?)?,
+        Command::Mmr(MmrCommand::Root { input }) => mmr::root(&read(&input, stdin)?)?,
+        Command::Mmr(MmrCommand::Proof { leaf_index, input }) => {
+            mmr::proof(leaf_index, &read(&input, stdin)?)?
+        }
+        Command::Mmr(MmrCommand::Verify { root, input }) => {
+            mmr::verify(&root, &read(&input, stdin)?)?
         }
     };
     stdout
-        .write_all(&output)
+        .write_all(&output.stdout)
         .and_then(|()| stdout.flush())
-        .map_err(CliError::Write)
+        .map_err(CliError::Write)?;
+    output.rejection.map_or(Ok(()), Err)
 }
 
-/// Runs the process: parse arguments, run, report, and return the exit code.
-pub fn main_exit_code() -> ExitCode {
-    let cli = Cli::parse();
-    let mut stdout = std::io::stdout().lock();
-    match run(cli, &mut stdout) {
-        Ok(()) => ExitCode::SUCCESS,
+/// The whole process behind `main`, with its streams passed in so that tests can run every
+/// command in-process: parses `args` (the first is the program name), runs, writes the one-line
+/// reason of a failure to `stderr`, and returns the exit code.
+pub fn main_with<I, T>(
+    args: I,
+    stdin: &mut dyn Read,
+    stdout: &mut dyn Write,
+    stderr: &mut dyn Write,
+) -> u8
+where
+    I: IntoIterator<Item = T>,
+    T: Into<OsString> + Clone,
+{
+    let cli = match Cli::try_parse_from(args) {
+        Ok(cli) => cli,
+        Err(error) => {
+            // `--help` and `--version` go to stdout with 0; usage errors to stderr with 2.
+            let rendered = error.render().to_string();
+            // Nothing else can be done if the stream is closed.
+            let _ = if error.use_stderr() {
+                stderr.write_all(rendered.as_bytes())
+            } else {
+                stdout.write_all(rendered.as_bytes())
+            };
+            return u8::try_from(error.exit_code()).unwrap_or(2);
+        }
+    };
+    match run(cli, stdin, stdout) {
+        Ok(()) => 0,
         Err(error) => {
             // One line: the reason, with the field it concerns.
             let line = error.to_string().replace('\n', " ");
-            let _ = writeln!(std::io::stderr(), "msez: {line}"); // Nothing else can be done.
-            ExitCode::from(error.exit_code())
+            let _ = writeln!(stderr, "msez: {line}"); // Nothing else can be done.
+            error.exit_code()
         }
     }
 }
 
-/// Bytes read from a file or standard input, with the name used in error messages.
-struct Input {
-    source_name: String,
-    bytes: Vec<u8>,
+/// Runs the process: [`main_with`] over the real arguments and streams.
+pub fn main_exit_code() -> ExitCode {
+    let code = main_with(
+        std::env::args_os(),
+        &mut std::io::stdin().lock(),
+        &mut std::io::stdout().lock(),
+        &mut std::io::stderr().lock(),
+    );
+    ExitCode::from(code)
 }
 
-impl Input {
-    fn read(file: Option<&PathBuf>) -> Result<Self, CliError> {
-        let (source_name, reader): (String, Box<dyn Read>) = match file {
-            Some(path) if path.as_os_str() != "-" => {
-                let name = path.display().to_string();
-                let opened = std::fs::File::open(path).map_err(|error| CliError::Read {
-                    source_name: name.clone(),
-                    error,
-                })?;
-                (name, Box::new(opened))
-            }
-            _ => ("stdin".to_owned(), Box::new(std::io::stdin())),
-        };
-        let mut bytes = Vec::new();
-        reader
-            .take(INPUT_BYTES_MAX + 1)
-            .read_to_end(&mut bytes)
-            .map_err(|error| CliError::Read {
-                source_name: source_name.clone(),
-                error,
-            })?;
-        if bytes.len() as u64 > INPUT_BYTES_MAX {
-            return Err(CliError::TooLarge { source_name });
-        }
-        Ok(Self { source_name, bytes })
-    }
-
-    fn canonical(&self) -> Result<CanonicalBytes, CliError> {
-        CanonicalBytes::parse(&self.bytes).map_err(|error| CliError::Canon {
-            source_name: self.source_name.clone(),
-            error,
-        })
-    }
+/// A JSON result: pretty-printed (for people; it is never hashed from this text) with a newline.
+fn json_output<T: Serialize + ?Sized>(value: &T) -> Result<Output, CliError> {
+    let mut text =
+        serde_json::to_vec_pretty(value).map_err(|error| CliError::Write(error.into()))?;
+    text.push(b'\n');
+    Ok(Output::success(text))
 }
+
+fn read(input: &InputArg, stdin: &mut dyn Read) -> Result<Input, CliError> {
+    Input::read(InputSource::new(input.file.as_ref(), stdin))
+}
+
+#[cfg(test)]
+mod tests;
