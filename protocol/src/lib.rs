@@ -13,6 +13,7 @@
 pub mod canonical;
 pub mod digest;
 pub mod ids;
+pub mod manifold;
 pub mod tax;
 pub mod tensor;
 pub mod time;
