@@ -24,6 +24,7 @@ pub mod commitment;
 pub mod evaluators;
 pub mod lattice;
 pub mod licensing;
+pub mod offline;
 pub mod sanctions;
 
 /// Number of regulatory domains.

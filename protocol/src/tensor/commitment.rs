@@ -107,6 +107,9 @@ pub enum CommitmentError {
         /// The domain.
         domain: Domain,
     },
+    /// Zero cells have no root (SPEC §10: an empty aggregate proves nothing).
+    #[error("no cells to commit to")]
+    Empty,
     /// A leaf document could not be canonicalised.
     #[error("leaf document cannot be canonicalised: {0}")]
     Canonical(#[from] CanonError),
