@@ -258,22 +258,14 @@ impl Manifold {
                 edge_count: edges.len(),
             });
         }
-        nodes.sort_by(|a, b| a.jurisdiction.cmp(&b.jurisdiction));
-        if let Some(pair) = nodes
-            .windows(2)
-            .find(|pair| pair[0].jurisdiction == pair[1].jurisdiction)
-        {
+        if let Some(node) = sort_find_duplicate(&mut nodes, |node| &node.jurisdiction) {
             return Err(ManifoldError::DuplicateNode {
-                jurisdiction: pair[0].jurisdiction.clone(),
+                jurisdiction: node.jurisdiction.clone(),
             });
         }
-        edges.sort_by(|a, b| a.corridor_id.cmp(&b.corridor_id));
-        if let Some(pair) = edges
-            .windows(2)
-            .find(|pair| pair[0].corridor_id == pair[1].corridor_id)
-        {
+        if let Some(edge) = sort_find_duplicate(&mut edges, |edge| &edge.corridor_id) {
             return Err(ManifoldError::DuplicateEdge {
-                corridor_id: pair[0].corridor_id.clone(),
+                corridor_id: edge.corridor_id.clone(),
             });
         }
         let position = |edge: &CorridorEdge, field, jurisdiction: &JurisdictionId| {
@@ -326,6 +318,15 @@ impl Manifold {
                 jurisdiction: jurisdiction.clone(),
             })
     }
+}
+
+/// Sorts by key and returns the first item whose key repeats.
+fn sort_find_duplicate<T, K: Ord>(items: &mut [T], key: impl Fn(&T) -> &K) -> Option<&T> {
+    items.sort_by(|a, b| key(a).cmp(key(b)));
+    items
+        .windows(2)
+        .find(|pair| key(&pair[0]) == key(&pair[1]))
+        .map(|pair| &pair[0])
 }
 
 fn check_edge(edge: &CorridorEdge) -> Result<(), ManifoldError> {

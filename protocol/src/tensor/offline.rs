@@ -3,14 +3,14 @@
 //! The CLI reads the file, supplies `now`, and prints the returned value as JSON.
 //!
 //! Owns [`evaluate_document`], [`verify_proof_document`], [`sanctions_check`], their input and
-//! output shapes ([`EvaluateInput`], [`EvaluateOutput`], [`VerifyProofInput`]) and
+//! output shapes ([`EvaluateOutput`], [`VerifyProofInput`]) and
 //! [`OfflineError`].
 //!
 //! Never: reads files or the clock, or accepts a document the strict parser rejects (duplicate
 //! keys, fractions, integers beyond ±(2^53−1)).
 //!
 //! # Shapes
-//! - evaluate input: `{"subject", "jurisdiction", "attestations": [{"digest", "domain",
+//! - evaluate input: a `SubjectRecord` plus two optional lists: `{"subject", "jurisdiction", "attestations": [{"digest", "domain",
 //!   "jurisdiction"?, "state", "issued_at", "expires_at"?}], "facts": {"names": [..],
 //!   "identifiers": [{"kind","value"}], "filer_status"?}, "sanctions"?: {"entries": [...]},
 //!   "licences"?: {"licences": [...]}}`.
@@ -24,13 +24,11 @@ use serde::de::DeserializeOwned;
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
-use super::cell::{Attestation, Cell};
+use super::cell::Cell;
 use super::commitment::{
     CellTree, CommitmentError, CommittedCell, InclusionProof, ProofError, verify,
 };
-use super::evaluators::{
-    EvaluationContext, EvaluationError, SubjectFacts, SubjectRecord, evaluate_subject,
-};
+use super::evaluators::{EvaluationContext, EvaluationError, SubjectRecord, evaluate_subject};
 use super::lattice::ComplianceState;
 use super::licensing::{LicenceError, LicenceList, LicenceRegistry};
 use super::sanctions::{
@@ -38,30 +36,7 @@ use super::sanctions::{
 };
 use crate::canonical::{self, CanonError};
 use crate::digest::Digest;
-use crate::ids::{EntityId, JurisdictionId};
 use crate::time::Timestamp;
-
-/// Input of `msez tensor evaluate`.
-#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct EvaluateInput {
-    /// The subject.
-    pub subject: EntityId,
-    /// The jurisdiction.
-    pub jurisdiction: JurisdictionId,
-    /// Verified attestations.
-    #[serde(default)]
-    pub attestations: Vec<Attestation>,
-    /// Facts for the rule-based evaluators.
-    #[serde(default)]
-    pub facts: SubjectFacts,
-    /// A sanctions list to screen against.
-    #[serde(default)]
-    pub sanctions: Option<SanctionsList>,
-    /// A licence list to check against.
-    #[serde(default)]
-    pub licences: Option<LicenceList>,
-}
 
 /// Output of `msez tensor evaluate`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -147,19 +122,27 @@ fn strict_json(document: &'static str, input: &[u8]) -> Result<Value, OfflineErr
 /// `msez tensor evaluate`: evaluates one subject at `now` and commits to its 20 cells.
 pub fn evaluate_document(input: &[u8], now: Timestamp) -> Result<EvaluateOutput, OfflineError> {
     const DOCUMENT: &str = "evaluate input";
-    let input: EvaluateInput = parse_document(DOCUMENT, strict_json(DOCUMENT, input)?)?;
-    let sanctions = input.sanctions.map(SanctionsIndex::build).transpose()?;
-    let licences = input.licences.map(LicenceRegistry::build).transpose()?;
+    let mut value = strict_json(DOCUMENT, input)?;
+    // The two lists ride beside the subject record; what remains must be exactly a record.
+    let (sanctions_value, licences_value) = match value.as_object_mut() {
+        Some(object) => (object.remove("sanctions"), object.remove("licences")),
+        None => (None, None),
+    };
+    let record: SubjectRecord = parse_document(DOCUMENT, value)?;
+    let sanctions = sanctions_value
+        .map(|list| parse_document::<SanctionsList>(DOCUMENT, list))
+        .transpose()?
+        .map(SanctionsIndex::build)
+        .transpose()?;
+    let licences = licences_value
+        .map(|list| parse_document::<LicenceList>(DOCUMENT, list))
+        .transpose()?
+        .map(LicenceRegistry::build)
+        .transpose()?;
     let context = EvaluationContext {
         sanctions: sanctions.as_ref(),
         licences: licences.as_ref(),
         screening: ScreeningConfig::DEFAULT,
-    };
-    let record = SubjectRecord {
-        subject: input.subject,
-        jurisdiction: input.jurisdiction,
-        attestations: input.attestations,
-        facts: input.facts,
     };
     let evaluation = evaluate_subject(&record, &context, now)?;
     let aggregate = evaluation.aggregate();
