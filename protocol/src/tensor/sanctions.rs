@@ -5,7 +5,8 @@
 //! [`normalise_name`], the [`ScreeningConfig`], the result [`ScreeningReport`] and
 //! [`SanctionsError`].
 //!
-//! Never: scans the whole list for a query, guesses a transliteration, or uses floating point.
+//! Never: scans the whole list for a query (a query reads only the postings of its own
+//! tokens), guesses a transliteration, or uses floating point.
 //! Scores are integer basis points, so every verifier computes the same score.
 //!
 //! # Normalisation
@@ -539,13 +540,7 @@ impl SanctionsIndex {
         let mut known: Vec<u32> = query.tokens.iter().flatten().copied().collect();
         known.sort_unstable();
         known.dedup();
-        let mut shared: Map<u32, u32> = Map::default();
-        for token in known {
-            for &name_position in self.postings.get(token as usize).into_iter().flatten() {
-                *shared.entry(name_position).or_insert(0) += 1;
-            }
-        }
-        for (name_position, shared_count) in shared {
+        for (name_position, shared_count) in self.shared_counts(&known) {
             let Some(listed) = self.names.get(name_position as usize) else {
                 continue;
             };
@@ -563,6 +558,31 @@ impl SanctionsIndex {
                 self.record(query, name_position, MatchRule::Substring, score_bps, best);
             }
         }
+    }
+
+    /// For every listed name that contains a query token: (name position, distinct query
+    /// tokens it contains). Postings are ascending without repeats (names are added in order),
+    /// so a k-way merge counts them without hashing; k is the query's distinct known tokens.
+    fn shared_counts(&self, known: &[u32]) -> Vec<(u32, u32)> {
+        let mut lists: Vec<&[u32]> = known
+            .iter()
+            .filter_map(|&token| self.postings.get(token as usize))
+            .map(Vec::as_slice)
+            .collect();
+        let mut counts = Vec::new();
+        while let Some(lowest) = lists.iter().filter_map(|list| list.first()).min().copied() {
+            let mut shared_count = 0;
+            for list in &mut lists {
+                if let Some((&head, rest)) = list.split_first()
+                    && head == lowest
+                {
+                    *list = rest;
+                    shared_count += 1;
+                }
+            }
+            counts.push((lowest, shared_count));
+        }
+        counts
     }
 
     fn record(
