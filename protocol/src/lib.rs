@@ -2,7 +2,7 @@
 //!
 //! Owns every rule a third party must be able to recompute: canonical JSON and digests
 //! ([`canonical`], [`digest`]), time ([`time`]), identifiers ([`ids`]), the compliance tensor
-//! ([`tensor`]) and tax withholding ([`tax`]).
+//! ([`tensor`]), compliance-aware corridor routing ([`manifold`]) and tax withholding ([`tax`]).
 //!
 //! Never: I/O, async, clocks or randomness. Time, keys and seeds arrive as arguments, so the same
 //! inputs always give the same bytes. Anything hashed or signed goes through

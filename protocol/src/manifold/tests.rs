@@ -458,3 +458,47 @@ proptest! {
         prop_assert_eq!(routes, expected);
     }
 }
+
+#[test]
+fn tensor_view_reads_cells_and_fails_closed_on_absent_ones() {
+    use crate::tensor::cell::{Cell, Reason};
+    use crate::time::Timestamp;
+    let subject = EntityId::new("e-1").unwrap();
+    let mut tensor = Tensor::new();
+    tensor.insert(Cell {
+        address: CellAddress {
+            subject: subject.clone(),
+            jurisdiction: j("GB"),
+            domain: Domain::Kyc,
+        },
+        state: ComplianceState::Compliant,
+        attestation_digests: Vec::new(),
+        reason: Reason::MissingEvidence,
+        determined_at: Timestamp::from_unix_seconds(0).unwrap(),
+    });
+    let view = TensorView {
+        tensor: &tensor,
+        subject: &subject,
+    };
+    assert_eq!(
+        view.state(&j("GB"), Domain::Kyc),
+        ComplianceState::Compliant
+    );
+    assert_eq!(view.state(&j("GB"), Domain::Aml), ComplianceState::Pending);
+    let manifold = Manifold::new(
+        vec![
+            node("PK", &[]),
+            node("GB", &[Domain::Kyc]),
+            node("SG", &[Domain::Kyc]),
+        ],
+        vec![
+            edge("pk-gb", "PK", "GB", 9, 0, 1),
+            edge("pk-sg", "PK", "SG", 1, 0, 1),
+        ],
+    )
+    .unwrap();
+    let to_sg = shortest_route(&manifold, &query("PK", "SG", unconstrained()), &view).unwrap();
+    assert_eq!(to_sg, None);
+    let to_gb = shortest_route(&manifold, &query("PK", "GB", unconstrained()), &view).unwrap();
+    assert_eq!(to_gb.map(|route| route.cost_minor), Some(9));
+}

@@ -52,3 +52,11 @@ fn domain_parses_wire_spelling_and_rejects_unknown() {
     let error = serde_json::from_str::<Domain>("\"gambling\"").unwrap_err();
     assert!(error.to_string().contains("gambling"), "{error}");
 }
+
+proptest::proptest! {
+    #[test]
+    fn domain_and_state_parsers_never_panic(text in ".{0,24}") {
+        let _ = text.parse::<Domain>();
+        let _ = text.parse::<lattice::ComplianceState>();
+    }
+}

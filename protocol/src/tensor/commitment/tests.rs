@@ -196,7 +196,10 @@ proptest! {
         let is_root_mismatch = matches!(verify(&worse, &root), Err(ProofError::RootMismatch { .. }));
         prop_assert!(is_root_mismatch);
         let mut more_evidence = proof.clone();
-        more_evidence.cell.attestation_digests.push(Digest::from_bytes([0xee; 32]));
+        // Cells hold only digests of the form [b; 32], so this one is always new evidence.
+        let mut fresh = [0xee; 32];
+        fresh[0] = 0x01;
+        more_evidence.cell.attestation_digests.push(Digest::from_bytes(fresh));
         let is_root_mismatch =
             matches!(verify(&more_evidence, &root), Err(ProofError::RootMismatch { .. }));
         prop_assert!(is_root_mismatch);
