@@ -10,6 +10,7 @@
 //! reads as `pending`.
 
 use std::collections::BTreeMap;
+use std::ops::Range;
 
 use serde::{Deserialize, Serialize};
 
@@ -156,19 +157,32 @@ impl Finding {
     }
 }
 
-/// The cell of one domain inside a [`SubjectEvaluation`]; its address is implied.
+/// The cell of one domain inside a [`SubjectEvaluation`]; its address is implied and its
+/// evidence digests live in the evaluation ([`SubjectEvaluation::attestation_digests`]).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct DomainCell {
     /// The determined state.
     pub state: ComplianceState,
-    /// Evidence digests, sorted ascending without duplicates.
-    pub attestation_digests: Vec<Digest>,
     /// The cause of the state.
     pub reason: Reason,
+    /// This cell's slice of the evaluation's evidence vector.
+    evidence: Range<usize>,
+}
+
+impl DomainCell {
+    /// A cell whose evidence is `evidence` of the evaluation's digests.
+    pub(crate) fn new(state: ComplianceState, reason: Reason, evidence: Range<usize>) -> Self {
+        Self {
+            state,
+            reason,
+            evidence,
+        }
+    }
 }
 
 /// All 20 cells of one subject in one jurisdiction, determined at one instant. The compact
-/// result of evaluation: the address parts are held once, not 20 times.
+/// result of evaluation: the address parts are held once, not 20 times, and the evidence
+/// digests of all cells share one vector (one allocation instead of one per cell).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct SubjectEvaluation {
     /// The subject.
@@ -178,13 +192,40 @@ pub struct SubjectEvaluation {
     /// When the evaluation ran.
     pub determined_at: Timestamp,
     /// One cell per domain, indexed by [`Domain::index`].
-    pub cells: [DomainCell; DOMAIN_COUNT],
+    cells: [DomainCell; DOMAIN_COUNT],
+    /// Every cell's evidence digests: grouped by domain, each group sorted without duplicates.
+    evidence: Vec<Digest>,
 }
 
 impl SubjectEvaluation {
+    /// Assembles an evaluation; `evidence` ranges of `cells` index into `evidence`.
+    pub(crate) fn new(
+        subject: EntityId,
+        jurisdiction: JurisdictionId,
+        determined_at: Timestamp,
+        cells: [DomainCell; DOMAIN_COUNT],
+        evidence: Vec<Digest>,
+    ) -> Self {
+        debug_assert!(cells.iter().all(|cell| cell.evidence.end <= evidence.len()));
+        Self {
+            subject,
+            jurisdiction,
+            determined_at,
+            cells,
+            evidence,
+        }
+    }
+
     /// The cell of one domain.
     pub fn cell(&self, domain: Domain) -> Option<&DomainCell> {
         self.cells.get(domain.index())
+    }
+
+    /// The evidence digests of one domain's cell, sorted ascending without duplicates.
+    pub fn attestation_digests(&self, domain: Domain) -> &[Digest] {
+        self.cell(domain)
+            .and_then(|cell| self.evidence.get(cell.evidence.clone()))
+            .unwrap_or(&[])
     }
 
     /// The meet over every domain (what a gate requiring all 20 would see).
@@ -194,25 +235,19 @@ impl SubjectEvaluation {
 
     /// The 20 fully addressed cells, in address order.
     pub fn into_cells(self) -> Vec<Cell> {
-        let Self {
-            subject,
-            jurisdiction,
-            determined_at,
-            cells,
-        } = self;
         Domain::ALL
             .into_iter()
-            .zip(cells)
+            .zip(&self.cells)
             .map(|(domain, cell)| Cell {
                 address: CellAddress {
-                    subject: subject.clone(),
-                    jurisdiction: jurisdiction.clone(),
+                    subject: self.subject.clone(),
+                    jurisdiction: self.jurisdiction.clone(),
                     domain,
                 },
                 state: cell.state,
-                attestation_digests: cell.attestation_digests,
-                reason: cell.reason,
-                determined_at,
+                attestation_digests: self.attestation_digests(domain).to_vec(),
+                reason: cell.reason.clone(),
+                determined_at: self.determined_at,
             })
             .collect()
     }

@@ -102,38 +102,6 @@ pub enum EvaluationError {
     },
 }
 
-/// Per-domain accumulator: the worst finding so far and the evidence digests.
-#[derive(Default)]
-struct DomainSources {
-    finding: Option<Finding>,
-    digests: Vec<Digest>,
-}
-
-impl DomainSources {
-    /// Adds a finding, with the digest of its evidence when it has one (filer status has none).
-    fn add(&mut self, finding: Finding, digest: Option<Digest>) {
-        self.finding = Some(match self.finding.take() {
-            Some(current) => current.meet(finding),
-            None => finding,
-        });
-        self.digests.extend(digest);
-    }
-
-    fn into_cell(mut self) -> DomainCell {
-        self.digests.sort_unstable();
-        self.digests.dedup();
-        let finding = self.finding.unwrap_or(Finding {
-            state: ComplianceState::Pending,
-            reason: Reason::MissingEvidence,
-        });
-        DomainCell {
-            state: finding.state,
-            attestation_digests: self.digests,
-            reason: finding.reason,
-        }
-    }
-}
-
 /// Evaluates all 20 domains of one subject in its jurisdiction at `now`.
 pub fn evaluate_subject(
     record: &SubjectRecord,
@@ -146,11 +114,17 @@ pub fn evaluate_subject(
             attestation_count: record.attestations.len(),
         });
     }
-    let mut sources: [DomainSources; DOMAIN_COUNT] = Default::default();
+    let mut findings: [Option<Finding>; DOMAIN_COUNT] = Default::default();
+    // (domain index, digest) for every source with evidence; grouped and sorted below.
+    let mut evidence: Vec<(usize, Digest)> = Vec::with_capacity(record.attestations.len() + 2);
     let mut add = |domain: Domain, finding: Finding, digest: Option<Digest>| {
-        if let Some(slot) = sources.get_mut(domain.index()) {
-            slot.add(finding, digest);
+        if let Some(slot) = findings.get_mut(domain.index()) {
+            *slot = Some(match slot.take() {
+                Some(current) => current.meet(finding),
+                None => finding,
+            });
         }
+        evidence.extend(digest.map(|digest| (domain.index(), digest)));
     };
     for attestation in &record.attestations {
         let applies = attestation
@@ -176,12 +150,30 @@ pub fn evaluate_subject(
     if let Some(filer_status) = record.facts.filer_status {
         add(Domain::Tax, filer_finding(filer_status), None);
     }
-    Ok(SubjectEvaluation {
-        subject: record.subject.clone(),
-        jurisdiction: record.jurisdiction.clone(),
-        determined_at: now,
-        cells: sources.map(DomainSources::into_cell),
-    })
+    evidence.sort_unstable();
+    evidence.dedup();
+    let mut start = 0;
+    let mut domain_index = 0;
+    let cells = findings.map(|finding| {
+        let length = evidence.get(start..).map_or(0, |rest| {
+            rest.iter().take_while(|(d, _)| *d == domain_index).count()
+        });
+        let range = start..start + length;
+        start += length;
+        domain_index += 1;
+        let finding = finding.unwrap_or(Finding {
+            state: ComplianceState::Pending,
+            reason: Reason::MissingEvidence,
+        });
+        DomainCell::new(finding.state, finding.reason, range)
+    });
+    Ok(SubjectEvaluation::new(
+        record.subject.clone(),
+        record.jurisdiction.clone(),
+        now,
+        cells,
+        evidence.into_iter().map(|(_, digest)| digest).collect(),
+    ))
 }
 
 /// What one attestation says at `now`.

@@ -4,6 +4,7 @@
 use proptest::prelude::*;
 
 use super::*;
+use crate::tensor::cell::Cell;
 use crate::tensor::licensing::{Licence, LicenceList, LicenceStatus};
 use crate::tensor::sanctions::{SanctionsEntry, SanctionsList};
 
@@ -53,21 +54,26 @@ const NO_LISTS: EvaluationContext<'static> = EvaluationContext {
 
 /// The one place tests call the evaluator.
 #[track_caller]
-fn check(record: &SubjectRecord, context: &EvaluationContext<'_>, domain: Domain) -> DomainCell {
+fn check(record: &SubjectRecord, context: &EvaluationContext<'_>, domain: Domain) -> Cell {
     let evaluation = evaluate_subject(record, context, at(NOW)).unwrap();
-    evaluation.cell(domain).unwrap().clone()
+    let cells = evaluation.clone().into_cells();
+    assert_eq!(
+        cells[domain.index()].attestation_digests,
+        evaluation.attestation_digests(domain)
+    );
+    cells[domain.index()].clone()
 }
 
 #[test]
 fn every_domain_is_pending_without_evidence() {
     let evaluation =
         evaluate_subject(&record(vec![], SubjectFacts::default()), &NO_LISTS, at(NOW)).unwrap();
-    for cell in &evaluation.cells {
+    assert_eq!(evaluation.aggregate(), ComplianceState::Pending);
+    for cell in &evaluation.into_cells() {
         assert_eq!(cell.state, ComplianceState::Pending);
         assert_eq!(cell.reason, Reason::MissingEvidence);
         assert!(cell.attestation_digests.is_empty());
     }
-    assert_eq!(evaluation.aggregate(), ComplianceState::Pending);
 }
 
 #[test]
@@ -349,7 +355,15 @@ proptest! {
         for a in &attestations {
             let cell = evaluation.cell(a.domain).unwrap();
             prop_assert!(cell.state <= a.state);
-            prop_assert!(cell.attestation_digests.binary_search(&a.digest).is_ok());
+            let digests = evaluation.attestation_digests(a.domain);
+            prop_assert!(digests.windows(2).all(|pair| pair[0] < pair[1]));
+            prop_assert!(digests.binary_search(&a.digest).is_ok());
+        }
+        for domain in Domain::ALL {
+            for digest in evaluation.attestation_digests(domain) {
+                let attested_here = attestations.iter().any(|a| a.domain == domain && &a.digest == digest);
+                prop_assert!(attested_here, "{digest} filed under {domain}");
+            }
         }
     }
 
