@@ -170,16 +170,27 @@ fn licences() -> LicenceList {
     LicenceList { licences }
 }
 
-fn tensor_benches(c: &mut Criterion) {
+/// The 20,000-entry sanctions index and the 1,000-licence registry every evaluation uses.
+fn evaluation_lists() -> (SanctionsIndex, LicenceRegistry) {
     let index = SanctionsIndex::build(generated_list()).unwrap();
-    let registry = LicenceRegistry::build(licences()).unwrap();
-    let now = at("2026-06-01T00:00:00Z");
-    let record = subject_record();
-    let context = EvaluationContext {
-        sanctions: Some(&index),
-        licences: Some(&registry),
+    (index, LicenceRegistry::build(licences()).unwrap())
+}
+
+fn evaluation_context<'a>(
+    index: &'a SanctionsIndex,
+    registry: &'a LicenceRegistry,
+) -> EvaluationContext<'a> {
+    EvaluationContext {
+        sanctions: Some(index),
+        licences: Some(registry),
         screening: ScreeningConfig::DEFAULT,
-    };
+    }
+}
+
+fn tensor_benches(c: &mut Criterion) {
+    let (index, registry) = evaluation_lists();
+    let (now, record) = (at("2026-06-01T00:00:00Z"), subject_record());
+    let context = evaluation_context(&index, &registry);
     c.bench_function("tensor/evaluate_subject_20_domains_with_20k_list", |b| {
         b.iter(|| evaluate_subject(black_box(&record), &context, now))
     });
@@ -307,15 +318,9 @@ fn cpu_time(label: &str, iterations: u32, mut routine: impl FnMut()) {
 }
 
 fn cpu_time_report() {
-    let index = SanctionsIndex::build(generated_list()).unwrap();
-    let registry = LicenceRegistry::build(licences()).unwrap();
-    let now = at("2026-06-01T00:00:00Z");
-    let record = subject_record();
-    let context = EvaluationContext {
-        sanctions: Some(&index),
-        licences: Some(&registry),
-        screening: ScreeningConfig::DEFAULT,
-    };
+    let (index, registry) = evaluation_lists();
+    let (now, record) = (at("2026-06-01T00:00:00Z"), subject_record());
+    let context = evaluation_context(&index, &registry);
     let mut no_names = record.clone();
     no_names.facts.names.clear();
     no_names.facts.identifiers.clear();
