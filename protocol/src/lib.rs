@@ -7,7 +7,9 @@
 //! receipt-signing policy ([`policy`]), the receipt chain ([`chain`]), checkpoints
 //! ([`checkpoint`]), chain export/import ([`export`]) and verifiable credentials with their
 //! typed subjects ([`vc`]). [`fields`] reads protocol objects
-//! member by member so every parse error names the member.
+//! member by member so every parse error names the member. The compliance domain: the compliance
+//! tensor ([`tensor`]), compliance-aware corridor routing ([`manifold`]) and tax withholding
+//! ([`tax`]).
 //!
 //! Never: I/O, async, clocks or randomness. Time, keys and seeds arrive as arguments, so the same
 //! inputs always give the same bytes. Anything hashed or signed goes through
@@ -24,11 +26,14 @@ pub mod export;
 pub mod fields;
 pub mod ids;
 pub mod keys;
+pub mod manifold;
 pub mod mmr;
 pub mod policy;
 pub mod proof;
 pub mod receipt;
 pub mod signed;
+pub mod tax;
+pub mod tensor;
 pub mod time;
 pub mod vc;
 
