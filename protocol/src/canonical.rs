@@ -233,11 +233,16 @@ pub fn es6_number(value: f64) -> Option<String> {
 
 /// Orders member names by their UTF-16 code units, as RFC 8785 §3.2.3 requires.
 pub fn compare_keys(left: &str, right: &str) -> Ordering {
-    // For ASCII (almost every protocol key) byte order and UTF-16 order coincide.
-    if left.is_ascii() && right.is_ascii() {
-        return left.as_bytes().cmp(right.as_bytes());
+    // UTF-8 byte order equals code point order, which equals UTF-16 order except between a
+    // supplementary character (a surrogate pair in UTF-16) and one in U+E000..U+FFFF. At the
+    // first differing byte, an ASCII byte on either side settles it; only two non-ASCII bytes
+    // need the UTF-16 comparison.
+    let first_difference = left.bytes().zip(right.bytes()).find(|(a, b)| a != b);
+    match first_difference {
+        None => left.len().cmp(&right.len()),
+        Some((a, b)) if a.is_ascii() || b.is_ascii() => a.cmp(&b),
+        Some(_) => left.encode_utf16().cmp(right.encode_utf16()),
     }
-    left.encode_utf16().cmp(right.encode_utf16())
 }
 
 fn parse_with(input: &[u8], profile: Profile) -> Result<Value, CanonError> {
@@ -487,26 +492,43 @@ fn write_value(
             out.push(b']');
         }
         Value::Object(members) => {
-            let mut sorted: Vec<(&String, &Value)> = members.iter().collect();
-            if !sorted.is_sorted_by(|a, b| compare_keys(a.0, b.0) == Ordering::Less) {
+            // serde_json's default map is already in byte order, which is UTF-16 order for
+            // almost every key; check that before paying for a sorted copy.
+            if members
+                .keys()
+                .is_sorted_by(|a, b| compare_keys(a, b).is_lt())
+            {
+                write_members(out, members.iter(), profile, path)?;
+            } else {
+                let mut sorted: Vec<(&String, &Value)> = members.iter().collect();
                 sorted.sort_unstable_by(|a, b| compare_keys(a.0, b.0));
+                write_members(out, sorted.into_iter(), profile, path)?;
             }
-            out.push(b'{');
-            for (index, (key, member)) in sorted.into_iter().enumerate() {
-                if index > 0 {
-                    out.push(b',');
-                }
-                write_string(out, key);
-                out.push(b':');
-                let node = PathNode {
-                    parent: Some(path),
-                    segment: Segment::Key(key),
-                };
-                write_value(out, member, profile, &node)?;
-            }
-            out.push(b'}');
         }
     }
+    Ok(())
+}
+
+fn write_members<'a>(
+    out: &mut Vec<u8>,
+    members: impl Iterator<Item = (&'a String, &'a Value)>,
+    profile: Profile,
+    path: &PathNode<'_>,
+) -> Result<(), CanonError> {
+    out.push(b'{');
+    for (index, (key, member)) in members.enumerate() {
+        if index > 0 {
+            out.push(b',');
+        }
+        write_string(out, key);
+        out.push(b':');
+        let node = PathNode {
+            parent: Some(path),
+            segment: Segment::Key(key),
+        };
+        write_value(out, member, profile, &node)?;
+    }
+    out.push(b'}');
     Ok(())
 }
 

@@ -387,7 +387,7 @@ pub fn create_proof(
         context: unsecured.get("@context").cloned(),
         created,
         key: key.verifying_key(),
-        verification_method: key.did().verification_method(),
+        verification_method: key.verification_method().to_owned(),
         purpose,
         signature: Signature::from_bytes([0u8; keys::SIGNATURE_LENGTH_BYTES]),
     };

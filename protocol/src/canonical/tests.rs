@@ -272,3 +272,19 @@ proptest! {
         let _ = rfc8785(text.as_bytes());
     }
 }
+
+proptest! {
+    /// The byte-level fast path of `compare_keys` agrees with a plain UTF-16 comparison.
+    #[test]
+    fn compare_keys_equals_utf16_order(left in any::<String>(), right in any::<String>()) {
+        prop_assert_eq!(compare_keys(&left, &right), left.encode_utf16().cmp(right.encode_utf16()));
+    }
+
+    #[test]
+    fn compare_keys_equals_utf16_order_on_shared_prefixes(
+        prefix in any::<String>(), left in any::<String>(), right in any::<String>(),
+    ) {
+        let (left, right) = (format!("{prefix}{left}"), format!("{prefix}{right}"));
+        prop_assert_eq!(compare_keys(&left, &right), left.encode_utf16().cmp(right.encode_utf16()));
+    }
+}
