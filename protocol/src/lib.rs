@@ -10,6 +10,8 @@
 //! Read in this order: [`canonical`], [`digest`], [`time`], [`ids`].
 
 pub mod canonical;
+pub mod currency;
 pub mod digest;
 pub mod ids;
+pub mod netting;
 pub mod time;
