@@ -13,5 +13,6 @@ pub mod canonical;
 pub mod currency;
 pub mod digest;
 pub mod ids;
+pub mod iso20022;
 pub mod netting;
 pub mod time;
