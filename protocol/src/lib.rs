@@ -12,6 +12,7 @@
 //! Read in this order: [`canonical`], [`digest`], [`time`], [`ids`], [`keys`], [`proof`], [`mmr`],
 //! [`currency`], [`netting`], [`iso20022`].
 
+pub mod anchor;
 pub mod canonical;
 pub mod currency;
 pub mod digest;
