@@ -14,6 +14,7 @@
 
 pub mod anchor;
 pub mod canonical;
+pub mod corridor;
 pub mod currency;
 pub mod digest;
 pub mod ids;
