@@ -41,8 +41,20 @@ const BASE58_TEXT_LENGTH_MAX: usize = 96;
 /// An Ed25519 secret key.
 ///
 /// Built only from a seed the caller brings. The key material is wiped when the value is
-/// dropped (ed25519-dalek's `ZeroizeOnDrop`); the type is deliberately neither `Clone` nor
-/// `Serialize`, and its `Debug` shows only the public did.
+/// dropped (ed25519-dalek's `ZeroizeOnDrop`, asserted by a unit test); the type is deliberately
+/// neither `Clone` nor `Serialize`, and its `Debug` shows only the public did. Both absences
+/// are checked by these examples, which must fail to compile:
+///
+/// ```compile_fail
+/// fn copy(key: &msez_protocol::keys::SigningKey) -> msez_protocol::keys::SigningKey {
+///     key.clone()
+/// }
+/// ```
+/// ```compile_fail
+/// fn leak(key: &msez_protocol::keys::SigningKey) -> serde_json::Value {
+///     serde_json::to_value(key).unwrap_or_default()
+/// }
+/// ```
 pub struct SigningKey {
     inner: ed25519_dalek::SigningKey,
     did: DidKey,
@@ -552,7 +564,7 @@ impl fmt::Debug for KeyFile {
 /// falls back to strict single verification to name the first failing item.
 ///
 /// The subgroup checks cost one scalar multiplication per signature, so the batch saves less
-/// than the raw dalek batch would; `docs/PERFORMANCE.md` has the numbers.
+/// than the raw dalek batch would; the `crypto` bench measures both.
 pub fn verify_batch_strict(
     messages: &[&[u8]],
     signatures: &[Signature],

@@ -283,6 +283,14 @@ fn signing_key_debug_shows_only_the_did() {
 }
 
 #[test]
+fn signing_key_material_zeroizes_on_drop() {
+    fn assert_zeroize_on_drop<T: zeroize::ZeroizeOnDrop>() {}
+    // SigningKey's only secret field; its Drop wipes the seed and the expanded scalar.
+    assert_zeroize_on_drop::<ed25519_dalek::SigningKey>();
+    assert_zeroize_on_drop::<Zeroizing<String>>();
+}
+
+#[test]
 fn key_file_round_trips() {
     let key = SigningKey::from_seed(&seed(6));
     let did = *key.did();

@@ -11,6 +11,7 @@ use serde_json::{Value, json};
 
 use super::*;
 use crate::keys::KeyFile;
+use crate::test_support::{arbitrary_json, arbitrary_json_any};
 
 fn w3c_dir() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("../../shared/vectors/w3c-eddsa-jcs-2022")
@@ -122,29 +123,6 @@ fn create_proof_reproduces_w3c_vector_byte_for_byte() {
     let mut secured = unsigned.clone();
     add_proof(&mut secured, &proof).expect("add");
     assert_eq!(secured, w3c_json("signedJCS.json"));
-}
-
-#[test]
-fn proof_set_of_three_cosigners_verifies() {
-    let document = receipt();
-    let signers: Vec<SigningKey> = (1..=3).map(key).collect();
-    let mut secured = document.clone();
-    for signer in &signers {
-        // Each co-signer signs what it receives, proofs included: they are not signed over.
-        let proof =
-            create_proof(&secured, signer, created(), ProofPurpose::AssertionMethod).expect("sign");
-        add_proof(&mut secured, &proof).expect("add");
-    }
-    assert_eq!(secured["proof"].as_array().map(Vec::len), Some(3));
-    let (unsecured, proofs) = split_proofs(&secured).expect("split");
-    assert_eq!(unsecured, document);
-    for (proof, signer) in proofs.iter().zip(&signers) {
-        assert_eq!(verify_proof(&document, proof), Ok(*signer.did()));
-    }
-    let checks = verify_document(&secured).expect("structure");
-    let outcomes: Vec<_> = checks.into_iter().map(|check| check.outcome).collect();
-    let expected: Vec<_> = signers.iter().map(|signer| Ok(*signer.did())).collect();
-    assert_eq!(outcomes, expected);
 }
 
 #[test]
@@ -326,23 +304,63 @@ fn verify_proofs_batch_agrees_with_single_verification() {
     );
 }
 
-fn arbitrary_json() -> impl Strategy<Value = Value> {
-    let leaf = prop_oneof![
-        Just(Value::Null),
-        any::<bool>().prop_map(Value::Bool),
-        (-(1i64 << 53) + 1..(1i64 << 53)).prop_map(Value::from),
-        "\\PC{0,12}".prop_map(Value::String),
-    ];
-    leaf.prop_recursive(3, 24, 4, |inner| {
-        prop_oneof![
-            proptest::collection::vec(inner.clone(), 0..4).prop_map(Value::Array),
-            proptest::collection::btree_map("[a-zA-Z@]{1,8}", inner, 0..4)
-                .prop_map(|map| Value::Object(map.into_iter().collect())),
-        ]
-    })
-}
-
 proptest! {
+    #[test]
+    fn proof_set_of_three_cosigners_verifies(
+        seeds in any::<[[u8; 32]; 3]>(),
+        extra in arbitrary_json(),
+    ) {
+        let mut document = receipt();
+        document["extra"] = extra;
+        let signers: Vec<SigningKey> = seeds.iter().map(SigningKey::from_seed).collect();
+        let mut secured = document.clone();
+        for signer in &signers {
+            // Each co-signer signs what it receives, proofs included: they are not signed over.
+            let proof = create_proof(&secured, signer, created(), ProofPurpose::AssertionMethod)
+                .expect("sign");
+            add_proof(&mut secured, &proof).expect("add");
+        }
+        prop_assert_eq!(secured["proof"].as_array().map(Vec::len), Some(3));
+        let (unsecured, proofs) = split_proofs(&secured).expect("split");
+        prop_assert_eq!(&unsecured, &document);
+        for (proof, signer) in proofs.iter().zip(&signers) {
+            // Each proof verifies over the proof-free document on its own.
+            prop_assert_eq!(verify_proof(&document, proof), Ok(*signer.did()));
+        }
+        let outcomes: Vec<_> = verify_document(&secured)
+            .expect("structure")
+            .into_iter()
+            .map(|check| check.outcome)
+            .collect();
+        let expected: Vec<_> = signers.iter().map(|signer| Ok(*signer.did())).collect();
+        prop_assert_eq!(outcomes, expected);
+    }
+
+    #[test]
+    fn any_byte_flip_of_a_secured_document_is_detected(
+        seed in any::<[u8; 32]>(),
+        flip_index in any::<usize>(),
+        flip_mask in 1u8..=255,
+    ) {
+        let document = receipt();
+        let signer = SigningKey::from_seed(&seed);
+        let proof = create_proof(&document, &signer, created(), ProofPurpose::AssertionMethod)
+            .expect("sign");
+        let mut secured = document.clone();
+        add_proof(&mut secured, &proof).expect("add");
+        let mut bytes = CanonicalBytes::new(&secured).expect("jcs").into_bytes();
+        let position = flip_index % bytes.len();
+        bytes[position] ^= flip_mask;
+        // A flip that leaves valid JSON with a different meaning must not verify.
+        if let Ok(changed) = crate::canonical::parse(&bytes)
+            && changed != secured
+        {
+            let all_valid = verify_document(&changed)
+                .is_ok_and(|checks| checks.iter().all(ProofCheck::is_valid));
+            prop_assert!(!all_valid, "flip at {} verified", position);
+        }
+    }
+
     #[test]
     fn sign_then_verify_holds_and_any_change_fails(
         seed in any::<[u8; 32]>(),
@@ -383,7 +401,7 @@ proptest! {
     }
 
     #[test]
-    fn proof_parsers_never_panic(value in arbitrary_json(), text in "\\PC{0,80}") {
+    fn proof_parsers_never_panic(value in arbitrary_json_any(), text in "\\PC{0,80}") {
         let _ = Proof::from_value(&value);
         let _ = verify_document(&value);
         let _ = split_proofs(&value);
