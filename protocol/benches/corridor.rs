@@ -8,9 +8,15 @@
 use std::hint::black_box;
 
 use criterion::{Criterion, criterion_group, criterion_main};
+use msez_protocol::corridor::fork::{ForkPolicy, ReceiptHeader, detect_fork, resolve_fork};
+use msez_protocol::corridor::watcher::{AttestationStatement, WatcherAttestation, WatcherRegistry};
 use msez_protocol::currency::Currency;
+use msez_protocol::digest::Digest;
+use msez_protocol::ids::CorridorId;
 use msez_protocol::ids::{EntityId, ObligationId};
+use msez_protocol::keys::SigningKey;
 use msez_protocol::netting::{NettingMode, Obligation, net};
+use msez_protocol::time::Timestamp;
 
 /// 1,000,000 obligations across 10,000 parties in 3 currencies, from a fixed linear congruential
 /// sequence so every run nets the same input.
@@ -53,5 +59,63 @@ fn netting(c: &mut Criterion) {
     group.finish();
 }
 
-criterion_group!(benches, netting);
+/// Attestations per branch in the fork bench.
+const ATTESTATIONS_PER_BRANCH: u16 = 100;
+
+/// A fork with 100 attestations on each branch from 200 distinct active watchers (quorum 67).
+fn fork_resolution(c: &mut Criterion) {
+    let corridor_id = CorridorId::new("corridor:PK-AE").unwrap();
+    let header = |next: u8| ReceiptHeader {
+        corridor_id: corridor_id.clone(),
+        sequence: 42,
+        prev_root: Digest::from_bytes([1; 32]),
+        next_root: Digest::from_bytes([next; 32]),
+    };
+    let fork = detect_fork(&header(0xAA), &header(0xBB)).unwrap();
+    let created = Timestamp::from_unix_seconds(1_800_000_000).unwrap();
+    let mut registry = WatcherRegistry::new();
+    let mut attestations = Vec::new();
+    for index in 0..2 * ATTESTATIONS_PER_BRANCH {
+        let mut seed = [7u8; 32];
+        seed[..2].copy_from_slice(&index.to_le_bytes());
+        let key = SigningKey::from_seed(&seed);
+        registry.register(*key.did()).unwrap();
+        registry.bond(key.did(), 1_000).unwrap();
+        registry.activate(key.did()).unwrap();
+        let candidate = if index < ATTESTATIONS_PER_BRANCH {
+            0xAA
+        } else {
+            0xBB
+        };
+        let statement = AttestationStatement {
+            corridor_id: corridor_id.clone(),
+            height: 42,
+            parent_root: Digest::from_bytes([1; 32]),
+            candidate_root: Digest::from_bytes([candidate; 32]),
+            observed_head: Digest::from_bytes([candidate; 32]),
+        };
+        attestations.push(WatcherAttestation::sign(statement, &key, created).unwrap());
+    }
+    let policy = ForkPolicy {
+        quorum_threshold: 67,
+        bond_minor_min: 1_000,
+        authorities: Default::default(),
+        authority_threshold: 1,
+    };
+    let mut group = c.benchmark_group("fork_resolution");
+    group.throughput(criterion::Throughput::Elements(attestations.len() as u64));
+    group.bench_function("resolve_100_attestations_per_branch_batch_verified", |b| {
+        b.iter(|| resolve_fork(&fork, black_box(&attestations), &registry, &policy, &[]).unwrap())
+    });
+    group.bench_function("single_verify_ceiling_200_attestations", |b| {
+        b.iter(|| {
+            for attestation in black_box(&attestations) {
+                attestation.verify().unwrap();
+            }
+        })
+    });
+    group.finish();
+}
+
+criterion_group!(benches, netting, fork_resolution);
 criterion_main!(benches);
