@@ -24,7 +24,6 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use serde_json::{Value, json};
 
-use crate::corridor::signed_credential;
 use crate::corridor::watcher::{
     EquivocationEvidence, WatcherAttestation, WatcherError, WatcherRecord, WatcherRegistry,
     WatcherStatus,
@@ -34,6 +33,10 @@ use crate::ids::CorridorId;
 use crate::keys::{DidKey, SigningKey};
 use crate::proof::{ProofError, split_proofs, verify_proof, verify_proofs_batch};
 use crate::time::Timestamp;
+use crate::vc::subjects::{
+    CredentialType, ForkAlarmSubject, ForkResolutionBasis, ForkResolutionSubject,
+};
+use crate::vc::{Credential, CredentialTerms, VcError, issue};
 
 /// Attestations one resolution examines. Each of at most [`super::watcher::WATCHERS_MAX`]
 /// watchers may sign each of two branches, so twice that bounds an honest input; more is
@@ -43,12 +46,6 @@ pub const FORK_ATTESTATIONS_MAX: usize = 2 * super::watcher::WATCHERS_MAX;
 /// Authority resolution credentials one resolution examines: far above any agreement's
 /// authority set, and a bound on the single verifications they cost.
 pub const FORK_RESOLUTIONS_MAX: usize = 64;
-
-/// Credential type of a fork alarm.
-pub const FORK_ALARM_TYPE: &str = "MSEZForkAlarmCredential";
-
-/// Credential type of an authority fork resolution.
-pub const FORK_RESOLUTION_TYPE: &str = "MSEZForkResolutionCredential";
 
 /// The fields of a verified receipt that fork detection needs.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -185,11 +182,11 @@ pub enum ForkError {
         /// The proof error.
         source: ProofError,
     },
-    /// Credential signing failed.
+    /// Building, issuing or reading a credential failed.
     #[error("fork credential: {source}")]
     Credential {
-        /// The proof error.
-        source: ProofError,
+        /// The credential error.
+        source: VcError,
     },
     /// The `msez fork resolve` input is malformed.
     #[error("fork resolve input: field {field} is missing or malformed")]
@@ -228,13 +225,13 @@ impl Fork {
         self.candidate_roots
     }
 
-    fn subject(&self) -> Value {
-        json!({
-            "corridor_id": self.corridor_id.as_str(),
-            "height": self.height,
-            "parent_root": self.parent_root.to_hex(),
-            "candidate_roots": self.candidate_roots.map(|root| root.to_hex()),
-        })
+    /// The root of the other branch.
+    fn other_root(&self, root: Digest) -> Digest {
+        if root == self.candidate_roots[0] {
+            self.candidate_roots[1]
+        } else {
+            self.candidate_roots[0]
+        }
     }
 }
 
@@ -264,27 +261,59 @@ pub fn detect_fork(a: &ReceiptHeader, b: &ReceiptHeader) -> Result<Fork, ForkErr
     })
 }
 
-/// Signs a fork-alarm credential: the subject names the corridor, height, parent and both roots.
+/// Issues a fork-alarm credential (`MSEZForkAlarmCredential`, typed subject from `vc`).
 pub fn fork_alarm_credential(
     fork: &Fork,
     issuer: &SigningKey,
-    issued_at: Timestamp,
+    detected_at: Timestamp,
 ) -> Result<Value, ForkError> {
-    signed_credential(FORK_ALARM_TYPE, fork.subject(), issuer, issued_at)
-        .map_err(|source| ForkError::Credential { source })
+    let subject = ForkAlarmSubject {
+        corridor_id: fork.corridor_id.clone(),
+        sequence: fork.height,
+        prev_root: fork.parent_root,
+        next_root_a: fork.candidate_roots[0],
+        next_root_b: fork.candidate_roots[1],
+        detected_at,
+    };
+    issue_credential(&subject, issuer, detected_at)
 }
 
-/// Signs an authority's fork-resolution credential choosing `chosen_root`.
+/// Issues an authority's fork-resolution credential (`MSEZForkResolutionCredential`, basis
+/// `authority_decision`) choosing `chosen_root`.
 pub fn fork_resolution_credential(
     fork: &Fork,
     chosen_root: Digest,
     authority: &SigningKey,
+    resolved_at: Timestamp,
+) -> Result<Value, ForkError> {
+    let subject = ForkResolutionSubject {
+        corridor_id: fork.corridor_id.clone(),
+        sequence: fork.height,
+        prev_root: fork.parent_root,
+        chosen_next_root: chosen_root,
+        rejected_next_roots: vec![fork.other_root(chosen_root)],
+        basis: ForkResolutionBasis::AuthorityDecision,
+        evidence_digests: Vec::new(),
+        resolved_at,
+    };
+    issue_credential(&subject, authority, resolved_at)
+}
+
+fn issue_credential<S: crate::vc::subjects::CredentialSubject>(
+    subject: &S,
+    issuer: &SigningKey,
     issued_at: Timestamp,
 ) -> Result<Value, ForkError> {
-    let mut subject = fork.subject();
-    subject["chosen_root"] = json!(chosen_root.to_hex());
-    signed_credential(FORK_RESOLUTION_TYPE, subject, authority, issued_at)
-        .map_err(|source| ForkError::Credential { source })
+    let terms = CredentialTerms {
+        id: None,
+        issuer: *issuer.did(),
+        valid_from: issued_at,
+        valid_until: None,
+        status: None,
+    };
+    let credential =
+        Credential::build(subject, terms).map_err(|source| ForkError::Credential { source })?;
+    issue(&credential, issuer, issued_at).map_err(|source| ForkError::Credential { source })
 }
 
 /// Resolves a fork from the evidence alone (see the module docs for the rules).
@@ -447,32 +476,32 @@ fn check_resolution(
     };
     let signer = verify_proof(&document, proof)
         .map_err(|source| ForkError::ResolutionProof { index, source })?;
-    let issuer = document.get("issuer").and_then(Value::as_str);
-    if issuer != Some(signer.to_string().as_str()) {
+    let parsed =
+        Credential::from_value(credential).map_err(|source| ForkError::Credential { source })?;
+    if parsed.issuer() != signer {
         return Err(bad("issuer is not the signer"));
     }
     if !policy.authorities.contains(&signer) {
         return Err(bad("issuer is not an authority the agreement names"));
     }
-    let types = document.get("type").and_then(Value::as_array);
-    if !types.is_some_and(|types| types.iter().any(|t| t == FORK_RESOLUTION_TYPE)) {
-        return Err(bad("type lacks MSEZForkResolutionCredential"));
+    if parsed.credential_type() != CredentialType::ForkResolution {
+        return Err(bad("type is not MSEZForkResolutionCredential"));
     }
-    let subject = document
-        .get("credentialSubject")
-        .ok_or(bad("no credentialSubject"))?;
-    let chosen = subject
-        .get("chosen_root")
-        .and_then(Value::as_str)
-        .and_then(|hex| Digest::from_hex(hex).ok())
-        .ok_or(bad("chosen_root is missing or not a digest"))?;
-    let mut expected = fork.subject();
-    expected["chosen_root"] = json!(chosen.to_hex());
-    if *subject != expected {
+    let subject: ForkResolutionSubject = parsed
+        .subject()
+        .map_err(|source| ForkError::Credential { source })?;
+    if subject.corridor_id != fork.corridor_id
+        || subject.sequence != fork.height
+        || subject.prev_root != fork.parent_root
+    {
         return Err(bad("subject is about another fork"));
     }
+    if subject.basis != ForkResolutionBasis::AuthorityDecision {
+        return Err(bad("basis is not authority_decision"));
+    }
+    let chosen = subject.chosen_next_root;
     if !fork.candidate_roots.contains(&chosen) {
-        return Err(bad("chosen_root is neither branch"));
+        return Err(bad("chosen_next_root is neither branch"));
     }
     Ok((signer, chosen))
 }

@@ -1,16 +1,18 @@
 //! The corridor lifecycle: DRAFT → PENDING → ACTIVE; ACTIVE ⇄ SUSPENDED; ACTIVE → HALTED →
 //! ACTIVE; ACTIVE/HALTED → DEPRECATED (terminal).
 //!
-//! Owns [`CorridorState`], [`TransitionKind`], [`TransitionEvidence`], [`LifecycleContext`],
-//! [`transition`], [`lifecycle_transition_credential`] and [`LifecycleError`].
+//! Owns [`TransitionKind`], [`TransitionEvidence`], [`LifecycleContext`], [`legal_transitions`],
+//! [`transition`], [`transition_consent`], [`lifecycle_transition_credential`] and
+//! [`LifecycleError`]. The states are `vc::subjects::CorridorLifecycleState`, so the state in a
+//! credential and the state in this machine are one type.
 //!
 //! Every transition demands typed evidence. Signed evidence is a corridor lifecycle-transition
-//! credential (`MSEZCorridorLifecycleTransitionCredential`, subject `{corridor_id, from, to}`)
-//! issued by the party whose consent the transition needs: each regulator for activation (all of
+//! credential (`MSEZCorridorLifecycleTransitionCredential`, the typed subject of `vc`, whose
+//! `from_state`/`to_state` name the transition) issued by the party whose consent it needs: each regulator for activation (all of
 //! them, not one), an authority for suspend, resume, halt and deprecate. A halt may instead rest
 //! on a fork-alarm credential; resuming a halted corridor needs a fork decision with a winner.
 //! A successful transition yields a lifecycle-transition credential issued by the zone, whose
-//! subject carries the digest of the evidence.
+//! `reason` carries the digest of the evidence (`evidence sha256:<hex>`).
 //!
 //! Never: moves without evidence, or accepts a transition the table does not list; the error
 //! lists the legal ones.
@@ -20,33 +22,20 @@ use std::collections::{BTreeMap, BTreeSet};
 use serde_json::{Value, json};
 
 use crate::canonical::CanonicalBytes;
-use crate::corridor::fork::{FORK_ALARM_TYPE, ForkDecision, Resolution};
-use crate::corridor::signed_credential;
+use crate::corridor::fork::{ForkDecision, Resolution};
 use crate::digest::Digest;
 use crate::ids::{CorridorId, JurisdictionId};
 use crate::keys::{DidKey, SigningKey};
 use crate::proof::{ProofError, split_proofs, verify_proof};
 use crate::time::Timestamp;
+use crate::vc::subjects::{
+    CorridorLifecycleState as CorridorState, CorridorLifecycleTransitionSubject, CredentialType,
+    ForkAlarmSubject,
+};
+use crate::vc::{Credential, CredentialTerms, VcError, issue};
 
-/// Credential type of a lifecycle transition (and of the consents that request one).
-pub const LIFECYCLE_TRANSITION_TYPE: &str = "MSEZCorridorLifecycleTransitionCredential";
-
-/// Where a corridor is.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
-pub enum CorridorState {
-    /// Being drafted.
-    Draft,
-    /// Submitted; waiting for the regulators.
-    Pending,
-    /// Accepting receipts.
-    Active,
-    /// Paused by an authority.
-    Suspended,
-    /// Stopped by a fork alarm or an authority.
-    Halted,
-    /// Retired (terminal).
-    Deprecated,
-}
+/// The `reason` of a consent credential.
+const CONSENT_REASON: &str = "consent";
 
 /// The kinds of transition, each with its own evidence.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
@@ -183,32 +172,26 @@ pub enum LifecycleError {
         /// The proof error.
         source: ProofError,
     },
+    /// A credential is malformed, or cannot be built or issued.
+    #[error("lifecycle: credential for {requested:?}: {source}")]
+    Credential {
+        /// The transition.
+        requested: TransitionKind,
+        /// The credential error.
+        source: VcError,
+    },
 }
 
-impl CorridorState {
-    /// The transitions legal from this state.
-    pub fn legal_transitions(&self) -> &'static [TransitionKind] {
-        use TransitionKind::*;
-        match self {
-            Self::Draft => &[Submit],
-            Self::Pending => &[Activate],
-            Self::Active => &[Suspend, Halt, Deprecate],
-            Self::Suspended => &[Resume],
-            Self::Halted => &[ResumeAfterFork, Deprecate],
-            Self::Deprecated => &[],
-        }
-    }
-
-    /// The lower-case name used in credentials.
-    pub fn as_str(&self) -> &'static str {
-        match self {
-            Self::Draft => "draft",
-            Self::Pending => "pending",
-            Self::Active => "active",
-            Self::Suspended => "suspended",
-            Self::Halted => "halted",
-            Self::Deprecated => "deprecated",
-        }
+/// The transitions legal from `state`.
+pub fn legal_transitions(state: CorridorState) -> &'static [TransitionKind] {
+    use TransitionKind::*;
+    match state {
+        CorridorState::Draft => &[Submit],
+        CorridorState::Pending => &[Activate],
+        CorridorState::Active => &[Suspend, Halt, Deprecate],
+        CorridorState::Suspended => &[Resume],
+        CorridorState::Halted => &[ResumeAfterFork, Deprecate],
+        CorridorState::Deprecated => &[],
     }
 }
 
@@ -247,11 +230,11 @@ pub fn transition(
     context: &LifecycleContext,
 ) -> Result<CorridorState, LifecycleError> {
     let requested = evidence.kind();
-    if !from.legal_transitions().contains(&requested) {
+    if !legal_transitions(from).contains(&requested) {
         return Err(LifecycleError::IllegalTransition {
             from,
             requested,
-            legal: from.legal_transitions().to_vec(),
+            legal: legal_transitions(from).to_vec(),
         });
     }
     let to = requested.target();
@@ -294,42 +277,48 @@ fn check_consent(
     requested: TransitionKind,
     context: &LifecycleContext,
 ) -> Result<DidKey, LifecycleError> {
-    let signer = verified_signer(consent, LIFECYCLE_TRANSITION_TYPE, requested)?;
-    let expected = json!({
-        "corridor_id": context.corridor_id.as_str(),
-        "from": from.as_str(),
-        "to": requested.target().as_str(),
-    });
-    if consent.get("credentialSubject") != Some(&expected) {
+    let (signer, credential) = verified_credential(
+        consent,
+        CredentialType::CorridorLifecycleTransition,
+        requested,
+    )?;
+    let subject: CorridorLifecycleTransitionSubject = credential
+        .subject()
+        .map_err(|source| LifecycleError::Credential { requested, source })?;
+    if subject.corridor_id != context.corridor_id
+        || subject.from_state != from
+        || subject.to_state != requested.target()
+    {
         return Err(LifecycleError::Evidence {
             requested,
-            reason: "consent subject is not {corridor_id, from, to} of this transition",
+            reason: "consent is not for this corridor's from_state and to_state",
         });
     }
     Ok(signer)
 }
 
 /// Verifies the single proof of a credential of `credential_type` issued by its signer.
-fn verified_signer(
-    credential: &Value,
-    credential_type: &str,
+fn verified_credential(
+    secured: &Value,
+    credential_type: CredentialType,
     requested: TransitionKind,
-) -> Result<DidKey, LifecycleError> {
+) -> Result<(DidKey, Credential), LifecycleError> {
     let proof_error = |source| LifecycleError::Proof { requested, source };
     let evidence_error = |reason| LifecycleError::Evidence { requested, reason };
-    let (document, proofs) = split_proofs(credential).map_err(proof_error)?;
+    let (document, proofs) = split_proofs(secured).map_err(proof_error)?;
     let [proof] = proofs.as_slice() else {
         return Err(evidence_error("credential must carry exactly one proof"));
     };
     let signer = verify_proof(&document, proof).map_err(proof_error)?;
-    if document.get("issuer").and_then(Value::as_str) != Some(signer.to_string().as_str()) {
+    let credential = Credential::from_value(secured)
+        .map_err(|source| LifecycleError::Credential { requested, source })?;
+    if credential.issuer() != signer {
         return Err(evidence_error("credential issuer is not its signer"));
     }
-    let types = document.get("type").and_then(Value::as_array);
-    if !types.is_some_and(|types| types.iter().any(|t| t == credential_type)) {
+    if credential.credential_type() != credential_type {
         return Err(evidence_error("credential has the wrong type"));
     }
-    Ok(signer)
+    Ok((signer, credential))
 }
 
 fn check_approvals(
@@ -375,7 +364,7 @@ fn check_approvals(
 
 fn check_alarm(alarm: &Value, context: &LifecycleContext) -> Result<(), LifecycleError> {
     let requested = TransitionKind::Halt;
-    let signer = verified_signer(alarm, FORK_ALARM_TYPE, requested)?;
+    let (signer, credential) = verified_credential(alarm, CredentialType::ForkAlarm, requested)?;
     if !context.authorities.contains(&signer) {
         return Err(LifecycleError::NoAuthority {
             signer,
@@ -383,11 +372,10 @@ fn check_alarm(alarm: &Value, context: &LifecycleContext) -> Result<(), Lifecycl
             corridor_id: context.corridor_id.clone(),
         });
     }
-    let corridor = alarm
-        .get("credentialSubject")
-        .and_then(|subject| subject.get("corridor_id"))
-        .and_then(Value::as_str);
-    if corridor != Some(context.corridor_id.as_str()) {
+    let subject: ForkAlarmSubject = credential
+        .subject()
+        .map_err(|source| LifecycleError::Credential { requested, source })?;
+    if subject.corridor_id != context.corridor_id {
         return Err(LifecycleError::Evidence {
             requested,
             reason: "the fork alarm is about another corridor",
@@ -396,32 +384,35 @@ fn check_alarm(alarm: &Value, context: &LifecycleContext) -> Result<(), Lifecycl
     Ok(())
 }
 
-/// Signs a consent: `signer` asks for `requested` from `from` on the context's corridor.
+/// Issues a consent: `signer` asks for `requested` from `from` on `corridor_id`.
 pub fn transition_consent(
     corridor_id: &CorridorId,
     from: CorridorState,
     requested: TransitionKind,
     signer: &SigningKey,
     issued_at: Timestamp,
-) -> Result<Value, ProofError> {
-    let subject = json!({
-        "corridor_id": corridor_id.as_str(),
-        "from": from.as_str(),
-        "to": requested.target().as_str(),
-    });
-    signed_credential(LIFECYCLE_TRANSITION_TYPE, subject, signer, issued_at)
+) -> Result<Value, LifecycleError> {
+    issue_transition(
+        corridor_id,
+        from,
+        requested,
+        CONSENT_REASON.to_owned(),
+        signer,
+        issued_at,
+    )
 }
 
-/// The zone's lifecycle-transition credential for a transition that [`transition`] accepted:
-/// subject `{corridor_id, from, to, evidence_sha256}`, where the evidence digest covers the
-/// consents, alarm or definition digest that justified it.
+/// The zone's lifecycle-transition credential for a transition that [`transition`] accepted;
+/// its `reason` is `evidence sha256:<hex>`, the digest of the canonical evidence (consents,
+/// alarm, definition digest or fork decision) that justified it.
 pub fn lifecycle_transition_credential(
     corridor_id: &CorridorId,
     from: CorridorState,
     evidence: &TransitionEvidence,
     zone: &SigningKey,
     issued_at: Timestamp,
-) -> Result<Value, ProofError> {
+) -> Result<Value, LifecycleError> {
+    let requested = evidence.kind();
     let evidence_json = match evidence {
         TransitionEvidence::Submit {
             definition_payload_sha256,
@@ -436,14 +427,41 @@ pub fn lifecycle_transition_credential(
             json!({ "fork_decision": decision.to_json() })
         }
     };
-    let evidence_sha256 = CanonicalBytes::new(&evidence_json)?.digest();
-    let subject = json!({
-        "corridor_id": corridor_id.as_str(),
-        "from": from.as_str(),
-        "to": evidence.kind().target().as_str(),
-        "evidence_sha256": evidence_sha256.to_hex(),
-    });
-    signed_credential(LIFECYCLE_TRANSITION_TYPE, subject, zone, issued_at)
+    let evidence_sha256 = CanonicalBytes::new(&evidence_json)
+        .map_err(|source| LifecycleError::Proof {
+            requested,
+            source: ProofError::from(source),
+        })?
+        .digest();
+    let reason = format!("evidence sha256:{}", evidence_sha256.to_hex());
+    issue_transition(corridor_id, from, requested, reason, zone, issued_at)
+}
+
+fn issue_transition(
+    corridor_id: &CorridorId,
+    from: CorridorState,
+    requested: TransitionKind,
+    reason: String,
+    issuer: &SigningKey,
+    issued_at: Timestamp,
+) -> Result<Value, LifecycleError> {
+    let credential_error = |source| LifecycleError::Credential { requested, source };
+    let subject = CorridorLifecycleTransitionSubject {
+        corridor_id: corridor_id.clone(),
+        from_state: from,
+        to_state: requested.target(),
+        reason,
+        effective_at: issued_at,
+    };
+    let terms = CredentialTerms {
+        id: None,
+        issuer: *issuer.did(),
+        valid_from: issued_at,
+        valid_until: None,
+        status: None,
+    };
+    let credential = Credential::build(&subject, terms).map_err(credential_error)?;
+    issue(&credential, issuer, issued_at).map_err(credential_error)
 }
 
 #[cfg(test)]

@@ -96,11 +96,17 @@ fn fork_alarm_is_a_signed_credential_naming_both_roots() {
     let alarm = fork_alarm_credential(&fork(), &key(100), at(0)).unwrap();
     let checks = crate::proof::verify_document(&alarm).unwrap();
     assert!(checks.iter().all(|check| check.is_valid()));
-    assert_eq!(alarm["type"][1], FORK_ALARM_TYPE);
+    assert_eq!(alarm["type"][1], "MSEZForkAlarmCredential");
     assert_eq!(
-        alarm["credentialSubject"]["candidate_roots"],
-        serde_json::json!([root(0xAA).to_hex(), root(0xBB).to_hex()])
+        alarm["credentialSubject"]["next_root_a"],
+        root(0xAA).to_hex()
     );
+    assert_eq!(
+        alarm["credentialSubject"]["next_root_b"],
+        root(0xBB).to_hex()
+    );
+    let report = crate::vc::verify_credential(&alarm, at(10));
+    assert!(report.verified, "{report:?}");
 }
 
 #[test]
