@@ -338,12 +338,14 @@ pub fn resolve_fork(
     // One attestation per (watcher, branch): sorted, so the one kept does not depend on order.
     let mut per_branch: BTreeMap<(DidKey, usize), &WatcherAttestation> = BTreeMap::new();
     let mut sorted: Vec<&WatcherAttestation> = attestations.iter().collect();
-    sorted.sort_by(|a, b| {
-        (a.watcher(), a.statement(), a.signed_parts().0.to_string()).cmp(&(
-            b.watcher(),
-            b.statement(),
-            b.signed_parts().0.to_string(),
-        ))
+    // The signature breaks ties between copies of one statement signed more than once (the
+    // document is the same for both), so the copy kept never depends on input order.
+    sorted.sort_by_cached_key(|a| {
+        (
+            a.watcher(),
+            a.statement().clone(),
+            a.signed_parts().1.signature().to_multibase(),
+        )
     });
     for attestation in sorted {
         let statement = attestation.statement();

@@ -345,3 +345,21 @@ proptest! {
         let _outcome = fork_resolve_from_json(&input);
     }
 }
+
+#[test]
+fn fork_keeps_the_same_copy_of_a_twice_signed_statement_in_any_order() {
+    let valid = attest(3, 0xBB, at(0));
+    let mut forged_json = attest(3, 0xBB, at(7)).to_json().unwrap();
+    forged_json["proof"]["proofValue"] =
+        attest(3, 0xAA, at(0)).to_json().unwrap()["proof"]["proofValue"].clone();
+    let forged = WatcherAttestation::from_json(&forged_json).unwrap();
+    let one = resolve_fork(
+        &fork(),
+        &[valid.clone(), forged.clone()],
+        &registry(),
+        &policy(1),
+        &[],
+    );
+    let other = resolve_fork(&fork(), &[forged, valid], &registry(), &policy(1), &[]);
+    assert_eq!(one, other);
+}
