@@ -36,7 +36,7 @@ use crate::time::Timestamp;
 use crate::vc::subjects::{
     CredentialType, ForkAlarmSubject, ForkResolutionBasis, ForkResolutionSubject,
 };
-use crate::vc::{Credential, CredentialTerms, VcError, issue};
+use crate::vc::{Credential, VcError};
 
 /// Attestations one resolution examines. Each of at most [`super::watcher::WATCHERS_MAX`]
 /// watchers may sign each of two branches, so twice that bounds an honest input; more is
@@ -304,16 +304,8 @@ fn issue_credential<S: crate::vc::subjects::CredentialSubject>(
     issuer: &SigningKey,
     issued_at: Timestamp,
 ) -> Result<Value, ForkError> {
-    let terms = CredentialTerms {
-        id: None,
-        issuer: *issuer.did(),
-        valid_from: issued_at,
-        valid_until: None,
-        status: None,
-    };
-    let credential =
-        Credential::build(subject, terms).map_err(|source| ForkError::Credential { source })?;
-    issue(&credential, issuer, issued_at).map_err(|source| ForkError::Credential { source })
+    super::issue_typed(subject, issuer, issued_at)
+        .map_err(|source| ForkError::Credential { source })
 }
 
 /// Resolves a fork from the evidence alone (see the module docs for the rules).

@@ -32,7 +32,7 @@ use crate::vc::subjects::{
     CorridorLifecycleState as CorridorState, CorridorLifecycleTransitionSubject, CredentialType,
     ForkAlarmSubject,
 };
-use crate::vc::{Credential, CredentialTerms, VcError, issue};
+use crate::vc::{Credential, VcError};
 
 /// The `reason` of a consent credential.
 const CONSENT_REASON: &str = "consent";
@@ -445,7 +445,6 @@ fn issue_transition(
     issuer: &SigningKey,
     issued_at: Timestamp,
 ) -> Result<Value, LifecycleError> {
-    let credential_error = |source| LifecycleError::Credential { requested, source };
     let subject = CorridorLifecycleTransitionSubject {
         corridor_id: corridor_id.clone(),
         from_state: from,
@@ -453,15 +452,8 @@ fn issue_transition(
         reason,
         effective_at: issued_at,
     };
-    let terms = CredentialTerms {
-        id: None,
-        issuer: *issuer.did(),
-        valid_from: issued_at,
-        valid_until: None,
-        status: None,
-    };
-    let credential = Credential::build(&subject, terms).map_err(credential_error)?;
-    issue(&credential, issuer, issued_at).map_err(credential_error)
+    super::issue_typed(&subject, issuer, issued_at)
+        .map_err(|source| LifecycleError::Credential { requested, source })
 }
 
 #[cfg(test)]

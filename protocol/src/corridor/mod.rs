@@ -12,3 +12,27 @@ pub mod agreement;
 pub mod fork;
 pub mod lifecycle;
 pub mod watcher;
+
+use serde_json::Value;
+
+use crate::keys::SigningKey;
+use crate::time::Timestamp;
+use crate::vc::subjects::CredentialSubject;
+use crate::vc::{Credential, CredentialTerms, VcError, issue};
+
+/// Builds and issues a credential of `S`'s type, valid from `issued_at`, with no id, expiry or
+/// status entry: the one way this domain issues credentials.
+fn issue_typed<S: CredentialSubject>(
+    subject: &S,
+    issuer: &SigningKey,
+    issued_at: Timestamp,
+) -> Result<Value, VcError> {
+    let terms = CredentialTerms {
+        id: None,
+        issuer: *issuer.did(),
+        valid_from: issued_at,
+        valid_until: None,
+        status: None,
+    };
+    issue(&Credential::build(subject, terms)?, issuer, issued_at)
+}

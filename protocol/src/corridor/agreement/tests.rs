@@ -2,10 +2,7 @@
 //! non-affirmative commitment blocks as `<did>:<commitment>`; one agreement per party.
 
 use super::*;
-
-fn key(seed: u8) -> SigningKey {
-    SigningKey::from_seed(&[seed; 32])
-}
+use crate::test_support::key;
 
 fn at() -> Timestamp {
     Timestamp::from_unix_seconds(1_800_000_000).unwrap()

@@ -6,12 +6,9 @@ use proptest::prelude::*;
 
 use super::*;
 use crate::corridor::watcher::AttestationStatement;
+use crate::test_support::key;
 
 const WATCHER_COUNT: u8 = 8;
-
-fn key(seed: u8) -> SigningKey {
-    SigningKey::from_seed(&[seed; 32])
-}
 
 fn at(seconds: i64) -> Timestamp {
     Timestamp::from_unix_seconds(1_800_000_000 + seconds).unwrap()

@@ -6,10 +6,7 @@ use crate::corridor::fork::{
     ForkPolicy, ReceiptHeader, detect_fork, fork_alarm_credential, resolve_fork,
 };
 use crate::corridor::watcher::WatcherRegistry;
-
-fn key(seed: u8) -> SigningKey {
-    SigningKey::from_seed(&[seed; 32])
-}
+use crate::test_support::key;
 
 fn at(seconds: i64) -> Timestamp {
     Timestamp::from_unix_seconds(1_800_000_000 + seconds).unwrap()

@@ -2,10 +2,7 @@
 //! the challenge window at its edge.
 
 use super::*;
-
-fn key(seed: u8) -> SigningKey {
-    SigningKey::from_seed(&[seed; 32])
-}
+use crate::test_support::key;
 
 fn at(seconds: i64) -> Timestamp {
     Timestamp::from_unix_seconds(1_800_000_000 + seconds).unwrap()
