@@ -31,14 +31,11 @@ pub const AMOUNT_MINOR_MAX: u64 = INTEGER_MAGNITUDE_MAX;
 /// Basis points in one whole (100%).
 const BASIS_POINTS_PER_WHOLE: u128 = 10_000;
 
-/// One payment owed: `amount_minor` of `currency` from `from_party` to `to_party`.
+/// One payment owed, under an id: the transfer it asks for (payer, payee, amount, currency).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Obligation {
     obligation_id: ObligationId,
-    from_party: EntityId,
-    to_party: EntityId,
-    amount_minor: u64,
-    currency: Currency,
+    transfer: SettlementLeg,
 }
 
 /// How obligations are netted.
@@ -185,10 +182,7 @@ impl Obligation {
         }
         Ok(Self {
             obligation_id,
-            from_party,
-            to_party,
-            amount_minor,
-            currency,
+            transfer: SettlementLeg::new(from_party, to_party, amount_minor, currency),
         })
     }
 
@@ -231,24 +225,9 @@ impl Obligation {
         &self.obligation_id
     }
 
-    /// Who pays.
-    pub fn from_party(&self) -> &EntityId {
-        &self.from_party
-    }
-
-    /// Who is paid.
-    pub fn to_party(&self) -> &EntityId {
-        &self.to_party
-    }
-
-    /// The amount in minor units of [`Self::currency`].
-    pub fn amount_minor(&self) -> u64 {
-        self.amount_minor
-    }
-
-    /// The currency.
-    pub fn currency(&self) -> Currency {
-        self.currency
+    /// The transfer owed.
+    pub fn transfer(&self) -> &SettlementLeg {
+        &self.transfer
     }
 }
 
@@ -371,9 +350,10 @@ pub fn net(obligations: &[Obligation], mode: NettingMode) -> Result<NettingPlan,
                 obligation_id: obligation.obligation_id.clone(),
             });
         }
-        let from = intern(&mut party_index, &mut parties, &obligation.from_party);
-        let to = intern(&mut party_index, &mut parties, &obligation.to_party);
-        let currency = obligation.currency;
+        let transfer = &obligation.transfer;
+        let from = intern(&mut party_index, &mut parties, &transfer.from_party);
+        let to = intern(&mut party_index, &mut parties, &transfer.to_party);
+        let currency = transfer.currency;
         let book = books.entry(currency).or_insert_with(|| CurrencyBook {
             gross_minor: 0,
             position_minor: Vec::new(),
@@ -382,10 +362,10 @@ pub fn net(obligations: &[Obligation], mode: NettingMode) -> Result<NettingPlan,
         let overflow = || NettingError::GrossOverflow { currency };
         book.gross_minor = book
             .gross_minor
-            .checked_add(obligation.amount_minor)
+            .checked_add(transfer.amount_minor)
             .filter(|&gross| gross <= AMOUNT_MINOR_MAX)
             .ok_or_else(overflow)?;
-        let amount = i128::from(obligation.amount_minor);
+        let amount = i128::from(transfer.amount_minor);
         if book.position_minor.len() < parties.len() {
             book.position_minor.resize(parties.len(), 0);
         }

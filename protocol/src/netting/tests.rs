@@ -19,18 +19,8 @@ fn obligation(id: &str, from: &str, to: &str, amount_minor: u64, currency: &str)
 
 /// Net position per (party, currency) computed straight from the obligations.
 fn positions_of_obligations(obligations: &[Obligation]) -> BTreeMap<(String, Currency), i128> {
-    let mut positions = BTreeMap::new();
-    for o in obligations {
-        let amount = i128::from(o.amount_minor());
-        *positions
-            .entry((o.from_party().to_string(), o.currency()))
-            .or_insert(0) -= amount;
-        *positions
-            .entry((o.to_party().to_string(), o.currency()))
-            .or_insert(0) += amount;
-    }
-    positions.retain(|_, position| *position != 0);
-    positions
+    let transfers: Vec<SettlementLeg> = obligations.iter().map(|o| o.transfer().clone()).collect();
+    positions_of_legs(&transfers)
 }
 
 fn positions_of_legs(legs: &[SettlementLeg]) -> BTreeMap<(String, Currency), i128> {
@@ -354,8 +344,8 @@ proptest! {
             let plan = net(&obligations, mode).unwrap();
             prop_assert_eq!(positions_of_legs(plan.legs()), positions_of_obligations(&obligations));
             for (currency, totals) in plan.currencies() {
-                let gross: u64 = obligations.iter().filter(|o| o.currency() == *currency)
-                    .map(Obligation::amount_minor).sum();
+                let gross: u64 = obligations.iter().filter(|o| o.transfer().currency() == *currency)
+                    .map(|o| o.transfer().amount_minor()).sum();
                 let net: u64 = plan.legs().iter().filter(|l| l.currency() == *currency)
                     .map(SettlementLeg::amount_minor).sum();
                 prop_assert_eq!(totals.gross_minor(), gross);
