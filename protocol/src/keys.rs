@@ -272,11 +272,21 @@ impl VerifyingKey {
     /// Parses a verification method `did:key:z…#z…` (see [`DidKey::from_verification_method`])
     /// straight to the key, decoding the point once.
     pub fn from_verification_method(text: &str) -> Result<Self, KeyError> {
+        Self::from_verification_method_reusing(text, None)
+    }
+
+    /// Like [`Self::from_verification_method`], but when the method names `known`, `known` is
+    /// returned without decoding the point again (a verifier that already holds the issuer's
+    /// key saves a field exponentiation per proof). Errors are the same either way.
+    pub(crate) fn from_verification_method_reusing(
+        text: &str,
+        known: Option<&VerifyingKey>,
+    ) -> Result<Self, KeyError> {
         let fragment_error = || KeyError::VerificationMethodFragment {
             text: text.to_owned(),
         };
         let (did_text, fragment) = text.split_once('#').ok_or_else(fragment_error)?;
-        let key = DidKey::parse_key(did_text, "verificationMethod")?;
+        let key = DidKey::parse_key(did_text, "verificationMethod", known)?;
         // The did text parsed, so it starts with "did:key:" and its remainder is the multibase.
         if did_text.get("did:key:".len()..) != Some(fragment) {
             return Err(fragment_error());
@@ -340,7 +350,7 @@ impl fmt::Debug for Signature {
 impl DidKey {
     /// Parses `did:key:z…` for an Ed25519 key; every malformation is its own [`KeyError`].
     pub fn parse(text: &str) -> Result<Self, KeyError> {
-        Self::parse_key(text, "did").map(|key| key.did())
+        Self::parse_key(text, "did", None).map(|key| key.did())
     }
 
     /// Parses a verification method `did:key:z…#z…` whose fragment repeats the did's multibase
@@ -374,7 +384,13 @@ impl DidKey {
         format!("did:key:{multibase}#{multibase}")
     }
 
-    fn parse_key(text: &str, field: &'static str) -> Result<VerifyingKey, KeyError> {
+    /// Parses a did straight to its key; `field` names the input in errors, and a did naming
+    /// `known` returns it without decoding the point again.
+    pub(crate) fn parse_key(
+        text: &str,
+        field: &'static str,
+        known: Option<&VerifyingKey>,
+    ) -> Result<VerifyingKey, KeyError> {
         let multibase = text
             .strip_prefix("did:key:")
             .filter(|rest| rest.starts_with('z'))
@@ -382,17 +398,22 @@ impl DidKey {
                 field,
                 text: text.to_owned(),
             })?;
-        Self::key_from_public_multibase(multibase, field)
+        Self::key_from_public_multibase(multibase, field, known)
     }
 
     /// Parses `z` + base58btc(0xed 0x01 ‖ pk), the `publicKeyMultibase` of a Multikey.
     fn key_from_public_multibase(
         text: &str,
         field: &'static str,
+        known: Option<&VerifyingKey>,
     ) -> Result<VerifyingKey, KeyError> {
         let mut prefixed = [0u8; PREFIXED_KEY_LENGTH_BYTES];
         let key_bytes = decode_prefixed_key(text, field, MULTICODEC_ED25519_PUBLIC, &mut prefixed)?;
-        check_point(key_bytes, field).map(VerifyingKey)
+        match known {
+            // A known key passed the same checks when it was built from these bytes.
+            Some(known) if known.0.as_bytes() == key_bytes => Ok(*known),
+            _ => check_point(key_bytes, field).map(VerifyingKey),
+        }
     }
 }
 
@@ -521,6 +542,7 @@ impl KeyFile {
         let public = DidKey::key_from_public_multibase(
             &document.public_key_multibase,
             "publicKeyMultibase",
+            None,
         )?
         .did();
         if public != expected {
@@ -530,7 +552,7 @@ impl KeyFile {
             ));
         }
         if let Some(controller) = document.controller.as_deref()
-            && DidKey::parse_key(controller, "controller")?.did() != expected
+            && DidKey::parse_key(controller, "controller", None)?.did() != expected
         {
             return Err(mismatch("controller", controller));
         }
@@ -628,13 +650,42 @@ fn check_point(
 ) -> Result<ed25519_dalek::VerifyingKey, KeyError> {
     let key = ed25519_dalek::VerifyingKey::from_bytes(bytes)
         .map_err(|_| KeyError::NotAPoint { field })?;
-    if key.to_edwards().compress().to_bytes() != *bytes {
+    if !is_canonical_encoding(bytes) {
         return Err(KeyError::NonCanonicalPoint { field });
     }
     if key.is_weak() {
         return Err(KeyError::SmallOrderPoint { field });
     }
     Ok(key)
+}
+
+/// Whether 32 bytes are the canonical encoding of the point they decode to, without the field
+/// inversion a re-compression would cost. curve25519-dalek's decoder reduces `y` modulo p and
+/// negates `x = 0` for a set sign bit, so exactly two kinds of encoding are non-canonical:
+/// `y ≥ p`, and a set sign bit where `x = 0` (that is `y = 1` or `y = p − 1`). A unit test checks
+/// this against decode-then-encode.
+fn is_canonical_encoding(bytes: &[u8; PUBLIC_KEY_LENGTH_BYTES]) -> bool {
+    /// p = 2^255 − 19 and p − 1, little-endian.
+    const P: [u8; 32] = field_bytes(0xed);
+    const P_MINUS_ONE: [u8; 32] = field_bytes(0xec);
+    const ONE: [u8; 32] = {
+        let mut one = [0u8; 32];
+        one[0] = 1;
+        one
+    };
+    const fn field_bytes(low_byte: u8) -> [u8; 32] {
+        let mut bytes = [0xffu8; 32];
+        bytes[0] = low_byte;
+        bytes[31] = 0x7f;
+        bytes
+    }
+    let sign_bit_set = bytes[31] & 0x80 != 0;
+    let mut y = *bytes;
+    y[31] &= 0x7f;
+    // Little-endian comparison: the most significant differing byte decides.
+    let y_below_p = y.iter().rev().lt(P.iter().rev());
+    let x_is_zero = y == ONE || y == P_MINUS_ONE;
+    y_below_p && !(sign_bit_set && x_is_zero)
 }
 
 /// Decodes `z` + base58btc(prefix ‖ 32 bytes) into `buffer` and returns the 32 bytes.

@@ -47,6 +47,9 @@ pub struct Proof {
     context: Option<Value>,
     created: Timestamp,
     key: VerifyingKey,
+    /// The verification method text. Parsing proved it is the one canonical text for `key`;
+    /// kept so hashing the proof options does not re-encode it.
+    verification_method: String,
     purpose: ProofPurpose,
     signature: Signature,
 }
@@ -187,6 +190,11 @@ impl Proof {
     /// Reads a proof object, checking type, cryptosuite, members, time, purpose, verification
     /// method and proof value, each failure as its own [`ProofError`].
     pub fn from_value(value: &Value) -> Result<Self, ProofError> {
+        Self::from_value_reusing(value, None)
+    }
+
+    /// [`Self::from_value`] that reuses `known` when the verification method names it.
+    fn from_value_reusing(value: &Value, known: Option<&VerifyingKey>) -> Result<Self, ProofError> {
         let object = value
             .as_object()
             .ok_or(ProofError::NotAnObject { what: "proof" })?;
@@ -213,7 +221,7 @@ impl Proof {
         let created =
             Timestamp::parse(&wire.created).map_err(|source| ProofError::Created { source })?;
         let purpose = wire.proof_purpose.parse()?;
-        let key = VerifyingKey::from_verification_method(&wire.verification_method)
+        let key = VerifyingKey::from_verification_method_reusing(&wire.verification_method, known)
             .map_err(|source| ProofError::VerificationMethod { source })?;
         let proof_value = wire.proof_value.ok_or(ProofError::MissingProofValue)?;
         let signature = Signature::from_multibase(&proof_value, "proofValue")
@@ -222,6 +230,7 @@ impl Proof {
             context: wire.context,
             created,
             key,
+            verification_method: wire.verification_method,
             purpose,
             signature,
         })
@@ -253,8 +262,8 @@ impl Proof {
     }
 
     /// The verification method text, `did:key:z…#z…`.
-    pub fn verification_method(&self) -> String {
-        self.signer().verification_method()
+    pub fn verification_method(&self) -> &str {
+        &self.verification_method
     }
 
     /// Why the proof was made.
@@ -282,7 +291,7 @@ impl Proof {
         );
         object.insert(
             "verificationMethod".to_owned(),
-            Value::String(self.verification_method()),
+            Value::String(self.verification_method.clone()),
         );
         object.insert("proofPurpose".to_owned(), text(self.purpose.as_str()));
         object
@@ -378,6 +387,7 @@ pub fn create_proof(
         context: unsecured.get("@context").cloned(),
         created,
         key: key.verifying_key(),
+        verification_method: key.did().verification_method(),
         purpose,
         signature: Signature::from_bytes([0u8; keys::SIGNATURE_LENGTH_BYTES]),
     };
@@ -444,6 +454,15 @@ pub fn verify_proof(unsecured: &Value, proof: &Proof) -> Result<DidKey, ProofErr
 /// kind, a document that cannot be canonicalised) are an `Err`; a malformed or failing proof is
 /// reported in its own check.
 pub fn verify_document(secured: &Value) -> Result<Vec<ProofCheck>, ProofError> {
+    verify_document_reusing(secured, None)
+}
+
+/// [`verify_document`] for a verifier that already holds a key the proofs are expected to name
+/// (a credential's issuer): proofs naming it reuse it instead of decoding the point again.
+pub(crate) fn verify_document_reusing(
+    secured: &Value,
+    known: Option<&VerifyingKey>,
+) -> Result<Vec<ProofCheck>, ProofError> {
     let (unsecured, raw_proofs) = split_raw(secured)?;
     if raw_proofs.is_empty() {
         return Err(ProofError::MissingProof);
@@ -453,7 +472,7 @@ pub fn verify_document(secured: &Value) -> Result<Vec<ProofCheck>, ProofError> {
         .iter()
         .enumerate()
         .map(|(proof_index, raw)| {
-            let parsed = Proof::from_value(raw);
+            let parsed = Proof::from_value_reusing(raw, known);
             let outcome = parsed.as_ref().map_err(Clone::clone).and_then(|proof| {
                 let input = proof_signing_input(&unsecured, proof, &document_hash)?;
                 verify_input(&input, proof)

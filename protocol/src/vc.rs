@@ -22,7 +22,7 @@ use serde_json::{Map, Value};
 
 use subjects::{CredentialSubject, CredentialType};
 
-use crate::keys::{DidKey, SigningKey};
+use crate::keys::{DidKey, KeyError, SigningKey, VerifyingKey};
 use crate::proof::{self, ProofError, ProofPurpose};
 use crate::time::Timestamp;
 
@@ -263,6 +263,12 @@ pub enum VcError {
         /// The issuer.
         issuer: DidKey,
     },
+    /// The `issuer` is not a did:key.
+    #[error("issuer: {source}")]
+    Issuer {
+        /// Why the did did not parse.
+        source: KeyError,
+    },
     /// A proof could not be created, or the proof set is malformed.
     #[error(transparent)]
     Proof(#[from] ProofError),
@@ -278,13 +284,16 @@ struct CredentialWire {
     id: Option<String>,
     #[serde(rename = "type")]
     types: Vec<String>,
-    issuer: DidKey,
+    issuer: String,
     valid_from: Timestamp,
     #[serde(default)]
     valid_until: Option<Timestamp>,
     credential_subject: Value,
     #[serde(default)]
     credential_status: Option<CredentialStatus>,
+    /// Proofs are the proof layer's business; reading the envelope skips them.
+    #[serde(default, rename = "proof")]
+    _proof: Option<serde::de::IgnoredAny>,
 }
 
 impl Credential {
@@ -324,14 +333,19 @@ impl Credential {
     /// Reads and checks a credential's envelope and subject. A `proof` member is ignored here
     /// (proofs are [`verify_credential`]'s business).
     pub fn from_value(document: &Value) -> Result<Self, VcError> {
-        let object = document.as_object().ok_or(VcError::NotAnObject)?;
-        let mut unsecured = object.clone();
-        unsecured.remove(proof::PROOF_MEMBER);
-        let wire = CredentialWire::deserialize(Value::Object(unsecured)).map_err(|error| {
-            VcError::Malformed {
-                reason: error.to_string(),
-            }
+        Self::from_value_with_issuer_key(document).map(|(credential, _)| credential)
+    }
+
+    /// [`Self::from_value`], also returning the issuer's decoded key for proof verification.
+    fn from_value_with_issuer_key(document: &Value) -> Result<(Self, VerifyingKey), VcError> {
+        if !document.is_object() {
+            return Err(VcError::NotAnObject);
+        }
+        let wire = CredentialWire::deserialize(document).map_err(|error| VcError::Malformed {
+            reason: error.to_string(),
         })?;
+        let issuer_key = DidKey::parse_key(&wire.issuer, "issuer", None)
+            .map_err(|source| VcError::Issuer { source })?;
         if wire.context.first().map(String::as_str) != Some(CREDENTIALS_V2_CONTEXT) {
             return Err(VcError::Context {
                 found: wire.context.first().cloned().unwrap_or_default(),
@@ -350,16 +364,17 @@ impl Credential {
         };
         credential_type.validate_subject(&wire.credential_subject)?;
         check_validity_order(wire.valid_from, wire.valid_until)?;
-        Ok(Self {
+        let credential = Self {
             context: wire.context,
             id: wire.id,
             credential_type,
-            issuer: wire.issuer,
+            issuer: issuer_key.did(),
             valid_from: wire.valid_from,
             valid_until: wire.valid_until,
             subject: wire.credential_subject,
             status: wire.credential_status,
-        })
+        };
+        Ok((credential, issuer_key))
     }
 
     /// The unsigned credential as JSON.
@@ -481,13 +496,15 @@ pub fn issue(
 
 /// Verifies a secured credential at time `now` and reports every check (see the module doc).
 pub fn verify_credential(secured: &Value, now: Timestamp) -> VerificationReport {
-    let credential = Credential::from_value(secured);
+    let parsed = Credential::from_value_with_issuer_key(secured);
+    let issuer_key = parsed.as_ref().ok().map(|(_, key)| *key);
+    let credential = parsed.map(|(credential, _)| credential);
     let issuer = credential.as_ref().ok().map(Credential::issuer);
     let validity = credential
         .as_ref()
         .map_err(Clone::clone)
         .and_then(|credential| credential.check_validity_window(now));
-    let (proof_set, proofs) = match proof::verify_document(secured) {
+    let (proof_set, proofs) = match proof::verify_document_reusing(secured, issuer_key.as_ref()) {
         Ok(checks) => (
             outcome(Ok(())),
             checks

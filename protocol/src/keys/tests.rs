@@ -425,7 +425,50 @@ fn verify_batch_strict_names_first_bad_signature() {
     );
 }
 
+/// The reference answer: decode, re-encode, compare.
+fn canonical_by_recompression(bytes: &[u8; 32]) -> Option<bool> {
+    ed25519_dalek::VerifyingKey::from_bytes(bytes)
+        .ok()
+        .map(|key| key.to_edwards().compress().to_bytes() == *bytes)
+}
+
+#[test]
+fn canonical_encoding_check_matches_recompression_at_edges() {
+    let mut edges = Vec::new();
+    for low in [0x00u8, 0x01, 0x02, 0x13, 0xeb, 0xec, 0xed, 0xee, 0xff] {
+        for high in [0x00u8, 0x7f, 0x80, 0xff] {
+            for middle in [0x00u8, 0xff] {
+                let mut bytes = [middle; 32];
+                bytes[0] = low;
+                bytes[31] = high;
+                edges.push(bytes);
+            }
+        }
+    }
+    let mut decodable_count = 0;
+    for bytes in &edges {
+        if let Some(expected) = canonical_by_recompression(bytes) {
+            decodable_count += 1;
+            assert_eq!(
+                is_canonical_encoding(bytes),
+                expected,
+                "{}",
+                hex::encode(bytes)
+            );
+        }
+    }
+    // The edge set includes y = 0, 1, p − 1, p, p + 1 with and without the sign bit.
+    assert!(decodable_count >= 8, "{decodable_count}");
+}
+
 proptest! {
+    #[test]
+    fn canonical_encoding_check_matches_recompression(bytes in any::<[u8; 32]>()) {
+        if let Some(expected) = canonical_by_recompression(&bytes) {
+            prop_assert_eq!(is_canonical_encoding(&bytes), expected);
+        }
+    }
+
     #[test]
     fn did_key_round_trips(seed_bytes in any::<[u8; 32]>()) {
         let did = *SigningKey::from_seed(&seed_bytes).did();

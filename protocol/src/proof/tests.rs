@@ -403,6 +403,7 @@ proptest! {
     #[test]
     fn proof_parsers_never_panic(value in arbitrary_json_any(), text in "\\PC{0,80}") {
         let _ = Proof::from_value(&value);
+        let _ = serde_json::from_str::<Proof>(&text);
         let _ = verify_document(&value);
         let _ = split_proofs(&value);
         let mut proof = create_proof(&receipt(), &key(1), created(), ProofPurpose::AssertionMethod)

@@ -8,7 +8,7 @@ use serde_json::{Value, json};
 
 use super::subjects::{CorridorAgreementSubject, WatcherAttestationSubject};
 use super::*;
-use crate::keys::SigningKey;
+use crate::keys::{KeyError, SigningKey};
 use crate::test_support::arbitrary_json_any;
 
 const DIGEST_A: &str = "1111111111111111111111111111111111111111111111111111111111111111";
@@ -389,10 +389,15 @@ fn verify_rejects_envelope_faults() {
         ])),
         Some(VcError::MsezType { .. })
     ));
-    assert!(matches!(
+    assert_eq!(
         envelope_error(&|d| d["issuer"] = "https://vc.example/issuers/5678".into()),
-        Some(VcError::Malformed { .. })
-    ));
+        Some(VcError::Issuer {
+            source: KeyError::DidPrefix {
+                field: "issuer",
+                text: "https://vc.example/issuers/5678".to_owned(),
+            }
+        })
+    );
     assert!(matches!(
         envelope_error(&|d| d["evidence"] = json!([])),
         Some(VcError::Malformed { .. })
