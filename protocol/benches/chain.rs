@@ -1,6 +1,6 @@
 //! Receipt-path benchmarks: canonicalising a ~600-byte receipt, MMR append, producing a signed
-//! receipt end to end (canonicalise + SHA-256 + Ed25519 sign + MMR append) next to the raw
-//! Ed25519 sign it is bounded by, and chain append with full verification.
+//! receipt end to end (build the transition, seal next_root, sign with one key, MMR append)
+//! next to the raw Ed25519 sign it is bounded by, and chain append with full verification.
 //!
 //! Run: `cargo bench -p msez-protocol --bench chain -- --warm-up-time 1 --measurement-time 3`.
 
@@ -19,7 +19,6 @@ use msez_protocol::keys::SigningKey;
 use msez_protocol::mmr::{Mmr, MmrPeaks};
 use msez_protocol::policy::SigningPolicy;
 use msez_protocol::receipt::{DigestSet, Genesis, Receipt, ReceiptType, SignedReceipt, Transition};
-use msez_protocol::signed::Signed;
 use msez_protocol::time::Timestamp;
 
 const T0_UNIX_SECONDS: i64 = 1_700_000_000;
@@ -33,17 +32,17 @@ fn genesis() -> Genesis {
         CorridorId::new("PK-AE.trade.1").unwrap(),
         digest(0x11),
         digest(0x22),
-        DigestSet::normalised([digest(0x33), digest(0x34)]),
-        DigestSet::normalised([digest(0x44), digest(0x45)]),
+        DigestSet::normalised([digest(0x33)]),
+        DigestSet::normalised([digest(0x44)]),
     )
 }
 
 fn payload(index: u64) -> Value {
-    json!({"obligation_id": format!("obl-{index}"), "amount_minor": 125_000 + index, "currency": "USD"})
+    json!({"amount_minor": 125_000 + index, "currency": "USD", "netting_round": index})
 }
 
-/// The next receipt on `chain`: about 600 bytes of canonical JSON without its proof.
-fn next_receipt(chain: &ReceiptChain, index: u64) -> Receipt {
+/// The next receipt on `chain` before sealing (next_root not yet computed).
+fn unsealed_receipt(chain: &ReceiptChain, index: u64) -> Receipt {
     Receipt {
         receipt_type: ReceiptType::CorridorStateReceipt,
         corridor_id: chain.corridor_id().clone(),
@@ -56,8 +55,13 @@ fn next_receipt(chain: &ReceiptChain, index: u64) -> Receipt {
         ruleset_digest_set: chain.ruleset_digest_set().clone(),
         transition: Some(Transition::new("netting.settled", payload(index)).unwrap()),
     }
-    .with_computed_next_root()
-    .unwrap()
+}
+
+/// The next receipt on `chain`, sealed: about 600 bytes of canonical JSON without its proof.
+fn next_receipt(chain: &ReceiptChain, index: u64) -> Receipt {
+    unsealed_receipt(chain, index)
+        .with_computed_next_root()
+        .unwrap()
 }
 
 fn fixture() -> (SigningKey, ReceiptChain) {
@@ -119,8 +123,8 @@ fn produce(c: &mut Criterion) {
         let mut index = 0u64;
         b.iter(|| {
             index += 1;
-            let receipt = next_receipt(&chain, index);
-            let signed = Signed::sign(receipt, &[&key], created()).unwrap();
+            let receipt = unsealed_receipt(&chain, index);
+            let signed = SignedReceipt::seal_and_sign(receipt, &[&key], created()).unwrap();
             mmr.append(&signed.document.next_root).unwrap();
             signed
         });
@@ -135,7 +139,8 @@ fn chain_append(c: &mut Criterion) {
     let now = Timestamp::from_unix_seconds(T0_UNIX_SECONDS + 10_000).unwrap();
     let receipts: Vec<SignedReceipt> = (0..RECEIPT_COUNT)
         .map(|index| {
-            let signed = Signed::sign(next_receipt(&builder, index), &[&key], created()).unwrap();
+            let receipt = unsealed_receipt(&builder, index);
+            let signed = SignedReceipt::seal_and_sign(receipt, &[&key], created()).unwrap();
             builder.append(&signed, now).unwrap();
             signed
         })

@@ -288,8 +288,8 @@ impl ReceiptChain {
                 });
             }
         }
-        let unsecured: Value = receipt.to_value().map_err(canonical)?;
-        let computed = receipt::next_root_of_value(unsecured.clone()).map_err(canonical)?;
+        let mut unsecured: Value = receipt.to_value().map_err(canonical)?;
+        let computed = receipt::next_root_of_value(&mut unsecured).map_err(canonical)?;
         if computed != receipt.next_root {
             return Err(AppendError::NextRootMismatch {
                 corridor_id: corridor_id(),

@@ -421,6 +421,13 @@ fn peak_plan(size: u64) -> impl Iterator<Item = PlannedPeak> {
         .flatten()
 }
 
+/// The peak of the plan of `size` above leaf `leaf_index`, with its 0-based index.
+fn peak_containing(size: u64, leaf_index: u64) -> Option<(usize, PlannedPeak)> {
+    peak_plan(size)
+        .enumerate()
+        .find(|(_, planned)| planned.contains(leaf_index))
+}
+
 /// Checks that `peaks` has exactly the heights of the plan of `size`.
 fn check_peak_plan(size: u64, peaks: &[Peak]) -> Result<(), PeakPlanError> {
     if size > MMR_SIZE_MAX {
@@ -496,13 +503,12 @@ pub fn verify_inclusion(
             got: proof.leaf_hash,
         });
     }
-    let (peak_index, planned) = peak_plan(proof.size)
-        .enumerate()
-        .find(|(_, planned)| planned.contains(proof.leaf_index))
-        .ok_or(InclusionError::LeafIndexOutOfRange {
+    let (peak_index, planned) = peak_containing(proof.size, proof.leaf_index).ok_or(
+        InclusionError::LeafIndexOutOfRange {
             leaf_index: proof.leaf_index,
             size: proof.size,
-        })?;
+        },
+    )?;
     if usize::try_from(proof.peak_index).ok() != Some(peak_index) {
         return Err(InclusionError::PeakIndexMismatch {
             leaf_index: proof.leaf_index,
@@ -584,20 +590,12 @@ pub fn verify_consistency(
             got_count: proof.paths.len(),
         });
     }
-    let new_plan: Vec<PlannedPeak> = peak_plan(proof.new_size).collect();
     for (old_peak_index, ((old_planned, old_peak), path)) in peak_plan(old.size)
         .zip(&old.peaks)
         .zip(&proof.paths)
         .enumerate()
     {
-        check_old_peak_path(
-            proof,
-            &new_plan,
-            old_peak_index,
-            old_planned,
-            old_peak,
-            path,
-        )?;
+        check_old_peak_path(proof, old_peak_index, old_planned, old_peak, path)?;
     }
     let computed = bag_peaks(&proof.new_peaks);
     if computed != Some(*trusted_new_root) {
@@ -615,7 +613,6 @@ pub fn verify_consistency(
 /// Checks that one old peak folds along its path to the new peak containing it.
 fn check_old_peak_path(
     proof: &ConsistencyProof,
-    new_plan: &[PlannedPeak],
     old_peak_index: usize,
     old_planned: PlannedPeak,
     old_peak: &Peak,
@@ -623,10 +620,7 @@ fn check_old_peak_path(
 ) -> Result<(), ConsistencyError> {
     // An old peak lies inside [0, old_size) ⊆ [0, new_size), and dyadic blocks nest, so the new
     // peak containing its first leaf contains all of it and is at least as high.
-    let (new_peak_index, new_planned) = new_plan
-        .iter()
-        .enumerate()
-        .find(|(_, planned)| planned.contains(old_planned.leaf_offset))
+    let (new_peak_index, new_planned) = peak_containing(proof.new_size, old_planned.leaf_offset)
         .ok_or(ConsistencyError::SizeDecrease {
             old_size: proof.old_size,
             new_size: proof.new_size,
@@ -799,10 +793,8 @@ impl Mmr {
     pub fn inclusion_proof(&self, leaf_index: u64) -> Result<InclusionProof, MmrError> {
         let size = self.size();
         let out_of_range = MmrError::LeafIndexOutOfRange { leaf_index, size };
-        let (peak_index, planned) = peak_plan(size)
-            .enumerate()
-            .find(|(_, planned)| planned.contains(leaf_index))
-            .ok_or(out_of_range.clone())?;
+        let (peak_index, planned) =
+            peak_containing(size, leaf_index).ok_or(out_of_range.clone())?;
         let receipt_next_root = *usize::try_from(leaf_index)
             .ok()
             .and_then(|index| self.next_roots.get(index))
@@ -826,13 +818,10 @@ impl Mmr {
         if old_size > size {
             return Err(MmrError::OldSizeTooLarge { old_size, size });
         }
-        let new_plan: Vec<PlannedPeak> = peak_plan(size).collect();
         let mut paths = Vec::with_capacity(old_size.count_ones() as usize);
         for old_planned in peak_plan(old_size) {
-            let target_height = new_plan
-                .iter()
-                .find(|planned| planned.contains(old_planned.leaf_offset))
-                .map_or(old_planned.height, |planned| planned.height);
+            let target_height = peak_containing(size, old_planned.leaf_offset)
+                .map_or(old_planned.height, |(_, planned)| planned.height);
             let index = old_planned.leaf_offset >> old_planned.height;
             paths.push(self.path_to_height(old_planned.height, index, target_height)?);
         }

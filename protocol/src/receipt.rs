@@ -23,8 +23,6 @@
 //!
 //! `transition` is optional: absent when the receipt carries no transition, never `null`.
 
-use std::fmt;
-
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 use serde_json::Value;
 
@@ -32,8 +30,9 @@ use crate::canonical::{CanonError, CanonicalBytes};
 use crate::digest::Digest;
 use crate::fields::{FieldError, ObjectReader};
 use crate::ids::CorridorId;
+use crate::keys::SigningKey;
 use crate::proof;
-use crate::signed::{Document, Signed};
+use crate::signed::{Document, Signed, SignedError};
 use crate::time::Timestamp;
 
 /// The `type` member of every receipt.
@@ -190,12 +189,6 @@ impl<'de> Deserialize<'de> for DigestSet {
     }
 }
 
-impl fmt::Display for ReceiptType {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(RECEIPT_TYPE)
-    }
-}
-
 impl Transition {
     /// A transition whose `payload_sha256` is the digest of the canonical `payload`.
     pub fn new(kind: impl Into<String>, payload: Value) -> Result<Self, CanonError> {
@@ -250,7 +243,7 @@ impl Receipt {
     /// `next_root` as SPEC §5 defines it: the digest of the canonical receipt without `proof`
     /// and without `next_root` (the sets are already sorted and deduplicated).
     pub fn compute_next_root(&self) -> Result<Digest, CanonError> {
-        next_root_of_value(self.to_value()?)
+        next_root_of_value(&mut self.to_value()?)
     }
 
     /// This receipt with `next_root` set to [`Receipt::compute_next_root`]: the last step of
@@ -261,14 +254,51 @@ impl Receipt {
     }
 }
 
-/// The `next_root` of a receipt held as a JSON value: drops `proof` and `next_root`, then
-/// digests the canonical rest.
-pub(crate) fn next_root_of_value(mut value: Value) -> Result<Digest, CanonError> {
+/// The `next_root` of a receipt held as a JSON value: the digest of the canonical value
+/// without `proof` and `next_root`. The value is left as it was (the two members are taken out
+/// for the digest and put back), so callers can go on to verify or sign it without a copy.
+pub(crate) fn next_root_of_value(value: &mut Value) -> Result<Digest, CanonError> {
+    let Some(members) = value.as_object_mut() else {
+        return Ok(CanonicalBytes::new(value)?.digest());
+    };
+    let next_root = members.remove("next_root");
+    let proof = members.remove(proof::PROOF_MEMBER);
+    let digest = CanonicalBytes::new(value).map(|bytes| bytes.digest());
     if let Some(members) = value.as_object_mut() {
-        members.remove("next_root");
-        members.remove(proof::PROOF_MEMBER);
+        if let Some(next_root) = next_root {
+            members.insert("next_root".to_owned(), next_root);
+        }
+        if let Some(proof) = proof {
+            members.insert(proof::PROOF_MEMBER.to_owned(), proof);
+        }
     }
-    Ok(CanonicalBytes::new(&value)?.digest())
+    digest
+}
+
+impl SignedReceipt {
+    /// Seals and signs a receipt in one pass: sets `next_root` to the SPEC §5 digest and signs
+    /// the result with each key (`assertionMethod`, created at `created`). Equivalent to
+    /// [`Receipt::with_computed_next_root`] then [`Signed::sign`], but serialises the receipt
+    /// once: this is the receipt producer's hot path.
+    pub fn seal_and_sign(
+        mut receipt: Receipt,
+        keys: &[&SigningKey],
+        created: Timestamp,
+    ) -> Result<Self, SignedError> {
+        let mut value = receipt.to_value()?;
+        receipt.next_root = next_root_of_value(&mut value)?;
+        if let Some(members) = value.as_object_mut() {
+            members.insert(
+                "next_root".to_owned(),
+                Value::String(receipt.next_root.to_hex()),
+            );
+        }
+        let proofs = Signed::<Receipt>::proofs_over(&value, keys, created)?;
+        Ok(Self {
+            document: receipt,
+            proofs,
+        })
+    }
 }
 
 impl Genesis {

@@ -72,12 +72,21 @@ impl<T: Document> Signed<T> {
         keys: &[&SigningKey],
         created: Timestamp,
     ) -> Result<Self, SignedError> {
-        let unsecured = document.to_value()?;
+        let proofs = Self::proofs_over(&document.to_value()?, keys, created)?;
+        Ok(Self { document, proofs })
+    }
+
+    /// One `assertionMethod` proof over `unsecured` per key, in key order.
+    pub(crate) fn proofs_over(
+        unsecured: &Value,
+        keys: &[&SigningKey],
+        created: Timestamp,
+    ) -> Result<Vec<Proof>, SignedError> {
         let proofs = keys
             .iter()
-            .map(|key| proof::create_proof(&unsecured, key, created, ProofPurpose::AssertionMethod))
+            .map(|key| proof::create_proof(unsecured, key, created, ProofPurpose::AssertionMethod))
             .collect::<Result<Vec<_>, _>>()?;
-        Ok(Self { document, proofs })
+        Ok(proofs)
     }
 }
 

@@ -1,12 +1,15 @@
-//! Test-only helpers shared by several modules: proptest strategies ([`arbitrary_json`],
-//! [`arbitrary_json_any`]) and the receipt, chain, checkpoint and export fixtures (deterministic
-//! keys, a genesis object, chains of signed receipts built the way a corridor would build them).
+//! Test fixtures shared by several modules: proptest strategies for arbitrary JSON, and
+//! deterministic keys, a genesis object and chains of signed receipts built the way a corridor
+//! would build them.
+//!
+//! Owns [`arbitrary_json`], [`arbitrary_json_any`], [`chain_of`] and [`trusted_checkpoint`].
 //! Never compiled outside tests.
 
 use proptest::prelude::*;
 use serde_json::{Value, json};
 
 use crate::chain::ReceiptChain;
+use crate::checkpoint::{self, Checkpoint, VerifiedCheckpoint};
 use crate::digest::Digest;
 use crate::ids::CorridorId;
 use crate::keys::SigningKey;
@@ -14,6 +17,18 @@ use crate::policy::SigningPolicy;
 use crate::receipt::{DigestSet, Genesis, Receipt, ReceiptType, SignedReceipt, Transition};
 use crate::signed::Signed;
 use crate::time::Timestamp;
+
+/// The member names of a JSON object, sorted.
+pub(crate) fn member_names(value: &Value) -> Vec<&str> {
+    let mut names: Vec<&str> = value
+        .as_object()
+        .unwrap()
+        .keys()
+        .map(String::as_str)
+        .collect();
+    names.sort_unstable();
+    names
+}
 
 /// 2023-11-14T22:13:20Z: the first receipt's time.
 pub(crate) const T0_UNIX_SECONDS: i64 = 1_700_000_000;
@@ -88,6 +103,15 @@ pub(crate) fn chain_of(count: u64) -> (ReceiptChain, Vec<SignedReceipt>) {
         receipts.push(signed);
     }
     (chain, receipts)
+}
+
+/// The checkpoint of `chain_of(count)` at `seconds_after_t0`, signed by keys 1 and 2 and
+/// verified under the fixture policy.
+pub(crate) fn trusted_checkpoint(count: u64, seconds_after_t0: i64) -> VerifiedCheckpoint {
+    let (chain, _) = chain_of(count);
+    let document = Checkpoint::of_chain(&chain, at(seconds_after_t0));
+    let signed = Signed::sign(document, &[&key(1), &key(2)], at(seconds_after_t0)).unwrap();
+    checkpoint::verify_checkpoint(&signed, chain.policy()).unwrap()
 }
 
 /// Arbitrary JSON inside the MSEZ profile (integers within ±(2^53−1)), so it can be signed.

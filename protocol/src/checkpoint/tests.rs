@@ -30,15 +30,8 @@ fn check(mutate: impl FnOnce(&mut Checkpoint), expected: Result<(), CheckpointEr
 fn checkpoint_serialises_with_spec_members() {
     let (_, signed) = signed_checkpoint_of(3);
     let value = signed.to_value().unwrap();
-    let mut keys: Vec<&str> = value
-        .as_object()
-        .unwrap()
-        .keys()
-        .map(String::as_str)
-        .collect();
-    keys.sort_unstable();
     assert_eq!(
-        keys,
+        crate::test_support::member_names(&value),
         [
             "corridor_id",
             "final_state_root",
@@ -152,14 +145,7 @@ fn checkpoint_under_another_policy_is_rejected() {
 #[test]
 fn chain_from_checkpoint_verifies_only_the_tail_and_reaches_the_same_state() {
     let (full_chain, receipts) = chain_of(6);
-    let (chain_at_4, _) = chain_of(4);
-    let signed = Signed::sign(
-        Checkpoint::of_chain(&chain_at_4, at(45)),
-        &[&key(1), &key(2)],
-        at(45),
-    )
-    .unwrap();
-    let verified = verify_checkpoint(&signed, chain_at_4.policy()).unwrap();
+    let verified = crate::test_support::trusted_checkpoint(4, 45);
     let mut tail = ReceiptChain::from_checkpoint(&verified);
     assert_eq!(tail.height(), 4);
     for receipt in &receipts[4..] {

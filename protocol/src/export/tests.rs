@@ -226,15 +226,8 @@ fn verify_export_rejects_receipts_dated_in_the_verifiers_future() {
 
 #[test]
 fn verify_export_tail_checks_only_receipts_after_a_trusted_checkpoint() {
-    let (chain_at_3, _) = chain_of(3);
     let (full, receipts) = chain_of(5);
-    let signed = Signed::sign(
-        Checkpoint::of_chain(&chain_at_3, at(25)),
-        &[&key(1), &key(2)],
-        at(25),
-    )
-    .unwrap();
-    let trusted = crate::checkpoint::verify_checkpoint(&signed, chain_at_3.policy()).unwrap();
+    let trusted = crate::test_support::trusted_checkpoint(3, 25);
     let tail = export_chain(&header(), &receipts[3..], None).unwrap();
     let summary = verify_export_tail(&tail, &trusted, now()).unwrap();
     assert_eq!((summary.height, summary.head), (5, full.head()));

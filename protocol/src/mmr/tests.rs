@@ -85,15 +85,8 @@ fn peaks_follow_binary_counter() {
 fn inclusion_proof_serialises_with_spec_field_names() {
     let proof = mmr_of(3).inclusion_proof(2).unwrap();
     let value = serde_json::to_value(&proof).unwrap();
-    let mut keys: Vec<&str> = value
-        .as_object()
-        .unwrap()
-        .keys()
-        .map(String::as_str)
-        .collect();
-    keys.sort_unstable();
     assert_eq!(
-        keys,
+        crate::test_support::member_names(&value),
         [
             "leaf_hash",
             "leaf_index",

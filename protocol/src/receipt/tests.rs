@@ -65,10 +65,22 @@ fn next_root_ignores_proof_and_next_root_members() {
     let mut value = receipt.to_value().unwrap();
     value["next_root"] = json!(digest(9).to_hex());
     value["proof"] = json!({"anything": 1});
+    let before = value.clone();
     assert_eq!(
-        next_root_of_value(value).unwrap(),
+        next_root_of_value(&mut value).unwrap(),
         receipt.compute_next_root().unwrap()
     );
+    assert_eq!(value, before, "the value is left as it was");
+}
+
+#[test]
+fn seal_and_sign_equals_seal_then_sign() {
+    let key = crate::test_support::key(1);
+    let receipt = python_receipt();
+    let one_pass = SignedReceipt::seal_and_sign(receipt.clone(), &[&key], at(5)).unwrap();
+    let two_pass =
+        Signed::sign(receipt.with_computed_next_root().unwrap(), &[&key], at(5)).unwrap();
+    assert_eq!(one_pass, two_pass);
 }
 
 #[track_caller]
