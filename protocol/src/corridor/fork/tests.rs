@@ -360,3 +360,20 @@ fn fork_keeps_the_same_copy_of_a_twice_signed_statement_in_any_order() {
     let other = resolve_fork(&fork(), &[forged, valid], &registry(), &policy(1), &[]);
     assert_eq!(one, other);
 }
+
+#[test]
+fn fork_resolution_takes_up_to_the_authority_credential_limit() {
+    let fork = fork();
+    let one = fork_resolution_credential(&fork, root(0xAA), &key(100), at(0)).unwrap();
+    let at_limit = vec![one.clone(); FORK_RESOLUTIONS_MAX];
+    let decision = resolve_fork(&fork, &[], &registry(), &policy(5), &at_limit).unwrap();
+    // One authority however many copies: below the threshold of two.
+    assert!(matches!(decision.resolution, Resolution::Halted { .. }));
+    let over = vec![one; FORK_RESOLUTIONS_MAX + 1];
+    assert_eq!(
+        resolve_fork(&fork, &[], &registry(), &policy(5), &over),
+        Err(ForkError::TooManyResolutions {
+            count: FORK_RESOLUTIONS_MAX + 1
+        })
+    );
+}
