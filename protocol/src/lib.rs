@@ -2,32 +2,39 @@
 //!
 //! Owns every rule a third party must be able to recompute: canonical JSON and digests
 //! ([`canonical`], [`digest`]), time ([`time`]), identifiers ([`ids`]), Ed25519 keys and
-//! did:key identities ([`keys`]), Data Integrity proofs ([`proof`]), the receipt MMR ([`mmr`]),
-//! receipts and the genesis root ([`receipt`]), signed documents ([`signed`]), the k-of-n
-//! receipt-signing policy ([`policy`]), the receipt chain ([`chain`]), checkpoints
-//! ([`checkpoint`]), chain export/import ([`export`]) and verifiable credentials with their
-//! typed subjects ([`vc`]). [`fields`] reads protocol objects
-//! member by member so every parse error names the member. The compliance domain: the compliance
-//! tensor ([`tensor`]), compliance-aware corridor routing ([`manifold`]) and tax withholding
-//! ([`tax`]).
+//! did:key identities ([`keys`]), Data Integrity proofs ([`proof`]), verifiable credentials and
+//! their typed subjects ([`vc`]), the receipt MMR ([`mmr`]), receipts and the genesis root
+//! ([`receipt`]), signed documents ([`signed`]), the k-of-n receipt-signing policy ([`policy`]),
+//! the receipt chain ([`chain`]), checkpoints ([`checkpoint`]) and chain export/import
+//! ([`export`]). [`fields`] reads protocol objects member by member so every parse error names
+//! the member. The corridor domain ([`corridor`], [`anchor`]) and its money side: currencies
+//! ([`currency`]), netting ([`netting`]) and ISO 20022 settlement ([`iso20022`]). The compliance
+//! domain: the compliance tensor ([`tensor`]), compliance-aware corridor routing ([`manifold`])
+//! and tax withholding ([`tax`]).
 //!
 //! Never: I/O, async, clocks or randomness. Time, keys and seeds arrive as arguments, so the same
 //! inputs always give the same bytes. Anything hashed or signed goes through
 //! [`canonical::CanonicalBytes`]; there is no other path to a document digest.
 //!
 //! Read in this order: [`canonical`], [`digest`], [`time`], [`ids`], [`keys`], [`proof`],
-//! [`mmr`], [`receipt`], [`signed`], [`policy`], [`chain`], [`checkpoint`], [`export`], [`vc`].
+//! [`vc`], [`mmr`], [`receipt`], [`signed`], [`policy`], [`chain`], [`checkpoint`], [`export`],
+//! [`corridor`], [`anchor`], [`currency`], [`netting`], [`iso20022`].
 
+pub mod anchor;
 pub mod canonical;
 pub mod chain;
 pub mod checkpoint;
+pub mod corridor;
+pub mod currency;
 pub mod digest;
 pub mod export;
 pub mod fields;
 pub mod ids;
+pub mod iso20022;
 pub mod keys;
 pub mod manifold;
 pub mod mmr;
+pub mod netting;
 pub mod policy;
 pub mod proof;
 pub mod receipt;

@@ -195,20 +195,24 @@ pub enum LicenseState {
     Expired,
 }
 
-/// A corridor's lifecycle state.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+/// A corridor's lifecycle state (issue 3: DRAFT → PENDING → ACTIVE ⇄ SUSPENDED; ACTIVE →
+/// HALTED → ACTIVE; ACTIVE/HALTED → DEPRECATED). The transition rules live in
+/// `corridor::lifecycle`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum CorridorLifecycleState {
-    /// Defined, agreement not yet complete.
-    Proposed,
+    /// Being drafted.
+    Draft,
+    /// Defined and submitted; waiting for every regulator's approval.
+    Pending,
     /// Accepting receipts.
     Active,
+    /// Paused by an authority.
+    Suspended,
     /// Stopped by a fork or an authority; no receipts accepted.
     Halted,
-    /// Paused by agreement.
-    Suspended,
-    /// Closed for good; the chain is kept as evidence.
-    Closed,
+    /// Retired for good (terminal); the chain is kept as evidence.
+    Deprecated,
 }
 
 /// What decided a fork.

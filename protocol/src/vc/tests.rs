@@ -51,7 +51,7 @@ fn sample_subject(credential_type: CredentialType) -> Value {
             "parties": [did(1), did(2)], "receipt_signers": [did(1), did(2)],
             "receipt_signature_threshold": 2, "watcher_quorum": 3, "fork_authorities": [did(3)]}),
         CredentialType::CorridorLifecycleTransition => json!({"corridor_id": "pk-ae",
-            "from_state": "proposed", "to_state": "active", "reason": "agreement complete",
+            "from_state": "pending", "to_state": "active", "reason": "agreement complete",
             "effective_at": at}),
         CredentialType::LawpackAttestation => json!({"jurisdiction_id": "PK",
             "lawpack_digest": DIGEST_A, "lawpack_name": "PK SEZ Act", "version": "2026.1",
@@ -267,7 +267,7 @@ fn subjects_reject_broken_rules() {
     check(
         CredentialType::CorridorLifecycleTransition,
         "to_state",
-        "proposed".into(),
+        "pending".into(),
         "differs",
     );
     // At the limit: a threshold equal to the signer count and a 100% rate are fine.

@@ -1,0 +1,552 @@
+//! Watchers (SPEC §11): who they are, their bonds, what they sign, and how they are slashed.
+//!
+//! Owns [`WatcherRegistry`] and [`WatcherStatus`] (the lifecycle registered → bonded → active →
+//! (slashed | unbonding → deactivated | banned)), [`AttestationStatement`] and the signed
+//! [`WatcherAttestation`] over (corridor, height, parent root, candidate root, observed head),
+//! [`EquivocationEvidence`], [`SlashingOffence`] with its integer basis points,
+//! [`SlashingClaim`] with its challenge window, [`execute_slash`], and [`WatcherError`].
+//!
+//! Never: slashes without evidence a verifier can check, slashes before the challenge window
+//! closes, or rounds a slash up (basis points of the bond, rounded down, in u128).
+
+use std::collections::BTreeMap;
+
+use serde::Serialize;
+use serde_json::{Value, json};
+
+use crate::digest::Digest;
+use crate::ids::CorridorId;
+use crate::keys::{DidKey, SigningKey};
+use crate::proof::{
+    Proof, ProofError, ProofPurpose, add_proof, create_proof, split_proofs, verify_proof,
+};
+use crate::time::Timestamp;
+
+/// The `type` of an attestation document.
+const ATTESTATION_TYPE: &str = "MSEZWatcherAttestation";
+
+/// Basis points in a whole bond.
+pub const BASIS_POINTS_WHOLE: u32 = 10_000;
+
+/// Slash for one availability failure. SPEC §11 fixes 100 bps per incident.
+pub const AVAILABILITY_SLASH_BPS_PER_INCIDENT: u32 = 100;
+
+/// Watchers in one registry. 1,024 is far above any corridor's watcher set and bounds the work
+/// of counting a quorum.
+pub const WATCHERS_MAX: usize = 1_024;
+
+/// Where a watcher is in its lifecycle.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum WatcherStatus {
+    /// Known, no stake yet.
+    Registered,
+    /// Stake posted, not yet serving.
+    Bonded,
+    /// Serving: its attestations count.
+    Active,
+    /// Leaving: stake still held for pending claims.
+    Unbonding,
+    /// Left; stake returned.
+    Deactivated,
+    /// Slashed for an offence; its attestations no longer count.
+    Slashed,
+    /// Slashed for collusion and barred.
+    Banned,
+}
+
+/// One watcher's record.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct WatcherRecord {
+    /// Current status.
+    pub status: WatcherStatus,
+    /// Bonded stake in minor units.
+    pub bond_minor: u64,
+}
+
+/// The watchers of a corridor, keyed by did.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct WatcherRegistry {
+    watchers: BTreeMap<DidKey, WatcherRecord>,
+}
+
+/// What a watcher asserts about one height of one corridor.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
+pub struct AttestationStatement {
+    /// The corridor.
+    pub corridor_id: CorridorId,
+    /// The receipt sequence (chain height before append) attested.
+    pub height: u64,
+    /// The receipt's `prev_root`.
+    pub parent_root: Digest,
+    /// The receipt's `next_root` the watcher vouches for.
+    pub candidate_root: Digest,
+    /// The head the watcher had observed when it signed.
+    pub observed_head: Digest,
+}
+
+/// A statement signed by a watcher (eddsa-jcs-2022 over the attestation document).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct WatcherAttestation {
+    statement: AttestationStatement,
+    watcher: DidKey,
+    document: Value,
+    proof: Proof,
+}
+
+/// Two attestations by one watcher for the same corridor, height and parent root but different
+/// candidate roots: proof that the watcher equivocated.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct EquivocationEvidence {
+    /// The attestation with the smaller candidate root.
+    pub first: WatcherAttestation,
+    /// The attestation with the larger candidate root.
+    pub second: WatcherAttestation,
+}
+
+/// A slashable offence and its severity (SPEC §11).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SlashingOffence {
+    /// Attested two branches: 10000 bps.
+    Equivocation,
+    /// Attested a root that is not the corridor's: 5000 bps.
+    FalseAttestation,
+    /// Missed duties: 100 bps per incident, at most the whole bond.
+    AvailabilityFailure {
+        /// Incidents covered by the claim.
+        incident_count: u32,
+    },
+    /// Colluded: 10000 bps and a ban.
+    Collusion,
+}
+
+/// A claim to slash a watcher, open to challenge until `filed_at + challenge_window_seconds`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SlashingClaim {
+    /// The watcher accused.
+    pub watcher: DidKey,
+    /// The equivocation the claim rests on.
+    pub evidence: EquivocationEvidence,
+    /// When the claim was filed.
+    pub filed_at: Timestamp,
+    /// How long the watcher may challenge it, in seconds.
+    pub challenge_window_seconds: u32,
+}
+
+/// The result of an executed slash.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct SlashOutcome {
+    /// Basis points applied.
+    pub slash_bps: u32,
+    /// Stake taken, in minor units (rounded down).
+    pub slashed_minor: u64,
+    /// Stake left bonded.
+    pub remaining_bond_minor: u64,
+    /// The watcher's new status.
+    pub status: WatcherStatus,
+}
+
+/// Why a watcher operation or an attestation was rejected.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum WatcherError {
+    /// The did is already registered.
+    #[error("watcher {watcher} is already registered")]
+    AlreadyRegistered {
+        /// The watcher.
+        watcher: DidKey,
+    },
+    /// The registry holds [`WATCHERS_MAX`] watchers.
+    #[error("watcher registry is full ({WATCHERS_MAX} watchers)")]
+    RegistryFull,
+    /// The did is not registered.
+    #[error("watcher {watcher} is not registered")]
+    Unknown {
+        /// The watcher.
+        watcher: DidKey,
+    },
+    /// The lifecycle does not allow this move.
+    #[error("watcher {watcher}: cannot go from {from:?} to {to:?}")]
+    Transition {
+        /// The watcher.
+        watcher: DidKey,
+        /// Current status.
+        from: WatcherStatus,
+        /// Requested status.
+        to: WatcherStatus,
+    },
+    /// A bond of zero.
+    #[error("watcher {watcher}: a bond must be more than 0 minor units")]
+    EmptyBond {
+        /// The watcher.
+        watcher: DidKey,
+    },
+    /// The attestation document is malformed.
+    #[error("watcher attestation: field {field} is missing or malformed")]
+    AttestationField {
+        /// The field.
+        field: &'static str,
+    },
+    /// The attestation's proof is missing, malformed or does not verify.
+    #[error("watcher attestation: {source}")]
+    AttestationProof {
+        /// The proof error.
+        source: ProofError,
+    },
+    /// The proof was made by someone other than the watcher named in the document.
+    #[error("watcher attestation names {named} but is signed by {signer}")]
+    SignerMismatch {
+        /// The `watcher` field.
+        named: DidKey,
+        /// The proof's signer.
+        signer: DidKey,
+    },
+    /// The two attestations do not show an equivocation.
+    #[error("equivocation evidence: {reason}")]
+    NotEquivocation {
+        /// Which condition fails.
+        reason: &'static str,
+    },
+    /// The claim's challenge window is still open.
+    #[error("slashing claim against {watcher} can execute at {executable_at}, not before")]
+    ChallengeWindowOpen {
+        /// The watcher.
+        watcher: DidKey,
+        /// When the window closes.
+        executable_at: Timestamp,
+    },
+}
+
+impl SlashingOffence {
+    /// The slash in basis points of the bond (SPEC §11).
+    pub fn slash_bps(&self) -> u32 {
+        match self {
+            Self::Equivocation | Self::Collusion => BASIS_POINTS_WHOLE,
+            Self::FalseAttestation => BASIS_POINTS_WHOLE / 2,
+            Self::AvailabilityFailure { incident_count } => incident_count
+                .saturating_mul(AVAILABILITY_SLASH_BPS_PER_INCIDENT)
+                .min(BASIS_POINTS_WHOLE),
+        }
+    }
+}
+
+/// `bond × bps / 10000`, rounded down, never more than the bond.
+pub fn slash_amount_minor(bond_minor: u64, slash_bps: u32) -> u64 {
+    let bps = u128::from(slash_bps.min(BASIS_POINTS_WHOLE));
+    let slashed = u128::from(bond_minor) * bps / u128::from(BASIS_POINTS_WHOLE);
+    u64::try_from(slashed).unwrap_or(bond_minor).min(bond_minor)
+}
+
+impl WatcherRegistry {
+    /// An empty registry.
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// A registry holding `records` as they are (e.g. a snapshot given as evidence).
+    pub fn from_records(records: BTreeMap<DidKey, WatcherRecord>) -> Result<Self, WatcherError> {
+        if records.len() > WATCHERS_MAX {
+            return Err(WatcherError::RegistryFull);
+        }
+        Ok(Self { watchers: records })
+    }
+
+    /// A watcher's record.
+    pub fn get(&self, watcher: &DidKey) -> Option<&WatcherRecord> {
+        self.watchers.get(watcher)
+    }
+
+    /// Whether the watcher is active with at least `bond_minor_min` bonded.
+    pub fn counts(&self, watcher: &DidKey, bond_minor_min: u64) -> bool {
+        self.watchers.get(watcher).is_some_and(|record| {
+            record.status == WatcherStatus::Active && record.bond_minor >= bond_minor_min.max(1)
+        })
+    }
+
+    /// Registers a new watcher.
+    pub fn register(&mut self, watcher: DidKey) -> Result<(), WatcherError> {
+        if self.watchers.contains_key(&watcher) {
+            return Err(WatcherError::AlreadyRegistered { watcher });
+        }
+        if self.watchers.len() >= WATCHERS_MAX {
+            return Err(WatcherError::RegistryFull);
+        }
+        self.watchers.insert(
+            watcher,
+            WatcherRecord {
+                status: WatcherStatus::Registered,
+                bond_minor: 0,
+            },
+        );
+        Ok(())
+    }
+
+    /// Posts a bond: registered → bonded.
+    pub fn bond(&mut self, watcher: &DidKey, bond_minor: u64) -> Result<(), WatcherError> {
+        if bond_minor == 0 {
+            return Err(WatcherError::EmptyBond { watcher: *watcher });
+        }
+        let record = self.move_status(watcher, WatcherStatus::Registered, WatcherStatus::Bonded)?;
+        record.bond_minor = bond_minor;
+        Ok(())
+    }
+
+    /// Starts serving: bonded → active.
+    pub fn activate(&mut self, watcher: &DidKey) -> Result<(), WatcherError> {
+        self.move_status(watcher, WatcherStatus::Bonded, WatcherStatus::Active)
+            .map(|_| ())
+    }
+
+    /// Starts leaving: active → unbonding.
+    pub fn begin_unbonding(&mut self, watcher: &DidKey) -> Result<(), WatcherError> {
+        self.move_status(watcher, WatcherStatus::Active, WatcherStatus::Unbonding)
+            .map(|_| ())
+    }
+
+    /// Finishes leaving: unbonding → deactivated, stake returned.
+    pub fn deactivate(&mut self, watcher: &DidKey) -> Result<(), WatcherError> {
+        let record = self.move_status(
+            watcher,
+            WatcherStatus::Unbonding,
+            WatcherStatus::Deactivated,
+        )?;
+        record.bond_minor = 0;
+        Ok(())
+    }
+
+    fn move_status(
+        &mut self,
+        watcher: &DidKey,
+        from: WatcherStatus,
+        to: WatcherStatus,
+    ) -> Result<&mut WatcherRecord, WatcherError> {
+        let record = self
+            .watchers
+            .get_mut(watcher)
+            .ok_or(WatcherError::Unknown { watcher: *watcher })?;
+        if record.status != from {
+            return Err(WatcherError::Transition {
+                watcher: *watcher,
+                from: record.status,
+                to,
+            });
+        }
+        record.status = to;
+        Ok(record)
+    }
+}
+
+impl WatcherAttestation {
+    /// Signs `statement` as `watcher_key` at `created`.
+    pub fn sign(
+        statement: AttestationStatement,
+        watcher_key: &SigningKey,
+        created: Timestamp,
+    ) -> Result<Self, WatcherError> {
+        let watcher = *watcher_key.did();
+        let document = attestation_document(&statement, &watcher);
+        let proof = create_proof(
+            &document,
+            watcher_key,
+            created,
+            ProofPurpose::AssertionMethod,
+        )
+        .map_err(|source| WatcherError::AttestationProof { source })?;
+        Ok(Self {
+            statement,
+            watcher,
+            document,
+            proof,
+        })
+    }
+
+    /// Parses a secured attestation document. The signature is checked later (in a batch) by
+    /// whoever counts it; here only the shape and that the proof names the watcher.
+    pub fn from_json(secured: &Value) -> Result<Self, WatcherError> {
+        let (document, proofs) =
+            split_proofs(secured).map_err(|source| WatcherError::AttestationProof { source })?;
+        let [proof] =
+            <[Proof; 1]>::try_from(proofs).map_err(|_| WatcherError::AttestationProof {
+                source: ProofError::MissingProof,
+            })?;
+        let field = |field| WatcherError::AttestationField { field };
+        let text = |name: &'static str| {
+            document
+                .get(name)
+                .and_then(Value::as_str)
+                .ok_or(field(name))
+        };
+        let digest = |name: &'static str| {
+            text(name).and_then(|hex| Digest::from_hex(hex).map_err(|_| field(name)))
+        };
+        if text("type")? != ATTESTATION_TYPE {
+            return Err(field("type"));
+        }
+        let statement = AttestationStatement {
+            corridor_id: CorridorId::new(text("corridor_id")?).map_err(|_| field("corridor_id"))?,
+            height: document
+                .get("height")
+                .and_then(Value::as_u64)
+                .ok_or(field("height"))?,
+            parent_root: digest("parent_root")?,
+            candidate_root: digest("candidate_root")?,
+            observed_head: digest("observed_head")?,
+        };
+        let watcher: DidKey = text("watcher")?.parse().map_err(|_| field("watcher"))?;
+        if attestation_document(&statement, &watcher) != document {
+            return Err(field("document"));
+        }
+        if proof.signer() != watcher {
+            return Err(WatcherError::SignerMismatch {
+                named: watcher,
+                signer: proof.signer(),
+            });
+        }
+        Ok(Self {
+            statement,
+            watcher,
+            document,
+            proof,
+        })
+    }
+
+    /// The secured JSON document (with its proof).
+    pub fn to_json(&self) -> Result<Value, WatcherError> {
+        let mut secured = self.document.clone();
+        add_proof(&mut secured, &self.proof)
+            .map_err(|source| WatcherError::AttestationProof { source })?;
+        Ok(secured)
+    }
+
+    /// Verifies the signature alone (batch callers use [`Self::signed_parts`]).
+    pub fn verify(&self) -> Result<(), WatcherError> {
+        verify_proof(&self.document, &self.proof)
+            .map(|_| ())
+            .map_err(|source| WatcherError::AttestationProof { source })
+    }
+
+    /// The unsecured document and its proof, for batch verification.
+    pub fn signed_parts(&self) -> (&Value, &Proof) {
+        (&self.document, &self.proof)
+    }
+
+    /// What is attested.
+    pub fn statement(&self) -> &AttestationStatement {
+        &self.statement
+    }
+
+    /// Who attested.
+    pub fn watcher(&self) -> DidKey {
+        self.watcher
+    }
+}
+
+fn attestation_document(statement: &AttestationStatement, watcher: &DidKey) -> Value {
+    json!({
+        "type": ATTESTATION_TYPE,
+        "corridor_id": statement.corridor_id.as_str(),
+        "height": statement.height,
+        "parent_root": statement.parent_root.to_hex(),
+        "candidate_root": statement.candidate_root.to_hex(),
+        "observed_head": statement.observed_head.to_hex(),
+        "watcher": watcher.to_string(),
+    })
+}
+
+impl EquivocationEvidence {
+    /// Checks two attestations show an equivocation (same watcher, corridor, height and parent,
+    /// different candidate roots, both signatures valid) and orders them by candidate root.
+    pub fn new(a: WatcherAttestation, b: WatcherAttestation) -> Result<Self, WatcherError> {
+        let not = |reason| WatcherError::NotEquivocation { reason };
+        if a.watcher != b.watcher {
+            return Err(not("the attestations are by different watchers"));
+        }
+        let (sa, sb) = (&a.statement, &b.statement);
+        if sa.corridor_id != sb.corridor_id || sa.height != sb.height {
+            return Err(not(
+                "the attestations are for different corridors or heights",
+            ));
+        }
+        if sa.parent_root != sb.parent_root {
+            return Err(not("the attestations extend different parent roots"));
+        }
+        if sa.candidate_root == sb.candidate_root {
+            return Err(not("the attestations vouch for the same candidate root"));
+        }
+        a.verify()?;
+        b.verify()?;
+        let (first, second) = if sa.candidate_root < sb.candidate_root {
+            (a, b)
+        } else {
+            (b, a)
+        };
+        Ok(Self { first, second })
+    }
+
+    /// The watcher who equivocated.
+    pub fn watcher(&self) -> DidKey {
+        self.first.watcher
+    }
+}
+
+impl SlashingClaim {
+    /// When the challenge window closes and the claim may execute.
+    pub fn executable_at(&self) -> Timestamp {
+        self.filed_at
+            .checked_add_seconds(i64::from(self.challenge_window_seconds))
+            .unwrap_or(self.filed_at)
+    }
+}
+
+/// Executes an equivocation slash once the window is closed: re-checks the evidence, takes
+/// 10000 bps of the bond and marks the watcher slashed. `now` is the time of execution, an
+/// argument like every time here.
+pub fn execute_slash(
+    registry: &mut WatcherRegistry,
+    claim: &SlashingClaim,
+    now: Timestamp,
+) -> Result<SlashOutcome, WatcherError> {
+    let executable_at = claim.executable_at();
+    if now < executable_at {
+        return Err(WatcherError::ChallengeWindowOpen {
+            watcher: claim.watcher,
+            executable_at,
+        });
+    }
+    let evidence =
+        EquivocationEvidence::new(claim.evidence.first.clone(), claim.evidence.second.clone())?;
+    if evidence.watcher() != claim.watcher {
+        return Err(WatcherError::NotEquivocation {
+            reason: "the evidence is about another watcher",
+        });
+    }
+    let record = registry
+        .watchers
+        .get_mut(&claim.watcher)
+        .ok_or(WatcherError::Unknown {
+            watcher: claim.watcher,
+        })?;
+    let slashable = matches!(
+        record.status,
+        WatcherStatus::Bonded | WatcherStatus::Active | WatcherStatus::Unbonding
+    );
+    if !slashable {
+        return Err(WatcherError::Transition {
+            watcher: claim.watcher,
+            from: record.status,
+            to: WatcherStatus::Slashed,
+        });
+    }
+    let slash_bps = SlashingOffence::Equivocation.slash_bps();
+    let slashed_minor = slash_amount_minor(record.bond_minor, slash_bps);
+    record.bond_minor -= slashed_minor;
+    record.status = WatcherStatus::Slashed;
+    Ok(SlashOutcome {
+        slash_bps,
+        slashed_minor,
+        remaining_bond_minor: record.bond_minor,
+        status: record.status,
+    })
+}
+
+#[cfg(test)]
+mod tests;
