@@ -10,6 +10,8 @@
 
 mod canon;
 mod chain;
+mod compliance;
+mod corridor;
 mod input;
 mod keygen;
 mod keys;
@@ -24,12 +26,17 @@ use std::process::ExitCode;
 
 use clap::{Args, Parser, Subcommand};
 use msez_protocol::canonical::CanonError;
+use msez_protocol::corridor::fork::ForkError;
 use msez_protocol::digest::{Digest, DigestError};
 use msez_protocol::export::ExportError;
 use msez_protocol::fields::FieldError;
+use msez_protocol::iso20022::Iso20022Error;
 use msez_protocol::keys::KeyError;
 use msez_protocol::mmr::{InclusionError, MmrError};
+use msez_protocol::netting::NettingError;
 use msez_protocol::signed::SignedError;
+use msez_protocol::tensor::commitment::ProofError as CommitmentError;
+use msez_protocol::tensor::offline::OfflineError;
 use msez_protocol::vc::VcError;
 use serde::Serialize;
 
@@ -109,6 +116,96 @@ pub enum Command {
     /// Example: `msez chain verify corridor.jsonl`.
     #[command(subcommand)]
     Chain(ChainCommand),
+    /// Net obligations per currency (SPEC §9). Input: a JSON array of `{obligation_id,
+    /// from_party, to_party, amount, currency}` (amount: integer minor units); output:
+    /// `{legs:[{from_party,to_party,amount,currency}], currencies:{CCY:{gross,net,reduction_bps}}}`.
+    ///
+    /// Example: `msez netting obligations.json`.
+    Netting {
+        /// The input.
+        #[command(flatten)]
+        input: InputArg,
+    },
+    /// Render settlement legs as one ISO 20022 pacs.008.001.08 document. Input:
+    /// `{message_id, created_at, settlement_date, instructing_agent_bic, legs:[{leg_id, amount,
+    /// currency, debtor:{name,bic,account}, creditor:{name,bic,account}, remittance}]}`.
+    ///
+    /// Example: `msez pacs008 batch.json > batch.xml`.
+    Pacs008 {
+        /// The input.
+        #[command(flatten)]
+        input: InputArg,
+    },
+    /// Fork resolution (SPEC §8).
+    ///
+    /// Example: `msez fork resolve evidence.json`.
+    #[command(subcommand)]
+    Fork(ForkCommand),
+    /// The compliance tensor (SPEC §10): evaluate a subject, verify a cell's inclusion proof.
+    ///
+    /// Example: `msez tensor evaluate subject.json`.
+    #[command(subcommand)]
+    Tensor(TensorCommand),
+    /// Sanctions screening against a regpack's sanctions list.
+    ///
+    /// Example: `msez sanctions check "Acme Trading" --regpack regpack.json`.
+    #[command(subcommand)]
+    Sanctions(SanctionsCommand),
+}
+
+/// The `msez fork` commands.
+#[derive(Debug, Subcommand)]
+pub enum ForkCommand {
+    /// Decide a fork from the evidence alone: `{branches:[2 receipt headers], attestations,
+    /// watchers, policy, authority_resolutions?}` in, the decision (`quorum`, `authority` or
+    /// `halted`, the winner, rejected attestations, equivocations) out. Exit 0 for any decision.
+    ///
+    /// Example: `msez fork resolve evidence.json`.
+    Resolve {
+        /// The input.
+        #[command(flatten)]
+        input: InputArg,
+    },
+}
+
+/// The `msez tensor` commands.
+#[derive(Debug, Subcommand)]
+pub enum TensorCommand {
+    /// Evaluate one subject in one jurisdiction across the 20 domains at the current time:
+    /// `{subject, jurisdiction, attestations, facts, sanctions?, licences?}` in; cells, aggregate,
+    /// commitment root and one inclusion proof per cell out.
+    ///
+    /// Example: `msez tensor evaluate subject.json`.
+    Evaluate {
+        /// The input.
+        #[command(flatten)]
+        input: InputArg,
+    },
+    /// Verify a cell's inclusion proof against a trusted commitment root: `{root, proof}` in;
+    /// the proven cell out, or exit 1 when the proof fails.
+    ///
+    /// Example: `msez tensor verify-proof proof.json`.
+    VerifyProof {
+        /// The input.
+        #[command(flatten)]
+        input: InputArg,
+    },
+}
+
+/// The `msez sanctions` commands.
+#[derive(Debug, Subcommand)]
+pub enum SanctionsCommand {
+    /// Screen one name (exact, token Jaccard, substring rules) and print the report with each
+    /// matched entry, rule and score. A match still exits 0: read `matches`.
+    ///
+    /// Example: `msez sanctions check "Acme Trading LLC" --regpack regpack.json`.
+    Check {
+        /// The name to screen.
+        name: String,
+        /// A regpack (or a bare sanctions list `{entries:[...]}`) in JSON.
+        #[arg(long, value_name = "FILE")]
+        regpack: PathBuf,
+    },
 }
 
 /// The `msez chain` commands.
@@ -289,6 +386,44 @@ pub enum CliError {
     /// The system clock is before 1970 or after 9999.
     #[error("the system clock is outside years 1970-9999")]
     Clock,
+    /// Obligations that cannot be netted; the error names the index, field and rule.
+    #[error("{source_name}: {error}")]
+    Netting {
+        /// The file name or `stdin`.
+        source_name: String,
+        /// Why.
+        error: NettingError,
+    },
+    /// A settlement batch that cannot be rendered as pacs.008.
+    #[error("{source_name}: {error}")]
+    Pacs008 {
+        /// The file name or `stdin`.
+        source_name: String,
+        /// Why (boxed: the error is large and every command returns `CliError`).
+        error: Box<Iso20022Error>,
+    },
+    /// Fork evidence that cannot be read.
+    #[error("{source_name}: {error}")]
+    Fork {
+        /// The file name or `stdin`.
+        source_name: String,
+        /// Why (boxed, as above).
+        error: Box<ForkError>,
+    },
+    /// A tensor input, proof document or sanctions list that cannot be used.
+    #[error("{source_name}: {error}")]
+    Tensor {
+        /// The file name or `stdin`.
+        source_name: String,
+        /// Why (boxed, as above).
+        error: Box<OfflineError>,
+    },
+    /// A tensor inclusion proof that does not verify against the trusted root.
+    #[error("proof does not verify: {error}")]
+    CellNotProven {
+        /// The failed check.
+        error: CommitmentError,
+    },
     /// Standard output could not be written.
     #[error("cannot write output: {0}")]
     Write(std::io::Error),
@@ -299,7 +434,9 @@ impl CliError {
     pub fn exit_code(&self) -> u8 {
         match self {
             Self::Chain { error, .. } if chain::is_verification_failure(error) => 1,
-            Self::NotIncluded { .. } | Self::CredentialRejected { .. } => 1,
+            Self::NotIncluded { .. }
+            | Self::CredentialRejected { .. }
+            | Self::CellNotProven { .. } => 1,
             Self::Read { .. }
             | Self::TooLarge { .. }
             | Self::Canon { .. }
@@ -319,6 +456,10 @@ impl CliError {
             | Self::KeyOut { .. }
             | Self::Random { .. }
             | Self::Clock
+            | Self::Netting { .. }
+            | Self::Pacs008 { .. }
+            | Self::Fork { .. }
+            | Self::Tensor { .. }
             | Self::Write(_) => 2,
         }
     }
@@ -381,6 +522,20 @@ pub fn run(cli: Cli, stdin: &mut dyn Read, stdout: &mut dyn Write) -> Result<(),
         }
         Command::Mmr(MmrCommand::Verify { root, input }) => {
             mmr::verify(&root, &read(&input, stdin)?)?
+        }
+        Command::Netting { input } => corridor::netting(&read(&input, stdin)?)?,
+        Command::Pacs008 { input } => corridor::pacs008(&read(&input, stdin)?)?,
+        Command::Fork(ForkCommand::Resolve { input }) => {
+            corridor::fork_resolve(&read(&input, stdin)?)?
+        }
+        Command::Tensor(TensorCommand::Evaluate { input }) => {
+            compliance::evaluate(&read(&input, stdin)?)?
+        }
+        Command::Tensor(TensorCommand::VerifyProof { input }) => {
+            compliance::verify_proof(&read(&input, stdin)?)?
+        }
+        Command::Sanctions(SanctionsCommand::Check { name, regpack }) => {
+            compliance::check(&name, &regpack)?
         }
     };
     stdout

@@ -13,6 +13,8 @@
 
 mod canon;
 mod chain;
+mod compliance;
+mod corridor;
 mod help;
 mod keygen;
 mod mmr;

@@ -1,0 +1,113 @@
+//! `msez netting`, `msez pacs008` and `msez fork resolve` as a user runs them: the documented
+//! output shapes, XSD-valid settlement XML, and bad input naming the field.
+
+use serde_json::{Value, json};
+
+use super::{Outcome, run};
+
+const OBLIGATIONS: &str = r#"[
+  {"obligation_id": "o1", "from_party": "A", "to_party": "B", "amount": 100, "currency": "USD"},
+  {"obligation_id": "o2", "from_party": "B", "to_party": "C", "amount": 70, "currency": "USD"},
+  {"obligation_id": "o3", "from_party": "C", "to_party": "A", "amount": 50, "currency": "USD"},
+  {"obligation_id": "o4", "from_party": "A", "to_party": "B", "amount": 5, "currency": "JPY"}
+]"#;
+
+#[test]
+fn netting_prints_legs_and_per_currency_totals() {
+    let plan: Value =
+        serde_json::from_str(&run(&["netting"], OBLIGATIONS.as_bytes()).ok()).unwrap();
+    let usd = &plan["currencies"]["USD"];
+    assert_eq!(usd["gross"], json!(220));
+    assert_eq!(plan["currencies"]["JPY"]["gross"], json!(5));
+    // Net positions: A -50, B +30, C +20 in USD; A -5, B +5 in JPY.
+    let mut legs: Vec<(String, String, i64, String)> = plan["legs"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|leg| {
+            (
+                leg["from_party"].as_str().unwrap().to_owned(),
+                leg["to_party"].as_str().unwrap().to_owned(),
+                leg["amount"].as_i64().unwrap(),
+                leg["currency"].as_str().unwrap().to_owned(),
+            )
+        })
+        .collect();
+    legs.sort();
+    assert_eq!(
+        legs,
+        vec![
+            ("A".into(), "B".into(), 5, "JPY".into()),
+            ("A".into(), "B".into(), 30, "USD".into()),
+            ("A".into(), "C".into(), 20, "USD".into()),
+        ]
+    );
+    assert_eq!(usd["net"], json!(50));
+}
+
+#[test]
+fn netting_rejects_self_payment_naming_the_obligation() {
+    let input = br#"[{"obligation_id": "o1", "from_party": "A", "to_party": "A", "amount": 1, "currency": "USD"}]"#;
+    run(&["netting"], input).fails(2, &["obligations[0]", "o1"]);
+}
+
+#[test]
+fn netting_rejects_fractional_amount_naming_the_field() {
+    let input = br#"[{"obligation_id": "o1", "from_party": "A", "to_party": "B", "amount": 1.5, "currency": "USD"}]"#;
+    run(&["netting"], input).fails(2, &["$[0].amount", "not an integer"]);
+}
+
+fn batch() -> Value {
+    json!({
+        "message_id": "MSG-2026-0001",
+        "created_at": "2026-11-24T10:00:00Z",
+        "settlement_date": "2026-11-25",
+        "instructing_agent_bic": "HABBPKKA",
+        "legs": [{
+            "leg_id": "leg-1",
+            "amount": 125050,
+            "currency": "USD",
+            "debtor": {"name": "Karachi <Textiles> & Sons \"Ltd\"", "bic": "HABBPKKA", "account": "PK36SCBL0000001123456702"},
+            "creditor": {"name": "Dubaï Trading FZE", "bic": "EBILAEAD", "account": "AE070331234567890123456"},
+            "remittance": "Invoice 42 — cotton"
+        }]
+    })
+}
+
+#[test]
+fn pacs008_output_validates_against_the_official_xsd() {
+    let xml = run(&["pacs008"], batch().to_string().as_bytes()).ok();
+    assert!(
+        xml.contains("<IntrBkSttlmAmt Ccy=\"USD\">1250.50</IntrBkSttlmAmt>"),
+        "{xml}"
+    );
+    assert!(xml.contains("&lt;Textiles&gt; &amp; Sons"), "{xml}");
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("batch.xml");
+    std::fs::write(&path, &xml).unwrap();
+    let xsd = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../../shared/vectors/iso20022/pacs.008.001.08.xsd");
+    let lint = std::process::Command::new("xmllint")
+        .args(["--noout", "--schema"])
+        .arg(&xsd)
+        .arg(&path)
+        .output()
+        .expect("xmllint is required (scripts/test.sh installs libxml2-utils)");
+    assert!(
+        lint.status.success(),
+        "{}",
+        String::from_utf8_lossy(&lint.stderr)
+    );
+}
+
+#[test]
+fn pacs008_rejects_a_bad_bic_with_the_reason() {
+    let mut input = batch();
+    input["legs"][0]["creditor"]["bic"] = json!("EBIL");
+    run(&["pacs008"], input.to_string().as_bytes()).fails(2, &["legs[0].creditor.bic", "EBIL"]);
+}
+
+#[test]
+fn fork_resolve_rejects_evidence_without_branches() {
+    run(&["fork", "resolve"], b"{}").fails(2, &["branches"]);
+}
