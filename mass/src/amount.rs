@@ -232,3 +232,6 @@ pub fn minor_to_decimal(amount_minor: i128, exponent: u32) -> Result<f64, Amount
     };
     text.parse::<f64>().map_err(|_| AmountError::NotFinite)
 }
+
+#[cfg(test)]
+mod tests;

@@ -174,3 +174,6 @@ pub enum CallHealth {
     /// A transport failure or a 5xx response.
     Failed,
 }
+
+#[cfg(test)]
+mod tests;

@@ -6,7 +6,7 @@
 //!   [`treasury`] (FISCAL), [`identity`] (IDENTITY), [`consent`] (CONSENT), [`templating`].
 //! - [`transport`] (private): the one request path: URL `{base}/{context}/api/v1/...`, bearer
 //!   token ([`token`]), circuit breaker ([`breaker`]), retries ([`retry`]), body cap, decoding.
-//! - [`error`]: [`MassError`] and [`Service`]. [`amount`]: exact decimal ↔ minor-unit money.
+//! - [`error`]: [`error::MassError`] and [`error::Service`]. [`amount`]: exact decimal ↔ minor-unit money.
 //!   [`wire`]: open enums (`Unknown(String)`) and idempotency keys.
 //! - [`cache`]: TTL cache of compliance facts with single-flight loading.
 //! - [`blocking`]: a blocking facade for the CLI and scripts.
@@ -33,4 +33,5 @@ mod transport;
 pub mod treasury;
 pub mod wire;
 
-pub use error::{MassError, Service};
+#[cfg(test)]
+mod contract;

@@ -120,3 +120,6 @@ pub fn backoff_delay(policy: &RetryPolicy, attempt_index: u32, jitter_unit: f64)
     let jitter = half.mul_f64(jitter_unit.clamp(0.0, 1.0));
     half + jitter
 }
+
+#[cfg(test)]
+mod tests;

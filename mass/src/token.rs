@@ -262,3 +262,6 @@ impl TokenProvider for ClientCredentials {
         })
     }
 }
+
+#[cfg(test)]
+mod tests;

@@ -116,3 +116,6 @@ macro_rules! open_enum {
         }
     };
 }
+
+#[cfg(test)]
+mod tests;

@@ -22,7 +22,7 @@ pub mod state;
 mod consent;
 mod identity;
 mod investment;
-mod organization;
+pub(crate) mod organization;
 pub(crate) mod templating;
 mod treasury;
 
@@ -337,3 +337,6 @@ fn percent_decode(text: &[u8]) -> Zeroizing<String> {
     }
     Zeroizing::new(String::from_utf8_lossy(&out).into_owned())
 }
+
+#[cfg(test)]
+mod tests;
