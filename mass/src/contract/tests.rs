@@ -17,6 +17,11 @@ fn spec(name: &str) -> Value {
     serde_json::from_str(text).unwrap()
 }
 
+fn strings<'a>(document: &'a Value, pointer: &str) -> Vec<&'a str> {
+    let list = document.pointer(pointer).and_then(Value::as_array).unwrap();
+    list.iter().filter_map(Value::as_str).collect()
+}
+
 #[test]
 fn wire_types_match_the_openapi_specs() {
     let all = cases();
@@ -120,27 +125,14 @@ fn open_enum_values_exist_in_the_specs() {
         ),
     ];
     for (document, pointer, ours) in checks {
-        let listed: Vec<&str> = document
-            .pointer(pointer)
-            .and_then(Value::as_array)
-            .unwrap()
-            .iter()
-            .filter_map(Value::as_str)
-            .collect();
-        assert_eq!(listed, ours, "{pointer}");
+        assert_eq!(strings(document, pointer), ours, "{pointer}");
     }
 }
 
 #[test]
 fn sandbox_requires_what_the_spec_requires() {
     let org = spec("organization-info");
-    let mut required: Vec<&str> = org
-        .pointer("/components/schemas/CreateOrganization/required")
-        .and_then(Value::as_array)
-        .unwrap()
-        .iter()
-        .filter_map(Value::as_str)
-        .collect();
+    let mut required = strings(&org, "/components/schemas/CreateOrganization/required");
     required.sort_unstable();
     let mut ours = crate::sandbox::organization::CREATE_ORGANIZATION_REQUIRED.to_vec();
     ours.sort_unstable();
