@@ -162,8 +162,17 @@ pub fn parse_yaml(input: &[u8]) -> Result<Value, FieldError> {
             offset: error.valid_up_to(),
         },
     })?;
+    // Options are set explicitly (STYLE rule 15): YAML 1.2 core booleans only (`n` and `no`
+    // stay strings), numbers with leading zeros or underscores stay strings (a hex digest of
+    // digits only is still a digest), unknown tags are refused, duplicate keys are errors.
     let options = serde_saphyr::options! {
         duplicate_keys: serde_saphyr::DuplicateKeyPolicy::Error,
+        strict_booleans: true,
+        leading_zero_numbers_as_strings: true,
+        underscored_numbers_as_strings: true,
+        legacy_octal_numbers: false,
+        reject_unsupported_tags: true,
+        with_snippet: false,
     };
     let value: Value =
         serde_saphyr::from_str_with_options(text, options).map_err(|error| FieldError::Yaml {

@@ -16,6 +16,15 @@ fn parse_yaml_accepts_mapping_and_matches_json() {
 }
 
 #[test]
+fn parse_yaml_keeps_yaml_1_1_words_and_zero_digits_as_strings() {
+    let value = parse_yaml(b"a: n\nb: no\nc: '1'\nd: 0000\ne: true\n").unwrap();
+    assert_eq!(
+        value,
+        json!({"a": "n", "b": "no", "c": "1", "d": "0000", "e": true})
+    );
+}
+
+#[test]
 fn parse_yaml_rejects_duplicate_key() {
     let error = parse_yaml(b"a: 1\na: 2\n").unwrap_err();
     assert!(matches!(error, FieldError::Yaml { .. }), "{error:?}");
