@@ -1,8 +1,10 @@
 //! The MSEZ protocol core: the exact bytes of `../shared/SPEC.md`.
 //!
 //! Owns every rule a third party must be able to recompute: canonical JSON and digests
-//! ([`canonical`], [`digest`]), time ([`time`]), identifiers ([`ids`]), document readers ([`document`]); governance: the agentic
-//! policy engine ([`agentic`]), the pack trilogy ([`packs`]) and zone configuration ([`zone`]).
+//! ([`canonical`], [`digest`]), time ([`time`]), identifiers ([`ids`]) and the document readers
+//! behind every parser ([`document`]). Governance: the agentic policy engine ([`agentic`]), the
+//! pack trilogy ([`packs`]), zone configuration and lock ([`zone`]), and the entity and
+//! migration lifecycles ([`lifecycle`]).
 //!
 //! Never: I/O, async, clocks or randomness. Time, keys and seeds arrive as arguments, so the same
 //! inputs always give the same bytes. Anything hashed or signed goes through
@@ -17,6 +19,6 @@ pub mod ids;
 pub mod time;
 
 pub mod agentic;
-
+pub mod lifecycle;
 pub mod packs;
 pub mod zone;
