@@ -3,8 +3,8 @@
 //! Owns every rule a third party must be able to recompute: canonical JSON and digests
 //! ([`canonical`], [`digest`]), time ([`time`]), identifiers ([`ids`]) and the document readers
 //! behind every parser ([`document`]). Governance: the agentic policy engine ([`agentic`]), the
-//! pack trilogy ([`packs`]), zone configuration and lock ([`zone`]), and the entity and
-//! migration lifecycles ([`lifecycle`]).
+//! pack trilogy ([`packs`]), zone configuration and lock ([`zone`]), the entity and migration
+//! lifecycles ([`lifecycle`]) and arbitration ([`arbitration`]).
 //!
 //! Never: I/O, async, clocks or randomness. Time, keys and seeds arrive as arguments, so the same
 //! inputs always give the same bytes. Anything hashed or signed goes through
@@ -19,6 +19,7 @@ pub mod ids;
 pub mod time;
 
 pub mod agentic;
+pub mod arbitration;
 pub mod lifecycle;
 pub mod packs;
 pub mod zone;
