@@ -383,6 +383,24 @@ impl<'a> Fields<'a> {
         self.map.iter()
     }
 
+    /// The required member `key` as a non-empty string of at most `limit` bytes.
+    pub fn text(&self, key: &str, limit: usize) -> Result<String, FieldError> {
+        as_text(self.required(key)?, &self.child(key), limit)
+    }
+
+    /// Requires member `type` to be exactly `expected` (a document's kind marker).
+    pub fn expect_type(&self, expected: &str) -> Result<(), FieldError> {
+        let found = as_str(self.required("type")?, &self.child("type"))?;
+        if found == expected {
+            return Ok(());
+        }
+        Err(FieldError::UnknownWord {
+            path: self.child("type"),
+            value: found.to_owned(),
+            allowed: expected.to_owned(),
+        })
+    }
+
     /// The path of member `key`.
     pub fn child(&self, key: &str) -> String {
         child_path(self.path, key)

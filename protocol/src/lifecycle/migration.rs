@@ -407,10 +407,7 @@ impl MigrationSaga {
         let next = MigrationPhase::ALL
             .get(self.phase as usize + 1)
             .copied()
-            .ok_or(MigrationError::Terminal {
-                migration_id: self.migration_id.clone(),
-                phase: self.phase,
-            })?;
+            .ok_or_else(|| self.terminal())?;
         self.apply_forward_effect(ledger, next)?;
         Ok(self.record(next, at, Vec::new()))
     }
@@ -443,10 +440,7 @@ impl MigrationSaga {
         at: Timestamp,
     ) -> Result<SagaTransition, MigrationError> {
         self.check_step(expected_version, at)?;
-        let deadline = self.deadline().ok_or(MigrationError::Terminal {
-            migration_id: self.migration_id.clone(),
-            phase: self.phase,
-        })?;
+        let deadline = self.deadline().ok_or_else(|| self.terminal())?;
         if at <= deadline {
             return Err(MigrationError::DeadlineNotReached {
                 migration_id: self.migration_id.clone(),
@@ -460,12 +454,16 @@ impl MigrationSaga {
         Ok(self.record(MigrationPhase::TimedOut, at, compensations))
     }
 
+    fn terminal(&self) -> MigrationError {
+        MigrationError::Terminal {
+            migration_id: self.migration_id.clone(),
+            phase: self.phase,
+        }
+    }
+
     fn check_step(&self, expected_version: u64, at: Timestamp) -> Result<(), MigrationError> {
         if self.phase.is_terminal() {
-            return Err(MigrationError::Terminal {
-                migration_id: self.migration_id.clone(),
-                phase: self.phase,
-            });
+            return Err(self.terminal());
         }
         if expected_version != self.version() {
             return Err(MigrationError::VersionConflict {

@@ -16,18 +16,21 @@
 use serde::Serialize;
 use serde_json::Value;
 
-use super::{PackError, PackFiles, PackKind, RegulatoryDomain, single_file};
-use crate::canonical::CanonicalBytes;
+use super::{
+    PackError, PackFiles, PackKind, RegulatoryDomain, digest_document, parse_domains, single_file,
+};
 use crate::digest::{Digest, DomainTag};
 use crate::document::{
-    FieldError, Fields, as_i64_in, as_id, as_object, as_str, as_text, as_timestamp, check_unique,
-    index_path, parse_json, parse_list, word_enum,
+    FieldError, Fields, as_i64_in, as_id, as_object, as_timestamp, check_unique, index_path,
+    parse_list, word_enum,
 };
 use crate::ids::{EntityId, JurisdictionId};
 use crate::time::Timestamp;
 
-/// The file name of a licensepack.
+/// The conventional file name of a licensepack (any name is accepted; the `type` decides).
 pub const LICENSEPACK_PATH: &str = "licensepack.json";
+/// The `type` of a licensepack document.
+pub const LICENSEPACK_TYPE: &str = "MSEZLicensepack";
 /// Tag of the licensepack digest.
 pub const LICENSEPACK_TAG: DomainTag = DomainTag::new("msez.licensepack.v1");
 /// The most items in one list (types, holders, licences). A zone registry holds tens of
@@ -173,33 +176,22 @@ impl Licensepack {
     }
 }
 
-/// Parses a licensepack given as files (the single file [`LICENSEPACK_PATH`]).
+/// Parses a licensepack given as files (exactly one file).
 pub fn parse_licensepack_files(files: &PackFiles) -> Result<Licensepack, PackError> {
-    parse_licensepack(single_file(files, LICENSEPACK_PATH, PackKind::Licensepack)?)
+    parse_licensepack(single_file(files, PackKind::Licensepack)?)
 }
 
 /// Parses and digests one licensepack document.
 pub fn parse_licensepack(input: &[u8]) -> Result<Licensepack, PackError> {
-    let field = |error: FieldError| PackError::Field {
+    let (value, digest) = digest_document(input, LICENSEPACK_PATH, LICENSEPACK_TAG)?;
+    parse_document(&value, digest).map_err(|error| PackError::Field {
         file: LICENSEPACK_PATH.to_owned(),
         error,
-    };
-    let value = parse_json(input).map_err(field)?;
-    let canonical =
-        CanonicalBytes::new(&value).map_err(|error| field(FieldError::Json { error }))?;
-    parse_document(
-        &value,
-        Digest::tagged(LICENSEPACK_TAG, canonical.as_bytes()),
-    )
-    .map_err(field)
+    })
 }
 
 fn text(fields: &Fields<'_>, key: &str) -> Result<String, FieldError> {
-    as_text(
-        fields.required(key)?,
-        &fields.child(key),
-        LICENSEPACK_TEXT_BYTES_MAX,
-    )
+    fields.text(key, LICENSEPACK_TEXT_BYTES_MAX)
 }
 
 fn parse_document(value: &Value, digest: Digest) -> Result<Licensepack, FieldError> {
@@ -214,14 +206,7 @@ fn parse_document(value: &Value, digest: Digest) -> Result<Licensepack, FieldErr
         "holders",
         "licences",
     ])?;
-    let kind = as_str(fields.required("type")?, &fields.child("type"))?;
-    if kind != "MSEZLicensepack" {
-        return Err(FieldError::UnknownWord {
-            path: fields.child("type"),
-            value: kind.to_owned(),
-            allowed: "MSEZLicensepack".to_owned(),
-        });
-    }
+    fields.expect_type(LICENSEPACK_TYPE)?;
     let types_path = fields.child("licence_types");
     let licence_types = parse_list(
         fields.required("licence_types")?,
@@ -288,14 +273,7 @@ fn parse_document(value: &Value, digest: Digest) -> Result<Licensepack, FieldErr
 fn parse_type(value: &Value, path: &str) -> Result<LicenceType, FieldError> {
     let fields = as_object(value, path)?;
     fields.only(&["licence_type_id", "name", "regulator_id", "domains"])?;
-    let domains_path = fields.child("domains");
-    let domains = parse_list(
-        fields.required("domains")?,
-        &domains_path,
-        RegulatoryDomain::ALL.len(),
-        RegulatoryDomain::parse_word,
-    )?;
-    check_unique(domains.iter().map(RegulatoryDomain::as_str), &domains_path)?;
+    let domains = parse_domains(&fields, "domains")?;
     Ok(LicenceType {
         licence_type_id: text(&fields, "licence_type_id")?,
         name: text(&fields, "name")?,

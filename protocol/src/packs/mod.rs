@@ -146,7 +146,9 @@ pub enum PackError {
         kind: PackKind,
     },
     /// The files are not recognisable as any kind of pack.
-    #[error("not a pack: expected lawpack.yaml, regpack.json or licensepack.json")]
+    #[error(
+        "not a pack: expected lawpack.yaml, or one JSON file of type MSEZRegpack or MSEZLicensepack"
+    )]
     UnknownKind,
     /// More than [`PACK_FILES_MAX`] files.
     #[error("{count} files exceed the limit of {PACK_FILES_MAX}")]
@@ -225,18 +227,25 @@ pub fn check_files(files: &PackFiles) -> Result<(), PackError> {
 }
 
 /// Recognises the pack kind: a lawpack has `lawpack.yaml` at its root; a regpack or
-/// licensepack is the single file `regpack.json` or `licensepack.json`.
+/// licensepack is a single JSON file (any name) whose `type` is `MSEZRegpack` or
+/// `MSEZLicensepack`.
 pub fn pack_kind(files: &PackFiles) -> Result<PackKind, PackError> {
     if files.contains_key(lawpack::MANIFEST_PATH) {
         return Ok(PackKind::Lawpack);
     }
-    if files.contains_key(regpack::REGPACK_PATH) {
-        return Ok(PackKind::Regpack);
+    let mut only = files.iter();
+    let (Some((path, bytes)), None) = (only.next(), only.next()) else {
+        return Err(PackError::UnknownKind);
+    };
+    let document = crate::document::parse_json(bytes).map_err(|error| PackError::Field {
+        file: path.clone(),
+        error,
+    })?;
+    match document.get("type").and_then(serde_json::Value::as_str) {
+        Some(regpack::REGPACK_TYPE) => Ok(PackKind::Regpack),
+        Some(licensepack::LICENSEPACK_TYPE) => Ok(PackKind::Licensepack),
+        _ => Err(PackError::UnknownKind),
     }
-    if files.contains_key(licensepack::LICENSEPACK_PATH) {
-        return Ok(PackKind::Licensepack);
-    }
-    Err(PackError::UnknownKind)
 }
 
 /// Parses the pack in `files` (whatever its kind) and returns its kind and digest. This is
@@ -270,26 +279,54 @@ pub fn verify_pack_digest(
     Ok(summary)
 }
 
-/// Requires `files` to be exactly the one file `path` (single-document packs) and returns it.
-fn single_file<'a>(
-    files: &'a PackFiles,
-    path: &str,
-    kind: PackKind,
-) -> Result<&'a [u8], PackError> {
+/// Parses a single-document pack and digests it: `SHA-256(tag || 0x00 || JCS(document))`.
+/// Errors name `file`.
+fn digest_document(
+    input: &[u8],
+    file: &str,
+    tag: crate::digest::DomainTag,
+) -> Result<(serde_json::Value, Digest), PackError> {
+    let field = |error| PackError::Field {
+        file: file.to_owned(),
+        error,
+    };
+    let value = crate::document::parse_json(input).map_err(field)?;
+    let canonical = crate::canonical::CanonicalBytes::new(&value)
+        .map_err(|error| field(FieldError::Json { error }))?;
+    Ok((value, Digest::tagged(tag, canonical.as_bytes())))
+}
+
+/// The list of distinct domains at member `key` of `fields`.
+fn parse_domains(
+    fields: &crate::document::Fields<'_>,
+    key: &str,
+) -> Result<Vec<RegulatoryDomain>, FieldError> {
+    let path = fields.child(key);
+    let domains = crate::document::parse_list(
+        fields.required(key)?,
+        &path,
+        RegulatoryDomain::ALL.len(),
+        RegulatoryDomain::parse_word,
+    )?;
+    crate::document::check_unique(domains.iter().map(RegulatoryDomain::as_str), &path)?;
+    Ok(domains)
+}
+
+/// Requires `files` to be exactly one file (single-document packs) and returns its bytes.
+fn single_file(files: &PackFiles, kind: PackKind) -> Result<&[u8], PackError> {
     check_files(files)?;
-    if let Some(other) = files.keys().find(|key| key.as_str() != path) {
-        return Err(PackError::UnexpectedFile {
-            path: other.clone(),
+    let mut only = files.iter();
+    match (only.next(), only.next()) {
+        (Some((_, bytes)), None) => Ok(bytes),
+        (None, _) => Err(PackError::MissingFile {
+            path: format!("{kind}.json"),
             kind,
-        });
+        }),
+        (Some(_), Some((extra, _))) => Err(PackError::UnexpectedFile {
+            path: extra.clone(),
+            kind,
+        }),
     }
-    files
-        .get(path)
-        .map(Vec::as_slice)
-        .ok_or_else(|| PackError::MissingFile {
-            path: path.to_owned(),
-            kind,
-        })
 }
 
 #[cfg(test)]

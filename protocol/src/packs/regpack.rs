@@ -21,18 +21,21 @@
 use serde::Serialize;
 use serde_json::Value;
 
-use super::{PackError, PackFiles, PackKind, RegulatoryDomain, single_file};
-use crate::canonical::CanonicalBytes;
+use super::{
+    PackError, PackFiles, PackKind, RegulatoryDomain, digest_document, parse_domains, single_file,
+};
 use crate::digest::{Digest, DomainTag};
 use crate::document::{
-    FieldError, Fields, as_digest, as_i64_in, as_id, as_object, as_str, as_text, as_timestamp,
-    check_unique, parse_json, parse_list, word_enum,
+    FieldError, Fields, as_digest, as_i64_in, as_id, as_object, as_text, as_timestamp,
+    check_unique, parse_list, word_enum,
 };
 use crate::ids::JurisdictionId;
 use crate::time::Timestamp;
 
-/// The file name of a regpack.
+/// The conventional file name of a regpack (any name is accepted; the `type` decides).
 pub const REGPACK_PATH: &str = "regpack.json";
+/// The `type` of a regpack document.
+pub const REGPACK_TYPE: &str = "MSEZRegpack";
 /// Tag of the regpack digest.
 pub const REGPACK_TAG: DomainTag = DomainTag::new("msez.regpack.v1");
 /// The most sanctions entries. Consolidated lists hold ~20,000 entries; 1,000,000 bounds memory.
@@ -201,21 +204,18 @@ impl Regpack {
     }
 }
 
-/// Parses a regpack given as files (the single file [`REGPACK_PATH`]).
+/// Parses a regpack given as files (exactly one file).
 pub fn parse_regpack_files(files: &PackFiles) -> Result<Regpack, PackError> {
-    parse_regpack(single_file(files, REGPACK_PATH, PackKind::Regpack)?)
+    parse_regpack(single_file(files, PackKind::Regpack)?)
 }
 
 /// Parses and digests one regpack document.
 pub fn parse_regpack(input: &[u8]) -> Result<Regpack, PackError> {
-    let field = |error: FieldError| PackError::Field {
+    let (value, digest) = digest_document(input, REGPACK_PATH, REGPACK_TAG)?;
+    parse_document(&value, digest).map_err(|error| PackError::Field {
         file: REGPACK_PATH.to_owned(),
         error,
-    };
-    let value = parse_json(input).map_err(field)?;
-    let canonical =
-        CanonicalBytes::new(&value).map_err(|error| field(FieldError::Json { error }))?;
-    parse_document(&value, Digest::tagged(REGPACK_TAG, canonical.as_bytes())).map_err(field)
+    })
 }
 
 /// Checks that `next` is the release after `previous`: same series and jurisdiction, sequence
@@ -266,11 +266,7 @@ pub fn verify_regpack_chain(previous: &Regpack, next: &Regpack) -> Result<(), Pa
 }
 
 fn text(fields: &Fields<'_>, key: &str) -> Result<String, FieldError> {
-    as_text(
-        fields.required(key)?,
-        &fields.child(key),
-        REGPACK_TEXT_BYTES_MAX,
-    )
+    fields.text(key, REGPACK_TEXT_BYTES_MAX)
 }
 
 fn texts(fields: &Fields<'_>, key: &str) -> Result<Vec<String>, FieldError> {
@@ -302,14 +298,7 @@ fn parse_document(value: &Value, digest: Digest) -> Result<Regpack, FieldError> 
         "compliance_deadlines",
         "withholding_rates",
     ])?;
-    let kind = as_str(fields.required("type")?, &fields.child("type"))?;
-    if kind != "MSEZRegpack" {
-        return Err(FieldError::UnknownWord {
-            path: fields.child("type"),
-            value: kind.to_owned(),
-            allowed: "MSEZRegpack".to_owned(),
-        });
-    }
+    fields.expect_type(REGPACK_TYPE)?;
     let sequence = as_i64_in(
         fields.required("sequence")?,
         &fields.child("sequence"),
@@ -443,18 +432,6 @@ fn parse_entry(value: &Value, path: &str) -> Result<SanctionsEntry, FieldError> 
         identifiers,
         programs: texts(&fields, "programs")?,
     })
-}
-
-fn parse_domains(fields: &Fields<'_>, key: &str) -> Result<Vec<RegulatoryDomain>, FieldError> {
-    let path = fields.child(key);
-    let domains = parse_list(
-        fields.required(key)?,
-        &path,
-        RegulatoryDomain::ALL.len(),
-        RegulatoryDomain::parse_word,
-    )?;
-    check_unique(domains.iter().map(RegulatoryDomain::as_str), &path)?;
-    Ok(domains)
 }
 
 fn parse_regulator(value: &Value, path: &str) -> Result<Regulator, FieldError> {

@@ -21,6 +21,15 @@ fn pack_digest_recognises_each_kind() {
 }
 
 #[test]
+fn single_document_pack_kind_comes_from_its_type_not_its_name() {
+    let named = single("pk-fbr-2026-03.json", &regpack_value());
+    let canonical = single(regpack::REGPACK_PATH, &regpack_value());
+    assert_eq!(pack_digest(&named), pack_digest(&canonical));
+    let not_json = single("notes.json", &serde_json::json!({"type": "Other"}));
+    assert_eq!(pack_digest(&not_json), Err(PackError::UnknownKind));
+}
+
+#[test]
 fn verify_pack_digest_rejects_wrong_digest_naming_field() {
     let files = lawpack_files();
     let right = pack_digest(&files).unwrap().digest;
@@ -60,8 +69,9 @@ fn check_files_rejects_bad_paths() {
 fn single_file_pack_rejects_extra_file() {
     let mut files = single(regpack::REGPACK_PATH, &regpack_value());
     files.insert("notes.txt".into(), b"x".to_vec());
+    assert_eq!(pack_digest(&files), Err(PackError::UnknownKind));
     assert!(matches!(
-        pack_digest(&files),
+        regpack::parse_regpack_files(&files),
         Err(PackError::UnexpectedFile { .. })
     ));
 }

@@ -5,6 +5,7 @@ use proptest::prelude::*;
 use serde_json::json;
 
 use super::*;
+use crate::canonical::CanonicalBytes;
 use crate::packs::fixtures::licensepack_value;
 
 fn at(text: &str) -> Timestamp {

@@ -5,6 +5,7 @@ use proptest::prelude::*;
 use serde_json::{Value, json};
 
 use super::*;
+use crate::canonical::CanonicalBytes;
 use crate::packs::fixtures::regpack_value;
 
 fn parse(value: &Value) -> Result<Regpack, PackError> {
