@@ -1,6 +1,10 @@
 //! Governance benchmarks: one trigger evaluated against 100 policies (budget: < 50 µs, issue 4).
 //!
-//! Run: `cargo bench -p msez-protocol --bench governance`.
+//! Run: `cargo bench -p msez-protocol --bench governance -- --warm-up-time 1 --measurement-time 3`.
+//!
+//! Measured 2026-11-25 on the shared 2-core machine (load average ~17 from other builds):
+//! 24.7 / 27.0 / 29.4 µs (criterion low / estimate / high) for one trigger against 100
+//! policies, within the 50 µs budget.
 
 // A benchmark is not library code: a broken fixture should stop it loudly.
 #![allow(clippy::expect_used)]
