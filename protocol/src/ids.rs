@@ -5,10 +5,6 @@
 //!
 //! Never: generates ids (no randomness here); callers bring them.
 
-use std::fmt;
-
-use serde::{Deserialize, Deserializer, Serialize};
-
 /// The longest id accepted, in bytes. Ids appear in receipts, URLs and database keys; 128 bytes
 /// holds a UUID with a long prefix and keeps every row and path bounded.
 pub const ID_LENGTH_BYTES_MAX: usize = 128;
@@ -40,7 +36,7 @@ pub enum IdError {
     },
 }
 
-fn check_id(kind: &'static str, text: &str) -> Result<(), IdError> {
+pub(crate) fn check_id(kind: &'static str, text: &str) -> Result<(), IdError> {
     if text.is_empty() {
         return Err(IdError::Empty { kind });
     }
@@ -60,15 +56,15 @@ fn check_id(kind: &'static str, text: &str) -> Result<(), IdError> {
 macro_rules! string_id {
     ($(#[$doc:meta])* $name:ident, $kind:literal) => {
         $(#[$doc])*
-        #[derive(Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
+        #[derive(Clone, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize)]
         #[serde(transparent)]
         pub struct $name(String);
 
         impl $name {
             /// Checks and wraps an id: 1–128 bytes of `A-Z a-z 0-9 . _ : -`.
-            pub fn new(text: impl Into<String>) -> Result<Self, IdError> {
+            pub fn new(text: impl Into<String>) -> Result<Self, $crate::ids::IdError> {
                 let text = text.into();
-                check_id($kind, &text)?;
+                $crate::ids::check_id($kind, &text)?;
                 Ok(Self(text))
             }
 
@@ -78,33 +74,35 @@ macro_rules! string_id {
             }
         }
 
-        impl fmt::Display for $name {
-            fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        impl std::fmt::Display for $name {
+            fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
                 f.write_str(&self.0)
             }
         }
 
-        impl fmt::Debug for $name {
-            fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        impl std::fmt::Debug for $name {
+            fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
                 write!(f, "{}({:?})", stringify!($name), self.0)
             }
         }
 
         impl std::str::FromStr for $name {
-            type Err = IdError;
+            type Err = $crate::ids::IdError;
 
-            fn from_str(text: &str) -> Result<Self, IdError> {
+            fn from_str(text: &str) -> Result<Self, $crate::ids::IdError> {
                 Self::new(text)
             }
         }
 
-        impl<'de> Deserialize<'de> for $name {
-            fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-                Self::new(String::deserialize(deserializer)?).map_err(serde::de::Error::custom)
+        impl<'de> serde::Deserialize<'de> for $name {
+            fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+                Self::new(<String as serde::Deserialize>::deserialize(deserializer)?).map_err(serde::de::Error::custom)
             }
         }
     };
 }
+/// Other modules define their own id kinds (policy, dispute, asset ids) with the same rules.
+pub(crate) use string_id;
 
 string_id!(
     /// A corridor's id, unique within the zones that share it.

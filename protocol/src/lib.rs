@@ -1,7 +1,8 @@
 //! The MSEZ protocol core: the exact bytes of `../shared/SPEC.md`.
 //!
 //! Owns every rule a third party must be able to recompute: canonical JSON and digests
-//! ([`canonical`], [`digest`]), time ([`time`]), identifiers ([`ids`]), Ed25519 keys and
+//! ([`canonical`], [`digest`]), time ([`time`]), identifiers ([`ids`]), the document readers
+//! behind the governance parsers ([`document`]), Ed25519 keys and
 //! did:key identities ([`keys`]), Data Integrity proofs ([`proof`]), verifiable credentials and
 //! their typed subjects ([`vc`]), the receipt MMR ([`mmr`]), receipts and the genesis root
 //! ([`receipt`]), signed documents ([`signed`]), the k-of-n receipt-signing policy ([`policy`]),
@@ -10,7 +11,9 @@
 //! the member. The corridor domain ([`corridor`], [`anchor`]) and its money side: currencies
 //! ([`currency`]), netting ([`netting`]) and ISO 20022 settlement ([`iso20022`]). The compliance
 //! domain: the compliance tensor ([`tensor`]), compliance-aware corridor routing ([`manifold`])
-//! and tax withholding ([`tax`]).
+//! and tax withholding ([`tax`]). Governance: the agentic policy engine ([`agentic`]), the pack
+//! trilogy ([`packs`]), zone configuration and lock ([`zone`]), the entity and migration
+//! lifecycles ([`lifecycle`]) and arbitration ([`arbitration`]).
 //!
 //! Never: I/O, async, clocks or randomness. Time, keys and seeds arrive as arguments, so the same
 //! inputs always give the same bytes. Anything hashed or signed goes through
@@ -27,6 +30,7 @@ pub mod checkpoint;
 pub mod corridor;
 pub mod currency;
 pub mod digest;
+pub mod document;
 pub mod export;
 pub mod fields;
 pub mod ids;
@@ -43,6 +47,12 @@ pub mod tax;
 pub mod tensor;
 pub mod time;
 pub mod vc;
+
+pub mod agentic;
+pub mod arbitration;
+pub mod lifecycle;
+pub mod packs;
+pub mod zone;
 
 #[cfg(test)]
 mod test_support;
