@@ -1,0 +1,191 @@
+//! Journal and snapshot behaviour through the public `Store` API: idempotent and conflicting
+//! appends, snapshot + tail reload equal to full replay, and corruption detected at load
+//! (gap, snapshot digest, non-canonical receipt, snapshot head) with corridor and sequence.
+
+use msez_persistence::error::StoreError;
+use msez_persistence::journal::{AppendError, AppendRequest, Appended};
+
+use crate::support::{self, Kind, TestDb, backend_tests};
+
+backend_tests!(
+    append_answers_same_root_idempotently_and_other_root_as_conflict,
+    load_snapshot_and_tail_equals_full_replay,
+    load_reports_gap_with_corridor_and_sequence,
+    load_reports_snapshot_digest_mismatch,
+    load_reports_non_canonical_receipt,
+    append_refuses_gap_across_batches,
+);
+
+async fn append_answers_same_root_idempotently_and_other_root_as_conflict(kind: Kind) {
+    let Some(db) = TestDb::open(kind, support::config()).await else {
+        return;
+    };
+    let corridor = support::corridor("c-idem");
+    let epoch = support::lease_one(&db.store, &corridor).await;
+    let first = support::append(&corridor, 0, epoch);
+    assert_eq!(
+        db.store
+            .append_batch(std::slice::from_ref(&first))
+            .await
+            .unwrap(),
+        vec![Ok(Appended::Inserted)]
+    );
+    assert_eq!(
+        db.store.append_batch(&[first]).await.unwrap(),
+        vec![Ok(Appended::AlreadyPresent)]
+    );
+    let other = AppendRequest {
+        receipt: support::receipt(&corridor, 0, 1),
+        epoch,
+        snapshot: None,
+    };
+    let outcomes = db.store.append_batch(&[other]).await.unwrap();
+    assert!(matches!(
+        &outcomes[0],
+        Err(AppendError::Conflict { sequence: 0, .. })
+    ));
+    let loaded = db.store.load(&corridor).await.unwrap();
+    assert_eq!(loaded.receipt_count(), 1);
+    assert_eq!(
+        loaded.tail[0].next_root,
+        support::receipt(&corridor, 0, 0).next_root
+    );
+    db.cleanup().await;
+}
+
+/// Appends `count` receipts with a snapshot of the fold state every `interval` receipts.
+async fn fill(
+    db: &TestDb,
+    corridor: &msez_protocol::ids::CorridorId,
+    count: u64,
+    interval: u64,
+    epoch: u64,
+) {
+    let mut state = Vec::new();
+    let mut batch = Vec::new();
+    for sequence in 0..count {
+        let record = support::receipt(corridor, sequence, 0);
+        state = support::fold_state(&state, &record.next_root);
+        let snapshot =
+            ((sequence + 1) % interval == 0).then(|| support::snapshot_after(&state, &record));
+        batch.push(AppendRequest {
+            receipt: record,
+            epoch,
+            snapshot,
+        });
+        if batch.len() == 100 {
+            let outcomes = db.store.append_batch(&batch).await.unwrap();
+            assert!(outcomes.iter().all(|o| *o == Ok(Appended::Inserted)));
+            batch.clear();
+        }
+    }
+    let outcomes = db.store.append_batch(&batch).await.unwrap();
+    assert!(
+        outcomes.iter().all(|o| *o == Ok(Appended::Inserted)),
+        "{outcomes:?}"
+    );
+}
+
+async fn load_snapshot_and_tail_equals_full_replay(kind: Kind) {
+    let mut config = support::config();
+    config.snapshot_interval_receipts = 10;
+    let Some(db) = TestDb::open(kind, config).await else {
+        return;
+    };
+    let corridor = support::corridor("c-replay");
+    let epoch = support::lease_one(&db.store, &corridor).await;
+    fill(&db, &corridor, 35, 10, epoch).await;
+
+    let loaded = db.store.load(&corridor).await.unwrap();
+    let snapshot = loaded.snapshot.clone().unwrap();
+    assert_eq!(snapshot.receipt_count, 30);
+    assert_eq!(loaded.tail.len(), 5);
+    assert_eq!(loaded.tail[0].sequence, 30);
+    let recovered = loaded.tail.iter().fold(snapshot.state.clone(), |state, r| {
+        support::fold_state(&state, &r.next_root)
+    });
+
+    let all = db.store.receipts(&corridor, 0, 1_000).await.unwrap();
+    assert_eq!(all.len(), 35);
+    let replayed = all.iter().fold(Vec::new(), |state, r| {
+        support::fold_state(&state, &r.next_root)
+    });
+    assert_eq!(recovered, replayed);
+    db.cleanup().await;
+}
+
+async fn load_reports_gap_with_corridor_and_sequence(kind: Kind) {
+    let Some(db) = TestDb::open(kind, support::config()).await else {
+        return;
+    };
+    let corridor = support::corridor("c-gap");
+    let epoch = support::lease_one(&db.store, &corridor).await;
+    fill(&db, &corridor, 5, 1_000_000, epoch).await;
+    db.execute("DELETE FROM receipts WHERE corridor_id = 'c-gap' AND sequence = 2")
+        .await;
+    let error = db.store.load(&corridor).await.unwrap_err();
+    assert!(
+        matches!(&error, StoreError::JournalGap { corridor_id, expected_sequence: 2, found_sequence: 3 } if *corridor_id == corridor),
+        "{error:?}"
+    );
+    assert!(error.to_string().contains("c-gap"));
+    db.cleanup().await;
+}
+
+async fn load_reports_snapshot_digest_mismatch(kind: Kind) {
+    let mut config = support::config();
+    config.snapshot_interval_receipts = 4;
+    let Some(db) = TestDb::open(kind, config).await else {
+        return;
+    };
+    let corridor = support::corridor("c-snap");
+    let epoch = support::lease_one(&db.store, &corridor).await;
+    fill(&db, &corridor, 6, 4, epoch).await;
+    db.execute("UPDATE snapshots SET digest = head_root WHERE corridor_id = 'c-snap'")
+        .await;
+    let error = db.store.load(&corridor).await.unwrap_err();
+    assert!(
+        matches!(&error, StoreError::SnapshotDigestMismatch { corridor_id, receipt_count: 4, .. } if *corridor_id == corridor),
+        "{error:?}"
+    );
+    db.cleanup().await;
+}
+
+async fn load_reports_non_canonical_receipt(kind: Kind) {
+    let Some(db) = TestDb::open(kind, support::config()).await else {
+        return;
+    };
+    let corridor = support::corridor("c-bytes");
+    let epoch = support::lease_one(&db.store, &corridor).await;
+    fill(&db, &corridor, 3, 1_000_000, epoch).await;
+    db.execute(
+        "UPDATE receipts SET receipt = next_root WHERE corridor_id = 'c-bytes' AND sequence = 1",
+    )
+    .await;
+    let error = db.store.load(&corridor).await.unwrap_err();
+    assert!(
+        matches!(&error, StoreError::ReceiptNotCanonical { corridor_id, sequence: 1 } if *corridor_id == corridor),
+        "{error:?}"
+    );
+    db.cleanup().await;
+}
+
+async fn append_refuses_gap_across_batches(kind: Kind) {
+    let Some(db) = TestDb::open(kind, support::config()).await else {
+        return;
+    };
+    let corridor = support::corridor("c-gap-write");
+    let epoch = support::lease_one(&db.store, &corridor).await;
+    fill(&db, &corridor, 2, 1_000_000, epoch).await;
+    let outcomes = db
+        .store
+        .append_batch(&[support::append(&corridor, 3, epoch)])
+        .await
+        .unwrap();
+    assert!(matches!(
+        &outcomes[0],
+        Err(AppendError::Gap { sequence: 3, .. })
+    ));
+    assert_eq!(db.store.load(&corridor).await.unwrap().receipt_count(), 2);
+    db.cleanup().await;
+}

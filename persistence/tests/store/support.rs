@@ -1,0 +1,274 @@
+//! Test support: opening a fresh store per test on either backend, raw SQL for corrupting
+//! rows, receipt fixtures, and the `backend_tests!` macro that runs one test body per backend.
+
+use std::path::PathBuf;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::time::Duration;
+
+use msez_persistence::journal::{AppendRequest, ReceiptRecord, SnapshotRecord};
+use msez_persistence::lease::Lease;
+use msez_persistence::store::{Store, StoreConfig};
+use msez_protocol::canonical::CanonicalBytes;
+use msez_protocol::digest::{Digest, DomainTag};
+use msez_protocol::ids::CorridorId;
+use sqlx::Connection;
+use sqlx::postgres::PgConnectOptions;
+
+/// The variable naming the Postgres test database.
+pub const DATABASE_URL_VAR: &str = "MSEZ_TEST_DATABASE_URL";
+
+/// Which backend a test runs on.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Kind {
+    Sqlite,
+    Postgres,
+}
+
+/// Where a test database lives, so a child process or a second handle can open it again.
+#[derive(Debug, Clone)]
+pub enum Location {
+    Sqlite(PathBuf),
+    Postgres { url: String, schema: String },
+}
+
+/// A fresh database for one test.
+pub struct TestDb {
+    pub store: Store,
+    pub location: Location,
+    _dir: Option<tempfile::TempDir>,
+}
+
+pub fn config() -> StoreConfig {
+    let mut config = StoreConfig::with_defaults();
+    config.snapshot_interval_receipts = 1_000_000;
+    config
+}
+
+static SCHEMA_COUNTER: AtomicU64 = AtomicU64::new(0);
+
+/// The Postgres URL, or `None` after a loud warning when the caller opted out.
+pub fn postgres_url() -> Option<String> {
+    match std::env::var(DATABASE_URL_VAR) {
+        Ok(url) => Some(url),
+        Err(_) if std::env::var("MSEZ_TEST_SKIP_POSTGRES").as_deref() == Ok("1") => {
+            eprintln!(
+                "WARNING: {DATABASE_URL_VAR} is unset and MSEZ_TEST_SKIP_POSTGRES=1: \
+                 this Postgres test did NOT run"
+            );
+            None
+        }
+        Err(_) => panic!(
+            "{DATABASE_URL_VAR} is unset: the Postgres half of the store suite cannot run. \
+             Use scripts/test.sh, set {DATABASE_URL_VAR}=postgres://postgres@127.0.0.1:5432/test, \
+             or set MSEZ_TEST_SKIP_POSTGRES=1 to knowingly skip it"
+        ),
+    }
+}
+
+pub fn pg_options(url: &str, schema: &str) -> PgConnectOptions {
+    url.parse::<PgConnectOptions>()
+        .unwrap()
+        .options([("search_path", schema)])
+}
+
+impl TestDb {
+    /// A fresh database, or `None` when Postgres was knowingly skipped.
+    pub async fn open(kind: Kind, config: StoreConfig) -> Option<Self> {
+        match kind {
+            Kind::Sqlite => {
+                let dir = tempfile::tempdir().unwrap();
+                let path = dir.path().join("store.db");
+                let store = Store::open_sqlite(&path, config).await.unwrap();
+                Some(Self {
+                    store,
+                    location: Location::Sqlite(path),
+                    _dir: Some(dir),
+                })
+            }
+            Kind::Postgres => {
+                let url = postgres_url()?;
+                let schema = format!(
+                    "t_{}_{}_{}",
+                    std::process::id(),
+                    SCHEMA_COUNTER.fetch_add(1, Ordering::Relaxed),
+                    std::time::SystemTime::now()
+                        .duration_since(std::time::UNIX_EPOCH)
+                        .unwrap()
+                        .as_nanos()
+                        % 1_000_000_000
+                );
+                let mut connection =
+                    sqlx::PgConnection::connect_with(&url.parse::<PgConnectOptions>().unwrap())
+                        .await
+                        .unwrap();
+                sqlx::raw_sql(sqlx::AssertSqlSafe(format!("CREATE SCHEMA {schema}")))
+                    .execute(&mut connection)
+                    .await
+                    .unwrap();
+                connection.close().await.unwrap();
+                let store = Store::open_postgres(pg_options(&url, &schema), config)
+                    .await
+                    .unwrap();
+                Some(Self {
+                    store,
+                    location: Location::Postgres { url, schema },
+                    _dir: None,
+                })
+            }
+        }
+    }
+
+    /// Opens the same database again with `config`.
+    pub async fn reopen(
+        &self,
+        config: StoreConfig,
+    ) -> Result<Store, msez_persistence::error::StoreError> {
+        open_location(&self.location, config).await
+    }
+
+    /// Runs raw SQL against the database, bypassing the store (to corrupt rows on purpose).
+    pub async fn execute(&self, sql: &str) {
+        match &self.location {
+            Location::Sqlite(path) => {
+                let options = sqlx::sqlite::SqliteConnectOptions::new().filename(path);
+                let mut connection = sqlx::SqliteConnection::connect_with(&options)
+                    .await
+                    .unwrap();
+                sqlx::raw_sql(sqlx::AssertSqlSafe(sql.to_owned()))
+                    .execute(&mut connection)
+                    .await
+                    .unwrap();
+                connection.close().await.unwrap();
+            }
+            Location::Postgres { url, schema } => {
+                let mut connection = sqlx::PgConnection::connect_with(&pg_options(url, schema))
+                    .await
+                    .unwrap();
+                sqlx::raw_sql(sqlx::AssertSqlSafe(sql.to_owned()))
+                    .execute(&mut connection)
+                    .await
+                    .unwrap();
+                connection.close().await.unwrap();
+            }
+        }
+    }
+
+    /// Closes the store and drops a Postgres schema (SQLite's temp dir goes on drop).
+    pub async fn cleanup(self) {
+        self.store.close().await;
+        if let Location::Postgres { url, schema } = &self.location {
+            let mut connection =
+                sqlx::PgConnection::connect_with(&url.parse::<PgConnectOptions>().unwrap())
+                    .await
+                    .unwrap();
+            sqlx::raw_sql(sqlx::AssertSqlSafe(format!("DROP SCHEMA {schema} CASCADE")))
+                .execute(&mut connection)
+                .await
+                .unwrap();
+            connection.close().await.unwrap();
+        }
+    }
+}
+
+pub async fn open_location(
+    location: &Location,
+    config: StoreConfig,
+) -> Result<Store, msez_persistence::error::StoreError> {
+    match location {
+        Location::Sqlite(path) => Store::open_sqlite(path, config).await,
+        Location::Postgres { url, schema } => {
+            Store::open_postgres(pg_options(url, schema), config).await
+        }
+    }
+}
+
+pub fn corridor(name: &str) -> CorridorId {
+    CorridorId::new(name).unwrap()
+}
+
+/// A receipt-shaped canonical document; `variant` makes a different receipt at the same place.
+pub fn receipt(corridor_id: &CorridorId, sequence: u64, variant: u64) -> ReceiptRecord {
+    let receipt = CanonicalBytes::new(&serde_json::json!({
+        "type": "MSEZCorridorStateReceipt",
+        "corridor_id": corridor_id.as_str(),
+        "sequence": sequence,
+        "variant": variant,
+    }))
+    .unwrap();
+    ReceiptRecord {
+        corridor_id: corridor_id.clone(),
+        sequence,
+        next_root: receipt.digest(),
+        receipt,
+    }
+}
+
+pub fn append(corridor_id: &CorridorId, sequence: u64, epoch: u64) -> AppendRequest {
+    AppendRequest {
+        receipt: receipt(corridor_id, sequence, 0),
+        epoch,
+        snapshot: None,
+    }
+}
+
+/// A toy corridor state: a hash chain over next_roots, so replay order matters.
+pub fn fold_state(state: &[u8], next_root: &Digest) -> Vec<u8> {
+    let mut input = state.to_vec();
+    input.extend_from_slice(next_root.as_bytes());
+    Digest::tagged(DomainTag::new("msez.test.fold.v1"), &input)
+        .as_bytes()
+        .to_vec()
+}
+
+pub fn snapshot_after(state: &[u8], record: &ReceiptRecord) -> SnapshotRecord {
+    SnapshotRecord {
+        receipt_count: record.sequence + 1,
+        head_root: record.next_root,
+        state: state.to_vec(),
+    }
+}
+
+/// Leases the shard of every corridor for `owner` and returns the leases.
+pub async fn lease_all(store: &Store, corridors: &[CorridorId], owner: &str) -> Vec<Lease> {
+    let mut shards: Vec<u32> = corridors.iter().map(|c| store.shard_of(c)).collect();
+    shards.sort_unstable();
+    shards.dedup();
+    let mut leases = Vec::new();
+    for shard in shards {
+        leases.push(
+            store
+                .acquire_lease(shard, owner, Duration::from_secs(60))
+                .await
+                .unwrap(),
+        );
+    }
+    leases
+}
+
+/// Leases the shard of one corridor for `node-a` and returns the epoch.
+pub async fn lease_one(store: &Store, corridor_id: &CorridorId) -> u64 {
+    lease_all(store, std::slice::from_ref(corridor_id), "node-a").await[0].epoch
+}
+
+/// Defines `sqlite::<name>` and `postgres::<name>` tests that call `<name>(Kind)`.
+macro_rules! backend_tests {
+    ($($name:ident),* $(,)?) => {
+        mod sqlite {
+            $(
+                #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+                async fn $name() {
+                    super::$name($crate::support::Kind::Sqlite).await;
+                }
+            )*
+        }
+        mod postgres {
+            $(
+                #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+                async fn $name() {
+                    super::$name($crate::support::Kind::Postgres).await;
+                }
+            )*
+        }
+    };
+}
+pub(crate) use backend_tests;
