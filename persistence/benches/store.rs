@@ -22,6 +22,8 @@ use msez_persistence::store::{Store, StoreConfig};
 use msez_protocol::canonical::CanonicalBytes;
 use msez_protocol::digest::{Digest, DomainTag};
 use msez_protocol::ids::CorridorId;
+use msez_protocol::receipt::{DigestSet, Receipt, ReceiptType};
+use msez_protocol::time::Timestamp;
 use sqlx::Connection;
 use sqlx::postgres::PgConnectOptions;
 
@@ -79,30 +81,40 @@ fn corridor(index: usize) -> CorridorId {
     CorridorId::new(format!("corridor-bench-{index:05}")).unwrap()
 }
 
-/// A receipt of realistic size (about 600 bytes): SPEC §5 fields with one proof.
+/// A SPEC §5 receipt of realistic size (about 700 bytes) with one proof member.
 fn receipt(corridor_id: &CorridorId, sequence: u64, prev_root: &Digest) -> ReceiptRecord {
-    let receipt = CanonicalBytes::new(&serde_json::json!({
-        "type": "MSEZCorridorStateReceipt",
-        "corridor_id": corridor_id.as_str(),
-        "sequence": sequence,
-        "timestamp": "2026-11-25T00:00:00Z",
-        "prev_root": prev_root.to_hex(),
-        "lawpack_digest_set": [Digest::tagged(DomainTag::new("bench"), b"lawpack").to_hex()],
-        "ruleset_digest_set": [Digest::tagged(DomainTag::new("bench"), b"ruleset").to_hex()],
-        "proof": {
-            "type": "DataIntegrityProof", "cryptosuite": "eddsa-jcs-2022",
-            "created": "2026-11-25T00:00:00Z",
-            "verificationMethod": "did:key:z6MkhaXgBZDvotDkL5257faiztiGiC2QtKLGpbnnEGta2doK#z6MkhaXgBZDvotDkL5257faiztiGiC2QtKLGpbnnEGta2doK",
-            "proofPurpose": "assertionMethod",
-            "proofValue": "z".repeat(88),
-        },
-    }))
+    let tag = DomainTag::new("msez.bench.v1");
+    let receipt = Receipt {
+        receipt_type: ReceiptType::CorridorStateReceipt,
+        corridor_id: corridor_id.clone(),
+        sequence,
+        timestamp: Timestamp::from_unix_seconds(1_700_000_000).unwrap(),
+        prev_root: *prev_root,
+        next_root: Digest::from_bytes([0; 32]),
+        lawpack_digest_set: DigestSet::normalised([Digest::tagged(tag, b"lawpack")]),
+        ruleset_digest_set: DigestSet::normalised([Digest::tagged(tag, b"ruleset")]),
+        transition: None,
+    }
+    .with_computed_next_root()
     .unwrap();
+    let mut value = receipt.to_value().unwrap();
+    if let Some(members) = value.as_object_mut() {
+        members.insert(
+            "proof".to_owned(),
+            serde_json::json!({
+                "type": "DataIntegrityProof", "cryptosuite": "eddsa-jcs-2022",
+                "created": "2026-11-25T00:00:00Z",
+                "verificationMethod": "did:key:z6MkhaXgBZDvotDkL5257faiztiGiC2QtKLGpbnnEGta2doK#z6MkhaXgBZDvotDkL5257faiztiGiC2QtKLGpbnnEGta2doK",
+                "proofPurpose": "assertionMethod",
+                "proofValue": "z".repeat(88),
+            }),
+        );
+    }
     ReceiptRecord {
         corridor_id: corridor_id.clone(),
         sequence,
-        next_root: receipt.digest(),
-        receipt,
+        next_root: receipt.next_root,
+        receipt: CanonicalBytes::new(&value).unwrap(),
     }
 }
 

@@ -130,6 +130,27 @@ pub enum StoreError {
         /// The receipt's sequence.
         sequence: u64,
     },
+    /// A stored receipt is not a SPEC §5 receipt, or names another corridor or sequence than
+    /// the row it is filed under.
+    #[error(
+        "receipt {sequence} of corridor {corridor_id} is not a well-formed receipt for that corridor and sequence"
+    )]
+    ReceiptMalformed {
+        /// The corridor.
+        corridor_id: CorridorId,
+        /// The row's sequence.
+        sequence: u64,
+    },
+    /// A stored receipt's `prev_root` is not the previous receipt's `next_root`.
+    #[error(
+        "receipt {sequence} of corridor {corridor_id} does not link to the previous receipt's next_root"
+    )]
+    ReceiptLinkBroken {
+        /// The corridor.
+        corridor_id: CorridorId,
+        /// The receipt's sequence.
+        sequence: u64,
+    },
     /// A stored receipt's `next_root` column does not recompute from its bytes.
     #[error(
         "receipt {sequence} of corridor {corridor_id}: stored next_root {stored} does not recompute (got {computed})"

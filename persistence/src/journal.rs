@@ -18,7 +18,8 @@
 //! `snapshot_interval_receipts` must carry a snapshot, which bounds every reload's tail.
 //!
 //! Never: returns a receipt or snapshot it did not verify at load (sequence contiguity, canonical
-//! bytes, snapshot digest and head root), or writes without checking the fencing epoch in the
+//! bytes, the receipt's own corridor and sequence, its recomputed `next_root`, the `prev_root`
+//! link to the row before, the snapshot's digest and head root), or writes without checking the fencing epoch in the
 //! same transaction.
 
 use std::collections::{HashMap, HashSet};
@@ -26,6 +27,7 @@ use std::collections::{HashMap, HashSet};
 use msez_protocol::canonical::CanonicalBytes;
 use msez_protocol::digest::{Digest, DomainTag};
 use msez_protocol::ids::CorridorId;
+use msez_protocol::receipt::Receipt;
 
 use crate::error::{StoreError, db, digest_column};
 use crate::store::{Store, from_db_integer, to_db_integer, values_placeholders};
@@ -375,7 +377,7 @@ impl Store {
     }
 
     /// The latest snapshot of a corridor and the receipts after it, verified: the snapshot's
-    /// digest and head root, and the tail's contiguity and canonical bytes.
+    /// digest and head root, and every tail receipt (see the module docs).
     pub async fn load(&self, corridor_id: &CorridorId) -> Result<LoadedCorridor, StoreError> {
         let (snapshot_row, rows): (Option<SnapshotRow>, Vec<ReceiptRow>) =
             with_reader!(self, |pool, _dialect| {
@@ -661,13 +663,16 @@ fn verify_snapshot(
     })
 }
 
-/// Checks journal rows read from `first_sequence` on: contiguous, canonical, well-formed.
+/// Checks journal rows read from `first_sequence` on: contiguous sequences, canonical bytes, a
+/// SPEC §5 receipt (its `proof` aside) filed under its own corridor and sequence, whose
+/// `next_root` recomputes (protocol `Receipt::compute_next_root`) and equals the row's column,
+/// and whose `prev_root` is the previous row's `next_root`.
 fn verify_receipts(
     corridor_id: &CorridorId,
     first_sequence: u64,
     rows: Vec<ReceiptRow>,
 ) -> Result<Vec<StoredReceipt>, StoreError> {
-    let mut verified = Vec::with_capacity(rows.len());
+    let mut verified: Vec<StoredReceipt> = Vec::with_capacity(rows.len());
     for (expected_sequence, (sequence, next_root, epoch, receipt)) in (first_sequence..).zip(rows) {
         let sequence = from_db_integer("receipts.sequence", sequence)?;
         if sequence != expected_sequence {
@@ -677,23 +682,63 @@ fn verify_receipts(
                 found_sequence: sequence,
             });
         }
-        let canonical = match CanonicalBytes::parse(&receipt) {
-            Ok(canonical) if canonical.as_bytes() == receipt.as_slice() => canonical,
-            _ => {
-                return Err(StoreError::ReceiptNotCanonical {
-                    corridor_id: corridor_id.clone(),
-                    sequence,
-                });
-            }
-        };
+        let stored = digest_column("receipts.next_root", &next_root)?;
+        let previous_root = verified.last().map(|previous| previous.next_root);
+        let canonical = verify_receipt(corridor_id, sequence, stored, previous_root, &receipt)?;
         verified.push(StoredReceipt {
             sequence,
-            next_root: digest_column("receipts.next_root", &next_root)?,
+            next_root: stored,
             epoch: from_db_integer("receipts.epoch", epoch)?,
             receipt: canonical,
         });
     }
     Ok(verified)
+}
+
+/// Verifies one stored receipt (see [`verify_receipts`]) and returns its canonical bytes.
+fn verify_receipt(
+    corridor_id: &CorridorId,
+    sequence: u64,
+    stored: Digest,
+    previous_root: Option<Digest>,
+    bytes: &[u8],
+) -> Result<CanonicalBytes, StoreError> {
+    let not_canonical = || StoreError::ReceiptNotCanonical {
+        corridor_id: corridor_id.clone(),
+        sequence,
+    };
+    let mut value = msez_protocol::canonical::parse(bytes).map_err(|_| not_canonical())?;
+    let canonical = CanonicalBytes::new(&value).map_err(|_| not_canonical())?;
+    if canonical.as_bytes() != bytes {
+        return Err(not_canonical());
+    }
+    if let Some(members) = value.as_object_mut() {
+        members.remove("proof");
+    }
+    let malformed = || StoreError::ReceiptMalformed {
+        corridor_id: corridor_id.clone(),
+        sequence,
+    };
+    let receipt = Receipt::from_value(value).map_err(|_| malformed())?;
+    if receipt.corridor_id != *corridor_id || receipt.sequence != sequence {
+        return Err(malformed());
+    }
+    let computed = receipt.compute_next_root().map_err(|_| malformed())?;
+    if computed != stored || receipt.next_root != stored {
+        return Err(StoreError::ReceiptRootMismatch {
+            corridor_id: corridor_id.clone(),
+            sequence,
+            stored,
+            computed,
+        });
+    }
+    if previous_root.is_some_and(|previous| previous != receipt.prev_root) {
+        return Err(StoreError::ReceiptLinkBroken {
+            corridor_id: corridor_id.clone(),
+            sequence,
+        });
+    }
+    Ok(canonical)
 }
 
 #[cfg(test)]

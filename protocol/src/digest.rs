@@ -73,6 +73,20 @@ impl Digest {
         Self(hasher.finalize().into())
     }
 
+    /// SHA-256 over the concatenation of `parts`, with no tag and no canonicalisation.
+    ///
+    /// Only for byte constructions the SPEC fixes exactly, whose first byte already separates
+    /// the domains: the MMR leaf `SHA-256(0x00 || next_root)` and node
+    /// `SHA-256(0x01 || left || right)` of SPEC §6. It is not a document digest and is never
+    /// applied to JSON.
+    pub(crate) fn sha256_of_parts(parts: &[&[u8]]) -> Self {
+        let mut hasher = Sha256::new();
+        for part in parts {
+            hasher.update(part);
+        }
+        Self(hasher.finalize().into())
+    }
+
     /// Wraps 32 bytes received from elsewhere (a decoded proof, a database row).
     pub const fn from_bytes(bytes: [u8; DIGEST_LENGTH_BYTES]) -> Self {
         Self(bytes)

@@ -13,6 +13,7 @@ backend_tests!(
     load_reports_gap_with_corridor_and_sequence,
     load_reports_snapshot_digest_mismatch,
     load_reports_non_canonical_receipt,
+    load_reports_root_that_does_not_recompute,
     append_refuses_gap_across_batches,
 );
 
@@ -165,6 +166,27 @@ async fn load_reports_non_canonical_receipt(kind: Kind) {
     let error = db.store.load(&corridor).await.unwrap_err();
     assert!(
         matches!(&error, StoreError::ReceiptNotCanonical { corridor_id, sequence: 1 } if *corridor_id == corridor),
+        "{error:?}"
+    );
+    db.cleanup().await;
+}
+
+async fn load_reports_root_that_does_not_recompute(kind: Kind) {
+    let Some(db) = TestDb::open(kind, support::config()).await else {
+        return;
+    };
+    let corridor = support::corridor("c-root");
+    let epoch = support::lease_one(&db.store, &corridor).await;
+    fill(&db, &corridor, 3, 1_000_000, epoch).await;
+    db.execute(
+        "UPDATE receipts SET next_root = (SELECT r.next_root FROM receipts r \
+         WHERE r.corridor_id = 'c-root' AND r.sequence = 0) \
+         WHERE corridor_id = 'c-root' AND sequence = 2",
+    )
+    .await;
+    let error = db.store.load(&corridor).await.unwrap_err();
+    assert!(
+        matches!(&error, StoreError::ReceiptRootMismatch { corridor_id, sequence: 2, .. } if *corridor_id == corridor),
         "{error:?}"
     );
     db.cleanup().await;

@@ -1,8 +1,10 @@
 //! Test support: opening a fresh store per test on either backend, raw SQL for corrupting
 //! rows, receipt fixtures, and the `backend_tests!` macro that runs one test body per backend.
 
+use std::collections::HashMap;
 use std::path::PathBuf;
 use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{LazyLock, Mutex};
 use std::time::Duration;
 
 use msez_persistence::journal::{AppendRequest, ReceiptRecord, SnapshotRecord};
@@ -11,6 +13,8 @@ use msez_persistence::store::{Store, StoreConfig};
 use msez_protocol::canonical::CanonicalBytes;
 use msez_protocol::digest::{Digest, DomainTag};
 use msez_protocol::ids::CorridorId;
+use msez_protocol::receipt::{DigestSet, Receipt, ReceiptType};
+use msez_protocol::time::Timestamp;
 use sqlx::Connection;
 use sqlx::postgres::PgConnectOptions;
 
@@ -186,20 +190,58 @@ pub fn corridor(name: &str) -> CorridorId {
     CorridorId::new(name).unwrap()
 }
 
-/// A receipt-shaped canonical document; `variant` makes a different receipt at the same place.
+/// Roots of the variant-0 chain of every corridor, so a fixture's `prev_root` links to the
+/// receipt before it.
+static ROOTS: LazyLock<Mutex<HashMap<(String, u64), Digest>>> = LazyLock::new(Default::default);
+
+/// A SPEC §5 receipt (no proof) at `sequence`, linked to the variant-0 receipt before it;
+/// `variant` makes a different receipt at the same place.
 pub fn receipt(corridor_id: &CorridorId, sequence: u64, variant: u64) -> ReceiptRecord {
-    let receipt = CanonicalBytes::new(&serde_json::json!({
-        "type": "MSEZCorridorStateReceipt",
-        "corridor_id": corridor_id.as_str(),
-        "sequence": sequence,
-        "variant": variant,
-    }))
+    let prev_root = match sequence.checked_sub(1) {
+        None => Digest::from_bytes([0; 32]),
+        Some(previous) => {
+            let cached = ROOTS
+                .lock()
+                .unwrap()
+                .get(&(corridor_id.as_str().to_owned(), previous))
+                .copied();
+            cached.unwrap_or_else(|| receipt(corridor_id, previous, 0).next_root)
+        }
+    };
+    let record = receipt_after(corridor_id, sequence, variant, prev_root);
+    if variant == 0 {
+        ROOTS.lock().unwrap().insert(
+            (corridor_id.as_str().to_owned(), sequence),
+            record.next_root,
+        );
+    }
+    record
+}
+
+fn receipt_after(
+    corridor_id: &CorridorId,
+    sequence: u64,
+    variant: u64,
+    prev_root: Digest,
+) -> ReceiptRecord {
+    let receipt = Receipt {
+        receipt_type: ReceiptType::CorridorStateReceipt,
+        corridor_id: corridor_id.clone(),
+        sequence,
+        timestamp: Timestamp::from_unix_seconds(1_700_000_000 + variant as i64).unwrap(),
+        prev_root,
+        next_root: Digest::from_bytes([0; 32]),
+        lawpack_digest_set: DigestSet::normalised(std::iter::empty()),
+        ruleset_digest_set: DigestSet::normalised(std::iter::empty()),
+        transition: None,
+    }
+    .with_computed_next_root()
     .unwrap();
     ReceiptRecord {
         corridor_id: corridor_id.clone(),
         sequence,
-        next_root: receipt.digest(),
-        receipt,
+        next_root: receipt.next_root,
+        receipt: CanonicalBytes::new(&receipt.to_value().unwrap()).unwrap(),
     }
 }
 
