@@ -7,7 +7,9 @@
 //! 2. Group commit durable appends/s from 1,000 concurrent corridors, Postgres and SQLite.
 //! 3. Reload of one 100,000-receipt corridor from its latest snapshot (median of 50 loads).
 //!
-//! `MSEZ_BENCH_SECONDS` sets each throughput phase's duration (default 10).
+//! `MSEZ_BENCH_SECONDS` sets each throughput phase's duration (default 10);
+//! `MSEZ_BENCH_WINDOW_US` overrides the group commit window (default
+//! `GROUP_COMMIT_WINDOW_DEFAULT`).
 
 // A bench binary is test code: any failure aborts the run loudly rather than skewing a number.
 #![allow(clippy::unwrap_used, clippy::panic)]
@@ -154,9 +156,14 @@ async fn lease_every_shard(store: &Store) -> u64 {
 
 async fn group_commit(store: &Store, phase: Duration) -> f64 {
     let epoch = lease_every_shard(store).await;
-    let writer = Arc::new(
-        GroupCommitWriter::start(store.clone(), GroupCommitConfig::with_defaults()).unwrap(),
-    );
+    let mut config = GroupCommitConfig::with_defaults();
+    if let Some(window_us) = std::env::var("MSEZ_BENCH_WINDOW_US")
+        .ok()
+        .and_then(|s| s.parse().ok())
+    {
+        config.window = Duration::from_micros(window_us);
+    }
+    let writer = Arc::new(GroupCommitWriter::start(store.clone(), config).unwrap());
     let stop = Arc::new(AtomicBool::new(false));
     let acked = Arc::new(AtomicU64::new(0));
     let mut tasks = Vec::new();
@@ -228,17 +235,11 @@ async fn reload(store: &Store, label: &str) {
 
 async fn postgres_store(url: &str, prefix: &str) -> (Store, String) {
     let schema = format!("{prefix}_{}", std::process::id());
-    let mut connection =
-        sqlx::PgConnection::connect_with(&url.parse::<PgConnectOptions>().unwrap())
-            .await
-            .unwrap();
-    sqlx::raw_sql(sqlx::AssertSqlSafe(format!(
-        "DROP SCHEMA IF EXISTS {schema} CASCADE; CREATE SCHEMA {schema}"
-    )))
-    .execute(&mut connection)
-    .await
-    .unwrap();
-    connection.close().await.unwrap();
+    pg_execute(
+        url,
+        &format!("DROP SCHEMA IF EXISTS {schema} CASCADE; CREATE SCHEMA {schema}"),
+    )
+    .await;
     let options = url
         .parse::<PgConnectOptions>()
         .unwrap()
@@ -250,11 +251,14 @@ async fn postgres_store(url: &str, prefix: &str) -> (Store, String) {
 }
 
 async fn drop_schema(url: &str, schema: &str) {
-    let mut connection =
-        sqlx::PgConnection::connect_with(&url.parse::<PgConnectOptions>().unwrap())
-            .await
-            .unwrap();
-    sqlx::raw_sql(sqlx::AssertSqlSafe(format!("DROP SCHEMA {schema} CASCADE")))
+    pg_execute(url, &format!("DROP SCHEMA {schema} CASCADE")).await;
+}
+
+/// Runs raw SQL on a fresh connection to `url`.
+async fn pg_execute(url: &str, sql: &str) {
+    let options = url.parse::<PgConnectOptions>().unwrap();
+    let mut connection = sqlx::PgConnection::connect_with(&options).await.unwrap();
+    sqlx::raw_sql(sqlx::AssertSqlSafe(sql.to_owned()))
         .execute(&mut connection)
         .await
         .unwrap();

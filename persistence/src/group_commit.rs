@@ -106,8 +106,8 @@ pub enum GroupCommitError {
     },
 }
 
-/// The handle of a running group commit writer. Dropping every clone of the handle stops the
-/// task after it has answered what was queued.
+/// The handle of a running group commit writer (share it behind an `Arc`). Dropping it stops
+/// the task after it has answered what was queued.
 #[derive(Debug)]
 pub struct GroupCommitWriter {
     sender: mpsc::Sender<Pending>,

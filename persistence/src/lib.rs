@@ -4,18 +4,21 @@
 //! in WAL mode as the embedded default), forward-only migrations with a schema-version table
 //! ([`migrate`]), the receipt journal and opaque snapshots ([`journal`]), shard leases with
 //! fencing epochs ([`lease`]), the group commit writer ([`group_commit`]) and the other tables
-//! MSEZ owns: packs, the VC audit log, idempotency records for Mass calls, checkpoints
-//! ([`records`]).
+//! MSEZ owns: packs, the VC audit log, idempotency records for Mass calls, checkpoints and the
+//! Mass fact cache ([`records`]), corridors and their lifecycle history ([`corridors`]), and the
+//! hash-chained agentic audit trail ([`audit`]).
 //!
 //! Never: holds primitive records (entities, cap tables, payments, identity records, consents)
 //! as an authority, decides a domain rule, or returns data it could not verify. It is the only
 //! crate with SQL.
 //!
 //! Read in this order: [`store`], [`journal`], [`lease`], [`group_commit`], [`records`],
-//! [`migrate`], [`error`].
+//! [`corridors`], [`audit`], [`migrate`], [`error`].
 
 #[macro_use]
 pub mod store;
+pub mod audit;
+pub mod corridors;
 pub mod error;
 pub mod group_commit;
 pub mod journal;

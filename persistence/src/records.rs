@@ -9,9 +9,8 @@
 //! kept as canonical bytes and their digest is recomputed on every read), or treats a cached
 //! Mass fact as authoritative past its expiry (expiry uses the database clock).
 //!
-//! Tables created by the migration but without methods yet: corridors and their lifecycle
-//! history, anchors, tensor snapshots, attestations, watchers, bonds, slashing claims,
-//! disputes, evidence, policies and the agentic audit trail.
+//! Tables created by the migration but without methods yet: anchors, tensor snapshots,
+//! attestations, watchers, bonds, slashing claims, disputes, evidence and policies.
 
 use std::time::Duration;
 

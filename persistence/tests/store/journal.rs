@@ -4,6 +4,7 @@
 
 use msez_persistence::error::StoreError;
 use msez_persistence::journal::{AppendError, AppendRequest, Appended};
+use msez_protocol::ids::CorridorId;
 
 use crate::support::{self, Kind, TestDb, backend_tests};
 
@@ -55,13 +56,7 @@ async fn append_answers_same_root_idempotently_and_other_root_as_conflict(kind: 
 }
 
 /// Appends `count` receipts with a snapshot of the fold state every `interval` receipts.
-async fn fill(
-    db: &TestDb,
-    corridor: &msez_protocol::ids::CorridorId,
-    count: u64,
-    interval: u64,
-    epoch: u64,
-) {
+async fn fill(db: &TestDb, corridor: &CorridorId, count: u64, interval: u64, epoch: u64) {
     let mut state = Vec::new();
     let mut batch = Vec::new();
     for sequence in 0..count {
@@ -115,81 +110,73 @@ async fn load_snapshot_and_tail_equals_full_replay(kind: Kind) {
     db.cleanup().await;
 }
 
+/// The one place the corruption tests go through: fills `count` receipts of `name` (snapshot
+/// every `interval`), runs `corrupt` against the raw database, and returns the load error.
+async fn load_error_after(
+    kind: Kind,
+    name: &str,
+    count: u64,
+    interval: u64,
+    corrupt: &str,
+) -> Option<(CorridorId, StoreError)> {
+    let mut config = support::config();
+    config.snapshot_interval_receipts = interval;
+    let db = TestDb::open(kind, config).await?;
+    let corridor = support::corridor(name);
+    let epoch = support::lease_one(&db.store, &corridor).await;
+    fill(&db, &corridor, count, interval, epoch).await;
+    db.execute(corrupt).await;
+    let error = db.store.load(&corridor).await.unwrap_err();
+    assert!(error.to_string().contains(name), "{error}");
+    db.cleanup().await;
+    Some((corridor, error))
+}
+
 async fn load_reports_gap_with_corridor_and_sequence(kind: Kind) {
-    let Some(db) = TestDb::open(kind, support::config()).await else {
+    let sql = "DELETE FROM receipts WHERE corridor_id = 'c-gap' AND sequence = 2";
+    let Some((corridor, error)) = load_error_after(kind, "c-gap", 5, 1_000_000, sql).await else {
         return;
     };
-    let corridor = support::corridor("c-gap");
-    let epoch = support::lease_one(&db.store, &corridor).await;
-    fill(&db, &corridor, 5, 1_000_000, epoch).await;
-    db.execute("DELETE FROM receipts WHERE corridor_id = 'c-gap' AND sequence = 2")
-        .await;
-    let error = db.store.load(&corridor).await.unwrap_err();
     assert!(
         matches!(&error, StoreError::JournalGap { corridor_id, expected_sequence: 2, found_sequence: 3 } if *corridor_id == corridor),
         "{error:?}"
     );
-    assert!(error.to_string().contains("c-gap"));
-    db.cleanup().await;
 }
 
 async fn load_reports_snapshot_digest_mismatch(kind: Kind) {
-    let mut config = support::config();
-    config.snapshot_interval_receipts = 4;
-    let Some(db) = TestDb::open(kind, config).await else {
+    let sql = "UPDATE snapshots SET digest = head_root WHERE corridor_id = 'c-snap'";
+    let Some((corridor, error)) = load_error_after(kind, "c-snap", 6, 4, sql).await else {
         return;
     };
-    let corridor = support::corridor("c-snap");
-    let epoch = support::lease_one(&db.store, &corridor).await;
-    fill(&db, &corridor, 6, 4, epoch).await;
-    db.execute("UPDATE snapshots SET digest = head_root WHERE corridor_id = 'c-snap'")
-        .await;
-    let error = db.store.load(&corridor).await.unwrap_err();
     assert!(
         matches!(&error, StoreError::SnapshotDigestMismatch { corridor_id, receipt_count: 4, .. } if *corridor_id == corridor),
         "{error:?}"
     );
-    db.cleanup().await;
 }
 
 async fn load_reports_non_canonical_receipt(kind: Kind) {
-    let Some(db) = TestDb::open(kind, support::config()).await else {
+    let sql =
+        "UPDATE receipts SET receipt = next_root WHERE corridor_id = 'c-bytes' AND sequence = 1";
+    let Some((corridor, error)) = load_error_after(kind, "c-bytes", 3, 1_000_000, sql).await else {
         return;
     };
-    let corridor = support::corridor("c-bytes");
-    let epoch = support::lease_one(&db.store, &corridor).await;
-    fill(&db, &corridor, 3, 1_000_000, epoch).await;
-    db.execute(
-        "UPDATE receipts SET receipt = next_root WHERE corridor_id = 'c-bytes' AND sequence = 1",
-    )
-    .await;
-    let error = db.store.load(&corridor).await.unwrap_err();
     assert!(
         matches!(&error, StoreError::ReceiptNotCanonical { corridor_id, sequence: 1 } if *corridor_id == corridor),
         "{error:?}"
     );
-    db.cleanup().await;
 }
 
 async fn load_reports_root_that_does_not_recompute(kind: Kind) {
-    let Some(db) = TestDb::open(kind, support::config()).await else {
+    let sql = "UPDATE receipts SET next_root = (SELECT r.next_root FROM receipts r \
+               WHERE r.corridor_id = 'c-root' AND r.sequence = 0) \
+               WHERE corridor_id = 'c-root' AND sequence = 2";
+    let Some((corridor, error)) = load_error_after(kind, "c-root", 3, 1_000_000, sql).await else {
         return;
     };
-    let corridor = support::corridor("c-root");
-    let epoch = support::lease_one(&db.store, &corridor).await;
-    fill(&db, &corridor, 3, 1_000_000, epoch).await;
-    db.execute(
-        "UPDATE receipts SET next_root = (SELECT r.next_root FROM receipts r \
-         WHERE r.corridor_id = 'c-root' AND r.sequence = 0) \
-         WHERE corridor_id = 'c-root' AND sequence = 2",
-    )
-    .await;
-    let error = db.store.load(&corridor).await.unwrap_err();
     assert!(
         matches!(&error, StoreError::ReceiptRootMismatch { corridor_id, sequence: 2, .. } if *corridor_id == corridor),
         "{error:?}"
     );
-    db.cleanup().await;
 }
 
 async fn append_refuses_gap_across_batches(kind: Kind) {

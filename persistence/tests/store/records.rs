@@ -3,6 +3,8 @@
 
 use std::time::Duration;
 
+use msez_persistence::audit::AuditError;
+use msez_persistence::corridors::{CorridorError, CorridorRecord};
 use msez_persistence::error::StoreError;
 use msez_persistence::records::{
     CredentialRecord, CredentialStatus, IdempotencyState, MASS_FACT_TTL_MAX, RecordError,
@@ -17,6 +19,8 @@ backend_tests!(
     mass_call_idempotency_records_outcome,
     checkpoint_latest_round_trips,
     mass_fact_cache_honours_ttl_limits,
+    audit_trail_chains_and_detects_tampering,
+    corridor_transitions_are_conditional_and_recorded,
 );
 
 fn document(value: serde_json::Value) -> CanonicalBytes {
@@ -172,5 +176,83 @@ async fn mass_fact_cache_honours_ttl_limits(kind: Kind) {
         .unwrap();
     tokio::time::sleep(Duration::from_millis(150)).await;
     assert_eq!(db.store.mass_fact("filer:e-2").await.unwrap(), None);
+    db.cleanup().await;
+}
+
+async fn audit_trail_chains_and_detects_tampering(kind: Kind) {
+    let Some(db) = TestDb::open(kind, support::config()).await else {
+        return;
+    };
+    for step in 0..3 {
+        let entry = document(serde_json::json!({"decision": "allow", "step": step}));
+        let appended = db
+            .store
+            .append_audit_entry("agent-1", &entry)
+            .await
+            .unwrap();
+        assert_eq!(appended.sequence, step);
+    }
+    let trail = db.store.audit_trail("agent-1", 0, 10).await.unwrap();
+    assert_eq!(trail.len(), 3);
+    assert_eq!(trail[1].prev_hash, trail[0].entry_hash);
+    assert_eq!(trail[2].prev_hash, trail[1].entry_hash);
+    let tail = db.store.audit_trail("agent-1", 1, 10).await.unwrap();
+    assert_eq!(tail, trail[1..].to_vec());
+
+    db.execute(
+        "UPDATE agentic_audit_trail SET entry = (SELECT a.entry FROM agentic_audit_trail a \
+         WHERE a.trail_id = 'agent-1' AND a.sequence = 0) \
+         WHERE trail_id = 'agent-1' AND sequence = 1",
+    )
+    .await;
+    assert!(matches!(
+        db.store.audit_trail("agent-1", 0, 10).await,
+        Err(AuditError::ChainBroken { sequence: 1, .. })
+    ));
+    db.cleanup().await;
+}
+
+async fn corridor_transitions_are_conditional_and_recorded(kind: Kind) {
+    let Some(db) = TestDb::open(kind, support::config()).await else {
+        return;
+    };
+    let corridor = support::corridor("c-life");
+    let record = CorridorRecord {
+        corridor_id: corridor.clone(),
+        definition: document(serde_json::json!({"jurisdictions": ["PK", "AE"]})),
+        agreement_set: document(serde_json::json!({"signers": 2})),
+        lifecycle_state: "draft".to_owned(),
+        updated_at_unix_ms: 1,
+    };
+    db.store.create_corridor(&record).await.unwrap();
+    assert_eq!(db.store.corridor(&corridor).await.unwrap(), Some(record));
+    let first = db
+        .store
+        .transition_corridor(&corridor, "draft", "active", 2)
+        .await
+        .unwrap();
+    assert_eq!(first.transition_index, 0);
+    assert!(matches!(
+        db.store.transition_corridor(&corridor, "draft", "halted", 3).await,
+        Err(CorridorError::StateChanged { ref current_state, .. }) if current_state == "active"
+    ));
+    let second = db
+        .store
+        .transition_corridor(&corridor, "active", "halted", 4)
+        .await
+        .unwrap();
+    assert_eq!(second.transition_index, 1);
+    assert_eq!(
+        db.store.corridor_history(&corridor).await.unwrap(),
+        vec![first, second]
+    );
+    assert_eq!(
+        db.store
+            .corridor(&corridor)
+            .await
+            .unwrap()
+            .map(|c| c.lifecycle_state),
+        Some("halted".to_owned())
+    );
     db.cleanup().await;
 }

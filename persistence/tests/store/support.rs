@@ -101,15 +101,7 @@ impl TestDb {
                         .as_nanos()
                         % 1_000_000_000
                 );
-                let mut connection =
-                    sqlx::PgConnection::connect_with(&url.parse::<PgConnectOptions>().unwrap())
-                        .await
-                        .unwrap();
-                sqlx::raw_sql(sqlx::AssertSqlSafe(format!("CREATE SCHEMA {schema}")))
-                    .execute(&mut connection)
-                    .await
-                    .unwrap();
-                connection.close().await.unwrap();
+                pg_execute(&url.parse().unwrap(), &format!("CREATE SCHEMA {schema}")).await;
                 let store = Store::open_postgres(pg_options(&url, &schema), config)
                     .await
                     .unwrap();
@@ -144,16 +136,7 @@ impl TestDb {
                     .unwrap();
                 connection.close().await.unwrap();
             }
-            Location::Postgres { url, schema } => {
-                let mut connection = sqlx::PgConnection::connect_with(&pg_options(url, schema))
-                    .await
-                    .unwrap();
-                sqlx::raw_sql(sqlx::AssertSqlSafe(sql.to_owned()))
-                    .execute(&mut connection)
-                    .await
-                    .unwrap();
-                connection.close().await.unwrap();
-            }
+            Location::Postgres { url, schema } => pg_execute(&pg_options(url, schema), sql).await,
         }
     }
 
@@ -161,17 +144,23 @@ impl TestDb {
     pub async fn cleanup(self) {
         self.store.close().await;
         if let Location::Postgres { url, schema } = &self.location {
-            let mut connection =
-                sqlx::PgConnection::connect_with(&url.parse::<PgConnectOptions>().unwrap())
-                    .await
-                    .unwrap();
-            sqlx::raw_sql(sqlx::AssertSqlSafe(format!("DROP SCHEMA {schema} CASCADE")))
-                .execute(&mut connection)
-                .await
-                .unwrap();
-            connection.close().await.unwrap();
+            pg_execute(
+                &url.parse().unwrap(),
+                &format!("DROP SCHEMA {schema} CASCADE"),
+            )
+            .await;
         }
     }
+}
+
+/// Runs raw SQL on a fresh Postgres connection.
+async fn pg_execute(options: &PgConnectOptions, sql: &str) {
+    let mut connection = sqlx::PgConnection::connect_with(options).await.unwrap();
+    sqlx::raw_sql(sqlx::AssertSqlSafe(sql.to_owned()))
+        .execute(&mut connection)
+        .await
+        .unwrap();
+    connection.close().await.unwrap();
 }
 
 pub async fn open_location(
