@@ -286,7 +286,7 @@ impl Store {
                 let sql = format!(
                     "WITH k(shard) AS (VALUES {}) SELECT l.shard, l.epoch FROM leases l \
                      JOIN k ON l.shard = k.shard{}",
-                    values_placeholders(chunk.len(), 1),
+                    values_placeholders(dialect, chunk.len(), 1),
                     dialect.lease_row_lock
                 );
                 let mut query = sqlx::query_as::<_, (i64, i64)>(sqlx::AssertSqlSafe(sql));
@@ -302,7 +302,7 @@ impl Store {
                     "WITH k(corridor_id, sequence) AS (VALUES {}) \
                      SELECT r.corridor_id, r.sequence, r.next_root FROM receipts r \
                      JOIN k ON r.corridor_id = k.corridor_id AND r.sequence = k.sequence",
-                    values_placeholders(chunk.len(), 2)
+                    values_placeholders(dialect, chunk.len(), 2)
                 );
                 let mut query =
                     sqlx::query_as::<_, (String, i64, Vec<u8>)>(sqlx::AssertSqlSafe(sql));
@@ -329,7 +329,7 @@ impl Store {
                 let sql = format!(
                     "INSERT INTO receipts (corridor_id, sequence, next_root, epoch, receipt) \
                      VALUES {} ON CONFLICT DO NOTHING",
-                    values_placeholders(chunk.len(), 5)
+                    values_placeholders(dialect, chunk.len(), 5)
                 );
                 let mut query = sqlx::query(sqlx::AssertSqlSafe(sql));
                 for request in chunk {

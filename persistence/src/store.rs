@@ -124,6 +124,10 @@ pub(crate) struct Dialect {
     pub(crate) migration_lock: Option<&'static str>,
     /// This dialect's migrations, oldest first.
     pub(crate) migrations: &'static [crate::migrate::Migration],
+    /// Whether generated multi-row statements number their placeholders (`$1`, Postgres) or
+    /// use anonymous `?` (SQLite: its driver resolves each named parameter with a linear scan,
+    /// which made a 1,280-parameter insert quadratic; measured 20% of the benchmark's CPU).
+    pub(crate) numbered_placeholders: bool,
 }
 
 pub(crate) const POSTGRES: Dialect = Dialect {
@@ -132,6 +136,7 @@ pub(crate) const POSTGRES: Dialect = Dialect {
     // An arbitrary constant key ("msez" in ASCII) for the session-independent advisory lock.
     migration_lock: Some("SELECT pg_advisory_xact_lock(1836279162)"),
     migrations: crate::migrate::POSTGRES_MIGRATIONS,
+    numbered_placeholders: true,
 };
 
 pub(crate) const SQLITE: Dialect = Dialect {
@@ -139,6 +144,7 @@ pub(crate) const SQLITE: Dialect = Dialect {
     lease_row_lock: "",
     migration_lock: None,
     migrations: crate::migrate::SQLITE_MIGRATIONS,
+    numbered_placeholders: false,
 };
 
 /// Runs `$body` with `$pool` bound to a read pool of the store's backend and `$dialect` to its
@@ -275,9 +281,13 @@ pub(crate) fn from_db_integer(column: &'static str, value: i64) -> Result<u64, S
     u64::try_from(value).map_err(|_| StoreError::NegativeColumn { column, value })
 }
 
-/// `($1, $2), ($3, $4), …`: placeholders for `row_count` rows of `column_count` values,
-/// numbered from `$1`.
-pub(crate) fn values_placeholders(row_count: usize, column_count: usize) -> String {
+/// `($1, $2), ($3, $4), …` (or `(?, ?), (?, ?), …` for SQLite): placeholders for `row_count`
+/// rows of `column_count` values, bound in order.
+pub(crate) fn values_placeholders(
+    dialect: &Dialect,
+    row_count: usize,
+    column_count: usize,
+) -> String {
     let mut sql = String::with_capacity(row_count * column_count * 5);
     for row_index in 0..row_count {
         if row_index > 0 {
@@ -288,8 +298,12 @@ pub(crate) fn values_placeholders(row_count: usize, column_count: usize) -> Stri
             if column_index > 0 {
                 sql.push_str(", ");
             }
-            sql.push('$');
-            sql.push_str(&(row_index * column_count + column_index + 1).to_string());
+            if dialect.numbered_placeholders {
+                sql.push('$');
+                sql.push_str(&(row_index * column_count + column_index + 1).to_string());
+            } else {
+                sql.push('?');
+            }
         }
         sql.push(')');
     }

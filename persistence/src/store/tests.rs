@@ -4,9 +4,13 @@ use super::*;
 
 #[test]
 fn values_placeholders_numbers_rows_then_columns() {
-    assert_eq!(values_placeholders(1, 1), "($1)");
-    assert_eq!(values_placeholders(2, 3), "($1, $2, $3), ($4, $5, $6)");
-    assert_eq!(values_placeholders(0, 2), "");
+    assert_eq!(values_placeholders(&POSTGRES, 1, 1), "($1)");
+    assert_eq!(
+        values_placeholders(&POSTGRES, 2, 3),
+        "($1, $2, $3), ($4, $5, $6)"
+    );
+    assert_eq!(values_placeholders(&SQLITE, 2, 2), "(?, ?), (?, ?)");
+    assert_eq!(values_placeholders(&POSTGRES, 0, 2), "");
 }
 
 #[test]
