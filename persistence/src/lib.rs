@@ -1,10 +1,27 @@
 //! The durable store of everything MSEZ owns.
 //!
-//! Will own: the `Store` trait and its Postgres and SQLite implementations (sqlx), forward-only
-//! migrations, receipt journals, snapshots, checkpoints, leases with fencing epochs, the group
-//! commit writer, the VC audit log, tensor snapshots and idempotency records for Mass calls.
+//! Owns the [`store::Store`] (one type over two sqlx backends: Postgres in production, SQLite
+//! in WAL mode as the embedded default), forward-only migrations with a schema-version table
+//! ([`migrate`]), the receipt journal and opaque snapshots ([`journal`]), shard leases with
+//! fencing epochs ([`lease`]), the group commit writer ([`group_commit`]) and the other tables
+//! MSEZ owns: packs, the VC audit log, idempotency records for Mass calls, checkpoints and the
+//! Mass fact cache ([`records`]), corridors and their lifecycle history ([`corridors`]), and the
+//! hash-chained agentic audit trail ([`audit`]).
 //!
 //! Never: holds primitive records (entities, cap tables, payments, identity records, consents)
-//! as an authority, decides a domain rule, or returns data it could not verify.
+//! as an authority, decides a domain rule, or returns data it could not verify. It is the only
+//! crate with SQL.
 //!
-//! Status: no code yet; the persistence issue fills this crate.
+//! Read in this order: [`store`], [`journal`], [`lease`], [`group_commit`], [`records`],
+//! [`corridors`], [`audit`], [`migrate`], [`error`].
+
+#[macro_use]
+pub mod store;
+pub mod audit;
+pub mod corridors;
+pub mod error;
+pub mod group_commit;
+pub mod journal;
+pub mod lease;
+pub mod migrate;
+pub mod records;

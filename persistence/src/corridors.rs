@@ -1,0 +1,226 @@
+//! Corridor records: definition, agreement set, lifecycle state and the history of its
+//! transitions.
+//!
+//! Owns [`CorridorRecord`], [`LifecycleTransition`], [`CorridorError`] and the
+//! `create_corridor`, `corridor`, `transition_corridor` and `corridor_history` methods of
+//! [`Store`].
+//!
+//! The state names are the protocol's lifecycle states as text; which transitions are legal is
+//! a protocol rule, decided before the store is called. The store only makes a transition
+//! atomic and conditional: it applies when the current state is the one the caller saw (a
+//! compare-and-set), and it appends the history row in the same transaction.
+//!
+//! Never: decides whether a transition is legal, or rewrites history.
+
+use msez_protocol::canonical::CanonicalBytes;
+use msez_protocol::ids::CorridorId;
+
+use crate::error::{StoreError, db};
+use crate::store::{Store, from_db_integer};
+
+/// A corridor as stored.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CorridorRecord {
+    /// The corridor.
+    pub corridor_id: CorridorId,
+    /// The canonical corridor definition.
+    pub definition: CanonicalBytes,
+    /// The canonical agreement set.
+    pub agreement_set: CanonicalBytes,
+    /// The current lifecycle state.
+    pub lifecycle_state: String,
+    /// When the record last changed (Unix ms, caller's clock).
+    pub updated_at_unix_ms: i64,
+}
+
+/// One applied lifecycle transition.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct LifecycleTransition {
+    /// 0 for the first transition, then +1.
+    pub transition_index: u64,
+    /// The state before.
+    pub from_state: String,
+    /// The state after.
+    pub to_state: String,
+    /// When it was applied (Unix ms, caller's clock).
+    pub at_unix_ms: i64,
+}
+
+/// Why a corridor operation failed.
+#[derive(Debug, thiserror::Error)]
+pub enum CorridorError {
+    /// No corridor with that id.
+    #[error("corridor {corridor_id} is not stored")]
+    NotFound {
+        /// The corridor.
+        corridor_id: CorridorId,
+    },
+    /// The corridor is not in the state the caller expected; nothing changed.
+    #[error("corridor {corridor_id} is in state {current_state}, not {expected_state}")]
+    StateChanged {
+        /// The corridor.
+        corridor_id: CorridorId,
+        /// The state the caller saw.
+        expected_state: String,
+        /// The stored state.
+        current_state: String,
+    },
+    /// Stored bytes are not canonical JSON.
+    #[error("corridor {corridor_id} has a stored {column} that is not canonical JSON")]
+    NotCanonical {
+        /// The corridor.
+        corridor_id: CorridorId,
+        /// The column.
+        column: &'static str,
+    },
+    /// The store failed.
+    #[error(transparent)]
+    Store(#[from] StoreError),
+}
+
+impl Store {
+    /// Stores a new corridor (the primary key refuses a second one with the same id).
+    pub async fn create_corridor(&self, record: &CorridorRecord) -> Result<(), StoreError> {
+        with_write_tx!(self, |tx, _dialect| {
+            sqlx::query(
+                "INSERT INTO corridors (corridor_id, definition, agreement_set, \
+                 lifecycle_state, updated_at_unix_ms) VALUES ($1, $2, $3, $4, $5)",
+            )
+            .bind(record.corridor_id.as_str())
+            .bind(record.definition.as_bytes())
+            .bind(record.agreement_set.as_bytes())
+            .bind(&record.lifecycle_state)
+            .bind(record.updated_at_unix_ms)
+            .execute(&mut *tx)
+            .await
+            .map_err(db("insert corridor"))?;
+        });
+        Ok(())
+    }
+
+    /// A stored corridor.
+    pub async fn corridor(
+        &self,
+        corridor_id: &CorridorId,
+    ) -> Result<Option<CorridorRecord>, CorridorError> {
+        let row: Option<(Vec<u8>, Vec<u8>, String, i64)> = with_reader!(self, |pool, _dialect| {
+            sqlx::query_as(
+                "SELECT definition, agreement_set, lifecycle_state, updated_at_unix_ms \
+                 FROM corridors WHERE corridor_id = $1",
+            )
+            .bind(corridor_id.as_str())
+            .fetch_optional(pool)
+            .await
+            .map_err(db("read corridor"))?
+        });
+        let Some((definition, agreement_set, lifecycle_state, updated_at_unix_ms)) = row else {
+            return Ok(None);
+        };
+        let canonical = |column: &'static str, bytes: &[u8]| match CanonicalBytes::parse(bytes) {
+            Ok(parsed) if parsed.as_bytes() == bytes => Ok(parsed),
+            _ => Err(CorridorError::NotCanonical {
+                corridor_id: corridor_id.clone(),
+                column,
+            }),
+        };
+        Ok(Some(CorridorRecord {
+            corridor_id: corridor_id.clone(),
+            definition: canonical("definition", &definition)?,
+            agreement_set: canonical("agreement_set", &agreement_set)?,
+            lifecycle_state,
+            updated_at_unix_ms,
+        }))
+    }
+
+    /// Moves a corridor from `from_state` to `to_state` and records the transition, both in
+    /// one transaction; refused with [`CorridorError::StateChanged`] if the state moved on.
+    pub async fn transition_corridor(
+        &self,
+        corridor_id: &CorridorId,
+        from_state: &str,
+        to_state: &str,
+        at_unix_ms: i64,
+    ) -> Result<LifecycleTransition, CorridorError> {
+        with_write_tx!(self, |tx, _dialect| {
+            let current: Option<String> =
+                sqlx::query_scalar("SELECT lifecycle_state FROM corridors WHERE corridor_id = $1")
+                    .bind(corridor_id.as_str())
+                    .fetch_optional(&mut *tx)
+                    .await
+                    .map_err(db("read corridor state"))?;
+            match current {
+                None => {
+                    return Err(CorridorError::NotFound {
+                        corridor_id: corridor_id.clone(),
+                    });
+                }
+                Some(current_state) if current_state != from_state => {
+                    return Err(CorridorError::StateChanged {
+                        corridor_id: corridor_id.clone(),
+                        expected_state: from_state.to_owned(),
+                        current_state,
+                    });
+                }
+                Some(_) => {}
+            }
+            sqlx::query(
+                "UPDATE corridors SET lifecycle_state = $2, updated_at_unix_ms = $3 \
+                 WHERE corridor_id = $1",
+            )
+            .bind(corridor_id.as_str())
+            .bind(to_state)
+            .bind(at_unix_ms)
+            .execute(&mut *tx)
+            .await
+            .map_err(db("update corridor state"))?;
+            let index: i64 = sqlx::query_scalar(
+                "INSERT INTO corridor_lifecycle_history \
+                 (corridor_id, transition_index, from_state, to_state, at_unix_ms) \
+                 SELECT $1, COALESCE(MAX(transition_index) + 1, 0), $2, $3, $4 \
+                 FROM corridor_lifecycle_history WHERE corridor_id = $1 \
+                 RETURNING transition_index",
+            )
+            .bind(corridor_id.as_str())
+            .bind(from_state)
+            .bind(to_state)
+            .bind(at_unix_ms)
+            .fetch_one(&mut *tx)
+            .await
+            .map_err(db("insert corridor transition"))?;
+            Ok(LifecycleTransition {
+                transition_index: from_db_integer("transition_index", index)?,
+                from_state: from_state.to_owned(),
+                to_state: to_state.to_owned(),
+                at_unix_ms,
+            })
+        })
+    }
+
+    /// Every transition of a corridor, oldest first.
+    pub async fn corridor_history(
+        &self,
+        corridor_id: &CorridorId,
+    ) -> Result<Vec<LifecycleTransition>, StoreError> {
+        let rows: Vec<(i64, String, String, i64)> = with_reader!(self, |pool, _dialect| {
+            sqlx::query_as(
+                "SELECT transition_index, from_state, to_state, at_unix_ms \
+                 FROM corridor_lifecycle_history WHERE corridor_id = $1 \
+                 ORDER BY transition_index",
+            )
+            .bind(corridor_id.as_str())
+            .fetch_all(pool)
+            .await
+            .map_err(db("read corridor history"))?
+        });
+        rows.into_iter()
+            .map(|(index, from_state, to_state, at_unix_ms)| {
+                Ok(LifecycleTransition {
+                    transition_index: from_db_integer("transition_index", index)?,
+                    from_state,
+                    to_state,
+                    at_unix_ms,
+                })
+            })
+            .collect()
+    }
+}

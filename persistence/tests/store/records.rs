@@ -1,0 +1,258 @@
+//! The other tables: packs by digest (corruption detected), the credential audit log with
+//! revocation and status lists, idempotency records, checkpoints and the Mass fact cache.
+
+use std::time::Duration;
+
+use msez_persistence::audit::AuditError;
+use msez_persistence::corridors::{CorridorError, CorridorRecord};
+use msez_persistence::error::StoreError;
+use msez_persistence::records::{
+    CredentialRecord, CredentialStatus, IdempotencyState, MASS_FACT_TTL_MAX, RecordError,
+};
+use msez_protocol::canonical::CanonicalBytes;
+
+use crate::support::{self, Kind, TestDb, backend_tests};
+
+backend_tests!(
+    pack_round_trips_and_corruption_is_detected,
+    credential_revocation_shows_in_status_list,
+    mass_call_idempotency_records_outcome,
+    checkpoint_latest_round_trips,
+    mass_fact_cache_honours_ttl_limits,
+    audit_trail_chains_and_detects_tampering,
+    corridor_transitions_are_conditional_and_recorded,
+);
+
+fn document(value: serde_json::Value) -> CanonicalBytes {
+    CanonicalBytes::new(&value).unwrap()
+}
+
+async fn pack_round_trips_and_corruption_is_detected(kind: Kind) {
+    let Some(db) = TestDb::open(kind, support::config()).await else {
+        return;
+    };
+    let pack = document(serde_json::json!({"lawpack": "pk", "version": 3}));
+    let digest = db.store.put_pack("lawpack", &pack).await.unwrap();
+    assert_eq!(db.store.put_pack("lawpack", &pack).await.unwrap(), digest);
+    let (kind_read, read) = db.store.pack(&digest).await.unwrap().unwrap();
+    assert_eq!((kind_read.as_str(), read), ("lawpack", pack));
+    db.execute("UPDATE packs SET pack = digest").await;
+    assert!(matches!(
+        db.store.pack(&digest).await,
+        Err(StoreError::DocumentDigestMismatch { table: "packs", .. })
+    ));
+    db.cleanup().await;
+}
+
+async fn credential_revocation_shows_in_status_list(kind: Kind) {
+    let Some(db) = TestDb::open(kind, support::config()).await else {
+        return;
+    };
+    for index in 0..3u64 {
+        let record = CredentialRecord {
+            credential_id: format!("urn:cred:{index}"),
+            credential_type: "MSEZKycVerificationCredential".to_owned(),
+            issuer: "did:key:z6Mk".to_owned(),
+            credential: document(serde_json::json!({"id": format!("urn:cred:{index}")})),
+            status_list_id: "list-1".to_owned(),
+            status_list_index: index,
+            issued_at_unix_ms: 1_700_000_000_000,
+        };
+        db.store.record_credential(&record).await.unwrap();
+    }
+    db.store
+        .set_credential_status("urn:cred:1", CredentialStatus::Revoked, 1_700_000_100_000)
+        .await
+        .unwrap();
+    let list = db.store.status_list("list-1").await.unwrap();
+    assert_eq!(
+        list,
+        vec![
+            (0, CredentialStatus::Active),
+            (1, CredentialStatus::Revoked),
+            (2, CredentialStatus::Active)
+        ]
+    );
+    let stored = db.store.credential("urn:cred:1").await.unwrap().unwrap();
+    assert_eq!(stored.status, CredentialStatus::Revoked);
+    assert_eq!(stored.record.status_list_index, 1);
+    assert!(matches!(
+        db.store
+            .set_credential_status("urn:cred:9", CredentialStatus::Revoked, 0)
+            .await,
+        Err(RecordError::NotFound {
+            table: "credentials",
+            ..
+        })
+    ));
+    db.cleanup().await;
+}
+
+async fn mass_call_idempotency_records_outcome(kind: Kind) {
+    let Some(db) = TestDb::open(kind, support::config()).await else {
+        return;
+    };
+    let request = document(serde_json::json!({"entity": "e-1"})).digest();
+    let other = document(serde_json::json!({"entity": "e-2"})).digest();
+    let begin = |digest| {
+        let store = db.store.clone();
+        async move { store.begin_mass_call("key-1", "treasury", &digest, 1).await }
+    };
+    assert_eq!(begin(request).await.unwrap(), IdempotencyState::New);
+    assert_eq!(begin(request).await.unwrap(), IdempotencyState::Pending);
+    assert!(matches!(
+        begin(other).await,
+        Err(RecordError::IdempotencyKeyReused { .. })
+    ));
+    db.store
+        .complete_mass_call("key-1", b"{\"ok\":true}", 2)
+        .await
+        .unwrap();
+    assert_eq!(
+        begin(request).await.unwrap(),
+        IdempotencyState::Completed(b"{\"ok\":true}".to_vec())
+    );
+    db.cleanup().await;
+}
+
+async fn checkpoint_latest_round_trips(kind: Kind) {
+    let Some(db) = TestDb::open(kind, support::config()).await else {
+        return;
+    };
+    let corridor = support::corridor("c-checkpoint");
+    assert!(
+        db.store
+            .latest_checkpoint(&corridor)
+            .await
+            .unwrap()
+            .is_none()
+    );
+    for count in [10u64, 20] {
+        let checkpoint = document(serde_json::json!({"receipt_count": count}));
+        db.store
+            .put_checkpoint(&corridor, count, &checkpoint)
+            .await
+            .unwrap();
+    }
+    let (count, checkpoint) = db
+        .store
+        .latest_checkpoint(&corridor)
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(count, 20);
+    assert_eq!(
+        checkpoint,
+        document(serde_json::json!({"receipt_count": 20}))
+    );
+    db.cleanup().await;
+}
+
+async fn mass_fact_cache_honours_ttl_limits(kind: Kind) {
+    let Some(db) = TestDb::open(kind, support::config()).await else {
+        return;
+    };
+    db.store
+        .put_mass_fact("jurisdiction:e-1", b"PK", MASS_FACT_TTL_MAX)
+        .await
+        .unwrap();
+    assert_eq!(
+        db.store.mass_fact("jurisdiction:e-1").await.unwrap(),
+        Some(b"PK".to_vec())
+    );
+    assert!(matches!(
+        db.store
+            .put_mass_fact(
+                "jurisdiction:e-1",
+                b"AE",
+                MASS_FACT_TTL_MAX + Duration::from_millis(1)
+            )
+            .await,
+        Err(RecordError::TtlOutOfRange { .. })
+    ));
+    db.store
+        .put_mass_fact("filer:e-2", b"active", Duration::from_millis(50))
+        .await
+        .unwrap();
+    tokio::time::sleep(Duration::from_millis(150)).await;
+    assert_eq!(db.store.mass_fact("filer:e-2").await.unwrap(), None);
+    db.cleanup().await;
+}
+
+async fn audit_trail_chains_and_detects_tampering(kind: Kind) {
+    let Some(db) = TestDb::open(kind, support::config()).await else {
+        return;
+    };
+    for step in 0..3 {
+        let entry = document(serde_json::json!({"decision": "allow", "step": step}));
+        let appended = db
+            .store
+            .append_audit_entry("agent-1", &entry)
+            .await
+            .unwrap();
+        assert_eq!(appended.sequence, step);
+    }
+    let trail = db.store.audit_trail("agent-1", 0, 10).await.unwrap();
+    assert_eq!(trail.len(), 3);
+    assert_eq!(trail[1].prev_hash, trail[0].entry_hash);
+    assert_eq!(trail[2].prev_hash, trail[1].entry_hash);
+    let tail = db.store.audit_trail("agent-1", 1, 10).await.unwrap();
+    assert_eq!(tail, trail[1..].to_vec());
+
+    db.execute(
+        "UPDATE agentic_audit_trail SET entry = (SELECT a.entry FROM agentic_audit_trail a \
+         WHERE a.trail_id = 'agent-1' AND a.sequence = 0) \
+         WHERE trail_id = 'agent-1' AND sequence = 1",
+    )
+    .await;
+    assert!(matches!(
+        db.store.audit_trail("agent-1", 0, 10).await,
+        Err(AuditError::ChainBroken { sequence: 1, .. })
+    ));
+    db.cleanup().await;
+}
+
+async fn corridor_transitions_are_conditional_and_recorded(kind: Kind) {
+    let Some(db) = TestDb::open(kind, support::config()).await else {
+        return;
+    };
+    let corridor = support::corridor("c-life");
+    let record = CorridorRecord {
+        corridor_id: corridor.clone(),
+        definition: document(serde_json::json!({"jurisdictions": ["PK", "AE"]})),
+        agreement_set: document(serde_json::json!({"signers": 2})),
+        lifecycle_state: "draft".to_owned(),
+        updated_at_unix_ms: 1,
+    };
+    db.store.create_corridor(&record).await.unwrap();
+    assert_eq!(db.store.corridor(&corridor).await.unwrap(), Some(record));
+    let first = db
+        .store
+        .transition_corridor(&corridor, "draft", "active", 2)
+        .await
+        .unwrap();
+    assert_eq!(first.transition_index, 0);
+    assert!(matches!(
+        db.store.transition_corridor(&corridor, "draft", "halted", 3).await,
+        Err(CorridorError::StateChanged { ref current_state, .. }) if current_state == "active"
+    ));
+    let second = db
+        .store
+        .transition_corridor(&corridor, "active", "halted", 4)
+        .await
+        .unwrap();
+    assert_eq!(second.transition_index, 1);
+    assert_eq!(
+        db.store.corridor_history(&corridor).await.unwrap(),
+        vec![first, second]
+    );
+    assert_eq!(
+        db.store
+            .corridor(&corridor)
+            .await
+            .unwrap()
+            .map(|c| c.lifecycle_state),
+        Some("halted".to_owned())
+    );
+    db.cleanup().await;
+}
