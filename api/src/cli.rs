@@ -18,6 +18,7 @@ mod keys;
 mod mmr;
 mod receipt;
 mod vc;
+mod zone;
 
 use std::ffi::OsString;
 use std::io::{Read, Write};
@@ -151,6 +152,66 @@ pub enum Command {
     /// Example: `msez sanctions check "Acme Trading" --regpack regpack.json`.
     #[command(subcommand)]
     Sanctions(SanctionsCommand),
+    /// Zone configuration: validate `zone.yaml` and its packs, print the deterministic lock.
+    ///
+    /// Example: `msez zone lock zone.yaml > zone.lock`.
+    #[command(subcommand)]
+    Zone(ZoneCommand),
+    /// Packs (lawpack, regpack, licensepack): print a pack's kind and digest.
+    ///
+    /// Example: `msez pack digest packs/pk-ito-2001`.
+    #[command(subcommand)]
+    Pack(PackCommand),
+    /// Run the Mass sandbox: an in-memory stand-in for the Mass APIs on 127.0.0.1, for
+    /// development and tests. It is NOT Mass. Runs until Ctrl-C.
+    ///
+    /// Example: `msez mass-sandbox --port 8090 --seed 7`.
+    MassSandbox {
+        /// Port on 127.0.0.1 (0 picks a free one; the banner prints the URL).
+        #[arg(long, default_value_t = 8090)]
+        port: u16,
+        /// Seed for ids and the logical clock: the same seed replays the same ids.
+        #[arg(long)]
+        seed: Option<u64>,
+        /// Require this bearer token on every Mass route, read from the named environment
+        /// variable (never from the command line, where other users could read it).
+        #[arg(long, value_name = "ENV_VAR")]
+        token_env: Option<String>,
+    },
+}
+
+/// The `msez zone` commands.
+#[derive(Debug, Subcommand)]
+pub enum ZoneCommand {
+    /// Parse the zone file, digest every pack it names (paths relative to the zone file), check
+    /// pinned digests, and compare with `zone.lock` beside it: exit 1 if that lock is stale.
+    ///
+    /// Example: `msez zone validate zone.yaml`.
+    Validate {
+        /// The zone file.
+        #[arg(value_name = "ZONE", default_value = "zone.yaml")]
+        zone_file: PathBuf,
+    },
+    /// Print the deterministic lock of the zone file: the same inputs give the same bytes.
+    ///
+    /// Example: `msez zone lock zone.yaml > zone.lock`.
+    Lock {
+        /// The zone file.
+        #[arg(value_name = "ZONE", default_value = "zone.yaml")]
+        zone_file: PathBuf,
+    },
+}
+
+/// The `msez pack` commands.
+#[derive(Debug, Subcommand)]
+pub enum PackCommand {
+    /// Print `{kind, digest}` of a pack directory (walked recursively) or single-file pack.
+    ///
+    /// Example: `msez pack digest packs/pk-ito-2001`.
+    Digest {
+        /// The pack directory or file.
+        path: PathBuf,
+    },
 }
 
 /// The `msez fork` commands.
@@ -424,6 +485,47 @@ pub enum CliError {
         /// The failed check.
         error: CommitmentError,
     },
+    /// A zone file, or a pack it names, that is not acceptable.
+    #[error("{source_name}: {error}")]
+    Zone {
+        /// The zone file.
+        source_name: String,
+        /// Which field and why (boxed, as above).
+        error: Box<msez_protocol::zone::ZoneError>,
+    },
+    /// `zone.lock` differs from the lock the zone file and packs give now.
+    #[error("{path}: stale: the zone file or a pack changed; regenerate with `msez zone lock`")]
+    LockStale {
+        /// The lock file.
+        path: String,
+    },
+    /// A pack that is not acceptable.
+    #[error("{source_name}: {error}")]
+    Pack {
+        /// The pack path.
+        source_name: String,
+        /// Why (boxed, as above).
+        error: Box<msez_protocol::packs::PackError>,
+    },
+    /// A pack directory beyond the read limits.
+    #[error(
+        "{path}: more than {} files or {} bytes",
+        zone::PACK_FILES_MAX,
+        zone::PACK_BYTES_MAX
+    )]
+    PackTooLarge {
+        /// The pack path.
+        path: String,
+    },
+    /// `--token-env` names an unset or empty variable.
+    #[error("--token-env: environment variable {name} is unset or empty")]
+    TokenEnv {
+        /// The variable's name.
+        name: String,
+    },
+    /// The Mass sandbox could not start or stopped with an error.
+    #[error("mass-sandbox: {0}")]
+    Sandbox(std::io::Error),
     /// Standard output could not be written.
     #[error("cannot write output: {0}")]
     Write(std::io::Error),
@@ -436,7 +538,8 @@ impl CliError {
             Self::Chain { error, .. } if chain::is_verification_failure(error) => 1,
             Self::NotIncluded { .. }
             | Self::CredentialRejected { .. }
-            | Self::CellNotProven { .. } => 1,
+            | Self::CellNotProven { .. }
+            | Self::LockStale { .. } => 1,
             Self::Read { .. }
             | Self::TooLarge { .. }
             | Self::Canon { .. }
@@ -457,6 +560,11 @@ impl CliError {
             | Self::Random { .. }
             | Self::Clock
             | Self::Netting { .. }
+            | Self::Zone { .. }
+            | Self::Pack { .. }
+            | Self::PackTooLarge { .. }
+            | Self::TokenEnv { .. }
+            | Self::Sandbox(_)
             | Self::Pacs008 { .. }
             | Self::Fork { .. }
             | Self::Tensor { .. }
@@ -537,6 +645,14 @@ pub fn run(cli: Cli, stdin: &mut dyn Read, stdout: &mut dyn Write) -> Result<(),
         Command::Sanctions(SanctionsCommand::Check { name, regpack }) => {
             compliance::check(&name, &regpack)?
         }
+        Command::Zone(ZoneCommand::Validate { zone_file }) => zone::validate(&zone_file)?,
+        Command::Zone(ZoneCommand::Lock { zone_file }) => zone::lock(&zone_file)?,
+        Command::Pack(PackCommand::Digest { path }) => zone::pack(&path)?,
+        Command::MassSandbox {
+            port,
+            seed,
+            token_env,
+        } => mass_sandbox(port, seed, token_env.as_deref())?,
     };
     stdout
         .write_all(&output.stdout)
@@ -600,6 +716,28 @@ fn json_output<T: Serialize + ?Sized>(value: &T) -> Result<Output, CliError> {
         serde_json::to_vec_pretty(value).map_err(|error| CliError::Write(error.into()))?;
     text.push(b'\n');
     Ok(Output::success(text))
+}
+
+/// `msez mass-sandbox`: serves until Ctrl-C; the sandbox prints its own banner and URL.
+fn mass_sandbox(port: u16, seed: Option<u64>, token_env: Option<&str>) -> Result<Output, CliError> {
+    let bearer_token = match token_env {
+        None => None,
+        Some(name) => match std::env::var(name) {
+            Ok(token) if !token.is_empty() => Some(zeroize::Zeroizing::new(token)),
+            _ => {
+                return Err(CliError::TokenEnv {
+                    name: name.to_owned(),
+                });
+            }
+        },
+    };
+    let config = msez_mass::sandbox::SandboxConfig {
+        seed,
+        bearer_token,
+        oauth_client: None,
+    };
+    msez_mass::sandbox::serve_blocking(config, port).map_err(CliError::Sandbox)?;
+    Ok(Output::success(Vec::new()))
 }
 
 fn read(input: &InputArg, stdin: &mut dyn Read) -> Result<Input, CliError> {

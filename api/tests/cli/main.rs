@@ -20,6 +20,7 @@ mod keygen;
 mod mmr;
 mod receipt;
 mod vc;
+mod zone;
 
 use std::io::Write;
 use std::process::{Command, Output, Stdio};
