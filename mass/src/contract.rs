@@ -14,10 +14,13 @@ mod samples;
 
 use serde_json::{Value, to_value};
 
-/// The organization-info OpenAPI document.
-pub(crate) const ORGANIZATION_SPEC: &str = include_str!("../specs/organization-info.openapi.json");
-/// The templating-engine OpenAPI document.
-pub(crate) const TEMPLATING_SPEC: &str = include_str!("../specs/templating-engine.openapi.json");
+/// The organization-info OpenAPI document, read from the shared specs beside the repository
+/// (one source of truth: a copy here could drift from the contract Mass publishes).
+pub(crate) const ORGANIZATION_SPEC: &str =
+    include_str!("../../../shared/mass-specs/organization-info.openapi.json");
+/// The templating-engine OpenAPI document, from the same place.
+pub(crate) const TEMPLATING_SPEC: &str =
+    include_str!("../../../shared/mass-specs/templating-engine.openapi.json");
 
 /// (spec name, schema name, fully populated sample) for every spec-backed wire type.
 pub(crate) fn cases() -> Vec<(&'static str, &'static str, Value)> {
