@@ -24,13 +24,14 @@
 //!   `leaf_index` and `leaf_count`, so a proof cannot lie about its position.
 
 use serde::{Deserialize, Serialize};
-use sha2::{Digest as _, Sha256};
 
 use super::Domain;
 use super::cell::{Cell, CellAddress};
 use super::lattice::ComplianceState;
 use crate::canonical::{CanonError, CanonicalBytes};
 use crate::digest::Digest;
+// The same path step as the receipt MMR (SPEC §6): one JSON form for every Merkle proof.
+use crate::mmr::{PathStep, Side};
 
 /// The `tag` member of every leaf document.
 pub const LEAF_TAG: &str = "msez.tensor.cell.v1";
@@ -48,26 +49,6 @@ pub struct CommittedCell {
     pub state: ComplianceState,
     /// Evidence digests (committed as a sorted set).
     pub attestation_digests: Vec<Digest>,
-}
-
-/// Which side a sibling is on.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum Side {
-    /// The sibling is the left child: parent = Node(sibling, current).
-    Left,
-    /// The sibling is the right child: parent = Node(current, sibling).
-    Right,
-}
-
-/// One step of an inclusion path.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct PathStep {
-    /// Where the sibling sits.
-    pub side: Side,
-    /// The sibling's hash.
-    pub hash: Digest,
 }
 
 /// Proof that a cell is a leaf under a root.
@@ -188,19 +169,12 @@ pub fn leaf_hash(cell: &CommittedCell) -> Result<Digest, CanonError> {
         tag: LEAF_TAG,
     };
     let bytes = CanonicalBytes::of(&document)?;
-    let mut hasher = Sha256::new();
-    hasher.update([LEAF_PREFIX]);
-    hasher.update(bytes.as_bytes());
-    Ok(Digest::from_bytes(hasher.finalize().into()))
+    Ok(Digest::sha256_of_parts(&[&[LEAF_PREFIX], bytes.as_bytes()]))
 }
 
 /// Node hash: SHA-256(0x01 ‖ left ‖ right).
 pub fn node_hash(left: &Digest, right: &Digest) -> Digest {
-    let mut hasher = Sha256::new();
-    hasher.update([NODE_PREFIX]);
-    hasher.update(left.as_bytes());
-    hasher.update(right.as_bytes());
-    Digest::from_bytes(hasher.finalize().into())
+    Digest::sha256_of_parts(&[&[NODE_PREFIX], left.as_bytes(), right.as_bytes()])
 }
 
 impl From<&Cell> for CommittedCell {
