@@ -18,7 +18,7 @@ use ractor::ActorCell;
 use tokio::sync::broadcast;
 
 use crate::error::RuntimeError;
-use crate::sync::lock;
+use crate::sync::lock_std;
 
 /// Supervision events buffered per subscriber; a slower subscriber sees `Lagged` and skips.
 /// 4,096 holds a burst of one restart per actor across a 64-shard host several times over.
@@ -248,7 +248,7 @@ impl Introspection {
         for (mount, entry) in self.registered() {
             match entry {
                 Registered::Node(record) if mount == path => {
-                    let cell = lock(&record.state).cell.clone();
+                    let cell = lock_std(&record.state).cell.clone();
                     return Ok(match cell {
                         Some(cell) => {
                             cell.kill();
@@ -324,11 +324,11 @@ impl Introspection {
 
     /// Removes the node or subtree at `path`.
     pub(crate) fn unregister(&self, path: &str) {
-        lock(&self.inner.nodes).remove(path);
+        lock_std(&self.inner.nodes).remove(path);
     }
 
     fn insert(&self, path: &str, entry: Registered) -> Result<(), RuntimeError> {
-        let mut nodes = lock(&self.inner.nodes);
+        let mut nodes = lock_std(&self.inner.nodes);
         if nodes.contains_key(path) {
             return Err(RuntimeError::DuplicatePath {
                 path: path.to_owned(),
@@ -340,7 +340,7 @@ impl Introspection {
 
     /// A copy of the registrations, so no lock is held while subtrees are asked.
     fn registered(&self) -> Vec<(String, Registered)> {
-        lock(&self.inner.nodes)
+        lock_std(&self.inner.nodes)
             .iter()
             .map(|(path, entry)| (path.clone(), entry.clone()))
             .collect()
@@ -363,7 +363,7 @@ impl Introspection {
 
 impl NodeRecord {
     fn snapshot(&self) -> TreeNode {
-        let state = lock(&self.state);
+        let state = lock_std(&self.state);
         TreeNode {
             path: self.path.clone(),
             name: last_segment(&self.path).to_owned(),

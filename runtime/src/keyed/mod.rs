@@ -34,7 +34,7 @@ use crate::error::{ActorFailure, HostError, RuntimeError};
 use crate::introspection::{Introspection, NodeStatus, SupervisionEvent, now_unix_ms};
 use crate::policy::{Backoff, Intensity, RestartPolicy};
 use crate::single_flight::{ActivationTable, Admit, Incarnation, Slot};
-use crate::sync::lock;
+use crate::sync::lock_std;
 
 use actor::{Activation, Envelope, KeyedActor, PassivateMode};
 use shard::ShardSupervisor;
@@ -473,7 +473,7 @@ impl<K: Keyed> HostInner<K> {
             key: key.to_string(),
             reason: err.to_string(),
         })?;
-        lock(&shard.keys_by_actor).insert(actor.get_id(), (key.clone(), incarnation_id));
+        lock_std(&shard.keys_by_actor).insert(actor.get_id(), (key.clone(), incarnation_id));
         Ok(Arc::new(Live {
             incarnation_id,
             actor,
