@@ -518,8 +518,11 @@ impl<K: Keyed> HostInner<K> {
             }
         }
         let timeout = self.config.call_timeout;
+        // One deadline for all: the actors passivate concurrently, so stuck ones cost one
+        // timeout in total, not one each.
+        let deadline = tokio::time::Instant::now() + timeout;
         for (incarnation, answer) in answers {
-            if tokio::time::timeout(timeout, answer).await.is_err() {
+            if tokio::time::timeout_at(deadline, answer).await.is_err() {
                 tracing::warn!(host = %self.path, "actor did not passivate in time; killing it");
                 incarnation.actor.get_cell().kill();
             }
