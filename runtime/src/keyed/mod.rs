@@ -467,13 +467,18 @@ impl<K: Keyed> HostInner<K> {
             delay,
             predecessor,
         };
+        // Held across the spawn: an incarnation that fails at once (e.g. its hydrate) must not
+        // reach the supervisor's exit handling before it is known there, or its slot would keep
+        // a dead actor forever.
+        let mut keys_by_actor = lock_std(&shard.keys_by_actor);
         let spawned =
             ractor::ActorRuntime::spawn_linked_instant(None, handler, activation, supervisor);
         let (actor, _startup) = spawned.map_err(|err| HostError::ActivationFailed {
             key: key.to_string(),
             reason: err.to_string(),
         })?;
-        lock_std(&shard.keys_by_actor).insert(actor.get_id(), (key.clone(), incarnation_id));
+        keys_by_actor.insert(actor.get_id(), (key.clone(), incarnation_id));
+        drop(keys_by_actor);
         Ok(Arc::new(Live {
             incarnation_id,
             actor,
