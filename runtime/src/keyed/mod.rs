@@ -191,7 +191,9 @@ impl<K: Keyed> KeyedHost<K> {
     }
 
     /// Delivers `msg` to the actor for `key`, activating it if needed. Returns once the message
-    /// is admitted to the inbox (not handled).
+    /// is admitted to the inbox (not handled). If the actor crashes before it dequeues the
+    /// message, the message is lost: durability lives in the journal the actor writes, never in
+    /// its mailbox. Use `call` when the sender must know.
     pub async fn send(&self, key: &K::Key, msg: K::Msg) -> Result<(), HostError> {
         self.inner.route(key, msg)
     }
