@@ -503,3 +503,45 @@ async fn tree_and_events_serialize_to_json_shape() {
     );
     host.shutdown().await.unwrap();
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn successor_hydrates_only_after_predecessor_passivate_hook_finished() {
+    let gate = Arc::new(tokio::sync::Semaphore::new(0));
+    let counter = Counter {
+        passivate_gate: Some(gate.clone()),
+        ..Counter::default()
+    };
+    let (counter, host, tree) = start(counter, config("barrier")).await;
+    let key = "b".to_owned();
+    let path = host.key_path(&key);
+    assert_eq!(add(&host, "b", 1).await, Ok(1));
+    let passivation = {
+        let host = host.clone();
+        let key = key.clone();
+        tokio::spawn(async move { host.passivate(&key).await })
+    };
+    let status_of = |tree: &msez_runtime::Introspection| tree.find(&path).map(|node| node.status);
+    while status_of(&tree) != Some(NodeStatus::Passivating) {
+        tokio::task::yield_now().await;
+    }
+    // The next message activates a successor while the hook is still running.
+    let successor_call = {
+        let host = host.clone();
+        tokio::spawn(async move { get(&host, "b").await })
+    };
+    // The successor's slot replaces the passivating one; it must wait (status `starting`).
+    while status_of(&tree) == Some(NodeStatus::Passivating) {
+        tokio::task::yield_now().await;
+    }
+    assert_eq!(status_of(&tree), Some(NodeStatus::Starting));
+    assert_eq!(counter.hydrations_of("b"), 1);
+    gate.add_permits(1);
+    assert_eq!(passivation.await.unwrap(), Ok(true));
+    assert_eq!(successor_call.await.unwrap(), Ok(1));
+    assert_eq!(
+        *counter.log.lock().unwrap(),
+        vec!["hydrate", "passivated", "hydrate"]
+    );
+    gate.add_permits(1);
+    host.shutdown().await.unwrap();
+}

@@ -36,6 +36,10 @@ pub struct Counter {
     /// Hydrate fails while this is above zero (decremented per failure).
     pub hydrate_failures_left: AtomicU32,
     pub hydrate_delay: Option<Duration>,
+    /// The passivate hook waits for a permit of this semaphore when set.
+    pub passivate_gate: Option<Arc<tokio::sync::Semaphore>>,
+    /// Hook calls in order: `hydrate` and `passivated`.
+    pub log: Mutex<Vec<&'static str>>,
 }
 
 impl Counter {
@@ -64,6 +68,7 @@ impl Keyed for Counter {
             .unwrap()
             .entry(key.clone())
             .or_default() += 1;
+        self.log.lock().unwrap().push("hydrate");
         let failures_left = self.hydrate_failures_left.load(Ordering::SeqCst);
         if failures_left > 0 {
             self.hydrate_failures_left
@@ -96,7 +101,11 @@ impl Keyed for Counter {
     }
 
     async fn passivate(&self, _key: &String, _state: &mut u64) -> Result<(), ActorFailure> {
+        if let Some(gate) = &self.passivate_gate {
+            gate.acquire().await.unwrap().forget();
+        }
         self.passivations.fetch_add(1, Ordering::SeqCst);
+        self.log.lock().unwrap().push("passivated");
         Ok(())
     }
 }
