@@ -270,7 +270,8 @@ impl<K: Keyed> KeyedHost<K> {
         self.inner.shutdown().await
     }
 
-    /// Live actors (activating, running or backing off before a restart).
+    /// Live actors (activating, running or backing off before a restart). Walks every shard
+    /// (O(keys)): for metrics and tests, not for a hot path.
     pub fn active_count(&self) -> usize {
         self.inner
             .shards
