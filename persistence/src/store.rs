@@ -117,6 +117,10 @@ pub(crate) enum Backend {
 pub(crate) struct Dialect {
     /// The database clock as integer Unix milliseconds.
     pub(crate) now_unix_ms: &'static str,
+    /// Appended to the lease read of a standalone snapshot write so a concurrent lease grant
+    /// waits for the write's commit (Postgres); SQLite writers are already serialised. The
+    /// journal's batch path spells its own lock (see `journal::postgres`).
+    pub(crate) lease_row_lock: &'static str,
     /// Serialises concurrent migrations (Postgres); SQLite's `BEGIN IMMEDIATE` already does.
     pub(crate) migration_lock: Option<&'static str>,
     /// This dialect's migrations, oldest first.
@@ -125,6 +129,7 @@ pub(crate) struct Dialect {
 
 pub(crate) const POSTGRES: Dialect = Dialect {
     now_unix_ms: "(EXTRACT(EPOCH FROM clock_timestamp()) * 1000)::BIGINT",
+    lease_row_lock: " FOR SHARE",
     // An arbitrary constant key ("msez" in ASCII) for the session-independent advisory lock.
     migration_lock: Some("SELECT pg_advisory_xact_lock(1836279162)"),
     migrations: crate::migrate::POSTGRES_MIGRATIONS,
@@ -132,6 +137,7 @@ pub(crate) const POSTGRES: Dialect = Dialect {
 
 pub(crate) const SQLITE: Dialect = Dialect {
     now_unix_ms: "CAST(unixepoch('subsec') * 1000 AS INTEGER)",
+    lease_row_lock: "",
     migration_lock: None,
     migrations: crate::migrate::SQLITE_MIGRATIONS,
 };
