@@ -218,6 +218,12 @@ impl Store {
 
     /// Opens (creating if missing) a SQLite store at `path` in WAL mode with
     /// `synchronous = FULL`, so an acknowledged commit survives power loss, and migrates it.
+    ///
+    /// Why FULL and not NORMAL: in WAL mode NORMAL survives a process crash but may lose the
+    /// last commits on power loss, and an acknowledged receipt has already reached a
+    /// counterparty. FULL costs one WAL fsync per commit; group commit puts ~1,000 appends in
+    /// one commit, so the writer is CPU-bound long before fsync-bound (docs/PERFORMANCE.md,
+    /// runs 6 and 7: NORMAL measured within noise of FULL).
     pub async fn open_sqlite(path: &Path, config: StoreConfig) -> Result<Self, StoreError> {
         config.check()?;
         let options = SqliteConnectOptions::new()

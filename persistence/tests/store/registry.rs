@@ -447,6 +447,11 @@ async fn corridor_ids_page_in_id_order(kind: Kind) {
     };
     assert_eq!(names(page(None).await), ["c-a", "c-b", "c-c"]);
     assert_eq!(names(page(Some("c-c")).await), ["c-d"]);
+    let page_max = msez_persistence::corridors::CORRIDOR_IDS_PAGE_MAX;
+    assert_eq!(
+        db.store.corridor_ids(None, page_max).await.unwrap().len(),
+        4
+    );
     assert!(matches!(
         db.store
             .corridor_ids(None, msez_persistence::corridors::CORRIDOR_IDS_PAGE_MAX + 1)
