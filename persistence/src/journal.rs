@@ -403,7 +403,8 @@ pub(crate) struct BatchView {
     /// Shard → current epoch.
     lease_epochs: HashMap<u32, u64>,
     /// (corridor, sequence) → next_root of rows the batch touches.
-    receipts: HashMap<(String, u64), Digest>,
+    /// Keyed by corridor first so a probe borrows the `&str` instead of allocating a `String`.
+    receipts: HashMap<String, HashMap<u64, Digest>>,
 }
 
 impl BatchView {
@@ -417,6 +418,11 @@ impl BatchView {
         Ok(())
     }
 
+    /// The `next_root` the journal holds at (`corridor_id`, `sequence`), if the batch read it.
+    fn receipt(&self, corridor_id: &str, sequence: u64) -> Option<&Digest> {
+        self.receipts.get(corridor_id)?.get(&sequence)
+    }
+
     pub(crate) fn insert_receipt(
         &mut self,
         corridor_id: String,
@@ -425,7 +431,10 @@ impl BatchView {
     ) -> Result<(), StoreError> {
         let sequence = from_db_integer("receipts.sequence", sequence)?;
         let next_root = digest_column("receipts.next_root", next_root)?;
-        self.receipts.insert((corridor_id, sequence), next_root);
+        self.receipts
+            .entry(corridor_id)
+            .or_default()
+            .insert(sequence, next_root);
         Ok(())
     }
 }
@@ -527,8 +536,7 @@ fn plan_item(
         });
     }
     let stored = view
-        .receipts
-        .get(&(corridor_id.as_str().to_owned(), sequence))
+        .receipt(corridor_id.as_str(), sequence)
         .or_else(|| accepted.get(&(corridor_id.as_str(), sequence)));
     if let Some(stored_next_root) = stored {
         return if *stored_next_root == record.next_root {
@@ -549,9 +557,7 @@ fn plan_item(
                 sequence,
             });
         }
-        let previous_present = view
-            .receipts
-            .contains_key(&(corridor_id.as_str().to_owned(), previous))
+        let previous_present = view.receipt(corridor_id.as_str(), previous).is_some()
             || accepted.contains_key(&(corridor_id.as_str(), previous));
         if !previous_present {
             return Err(AppendError::Gap {
