@@ -317,7 +317,8 @@ impl Store {
     }
 
     /// Up to `count_max` (≤ [`ATTESTATIONS_PAGE_MAX`]) attestations of a subject, oldest
-    /// first, each rehashed; pass the last id seen as `after_attestation_id` for the next page.
+    /// first, each rehashed; pass the last id seen as `after_attestation_id` for the next page
+    /// (an id that is not stored gives an empty page).
     pub async fn attestations(
         &self,
         subject_id: &str,

@@ -46,15 +46,20 @@ async fn write_snapshot_is_fenced_follows_journal_and_loads(kind: Kind) {
     let head = support::receipt(&corridor, 2, 0);
     let snapshot = support::snapshot_after(b"state-after-3", &head);
 
-    let stale = db
+    // A newer grant of the shard (a successor node) fences the old epoch.
+    let shard = db.store.shard_of(&corridor);
+    let newer = db
         .store
-        .write_snapshot(&corridor, epoch + 1, &snapshot)
-        .await;
+        .acquire_lease(shard, "node-a", std::time::Duration::from_secs(60))
+        .await
+        .unwrap();
+    let stale = db.store.write_snapshot(&corridor, epoch, &snapshot).await;
     assert!(matches!(
         stale,
         Err(SnapshotWriteError::Fenced { writer_epoch, current_epoch: Some(current), .. })
-            if writer_epoch == epoch + 1 && current == epoch
+            if writer_epoch == epoch && current == newer.epoch && newer.epoch > epoch
     ));
+    let epoch = newer.epoch;
     let ahead = SnapshotRecord {
         receipt_count: 4,
         ..snapshot.clone()
