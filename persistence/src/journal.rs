@@ -51,6 +51,11 @@ pub const SNAPSHOT_BYTES_MAX: usize = 16 * 1024 * 1024;
 /// largest group commit batch.
 pub const APPEND_BATCH_ITEMS_MAX: usize = 8_192;
 
+/// The most receipts one `receipts` call returns. 4,096 receipts of typical size (~1 KiB) are
+/// a few megabytes, enough for a peer's catch-up page and for the corridor actor's replay
+/// pages, while a caller cannot ask for a whole journal at once.
+pub const RECEIPTS_PAGE_MAX: u64 = 4_096;
+
 /// One receipt as the journal stores it. `receipt` is the receipt's canonical bytes and
 /// `next_root` its SPEC §5 root.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -364,14 +369,21 @@ impl Store {
         })
     }
 
-    /// Up to `count_max` verified receipts of a corridor from `from_sequence` on, for full
-    /// replay and for serving a peer's catch-up.
+    /// Up to `count_max` (≤ [`RECEIPTS_PAGE_MAX`]) verified receipts of a corridor from
+    /// `from_sequence` on, for full replay and for serving a peer's catch-up; page by passing
+    /// the next sequence.
     pub async fn receipts(
         &self,
         corridor_id: &CorridorId,
         from_sequence: u64,
         count_max: u64,
     ) -> Result<Vec<StoredReceipt>, StoreError> {
+        if count_max > RECEIPTS_PAGE_MAX {
+            return Err(StoreError::PageTooLarge {
+                count_max,
+                page_max: RECEIPTS_PAGE_MAX,
+            });
+        }
         let from = to_db_integer("from_sequence", from_sequence)?;
         let limit = to_db_integer("count_max", count_max)?;
         let rows: Vec<ReceiptRow> = with_reader!(self, |pool, _dialect| {
