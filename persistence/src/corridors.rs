@@ -16,7 +16,11 @@ use msez_protocol::canonical::CanonicalBytes;
 use msez_protocol::ids::CorridorId;
 
 use crate::error::{StoreError, db};
-use crate::store::{Store, from_db_integer};
+use crate::store::{Store, from_db_integer, to_db_integer};
+
+/// The most corridor ids one `corridor_ids` call returns; page with `after`. 1,000 ids is a few
+/// tens of kilobytes, and a zone of 10,000 corridors lists in ten pages.
+pub const CORRIDOR_IDS_PAGE_MAX: u64 = 1_000;
 
 /// A corridor as stored.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -194,6 +198,41 @@ impl Store {
                 at_unix_ms,
             })
         })
+    }
+
+    /// Up to `count_max` (≤ [`CORRIDOR_IDS_PAGE_MAX`]) stored corridor ids after `after`, in
+    /// id order; pass the last id seen as `after` for the next page.
+    pub async fn corridor_ids(
+        &self,
+        after: Option<&CorridorId>,
+        count_max: u64,
+    ) -> Result<Vec<CorridorId>, StoreError> {
+        if count_max > CORRIDOR_IDS_PAGE_MAX {
+            return Err(StoreError::PageTooLarge {
+                count_max,
+                page_max: CORRIDOR_IDS_PAGE_MAX,
+            });
+        }
+        let limit = to_db_integer("count_max", count_max)?;
+        let rows: Vec<String> = with_reader!(self, |pool, _dialect| {
+            sqlx::query_scalar(
+                "SELECT corridor_id FROM corridors WHERE ($1 IS NULL OR corridor_id > $1) \
+                 ORDER BY corridor_id LIMIT $2",
+            )
+            .bind(after.map(CorridorId::as_str))
+            .bind(limit)
+            .fetch_all(pool)
+            .await
+            .map_err(db("list corridors"))?
+        });
+        rows.into_iter()
+            .map(|text| {
+                CorridorId::new(text.clone()).map_err(|_| StoreError::IdColumnInvalid {
+                    column: "corridors.corridor_id",
+                    value: text,
+                })
+            })
+            .collect()
     }
 
     /// Every transition of a corridor, oldest first.

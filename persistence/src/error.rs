@@ -182,6 +182,38 @@ pub enum StoreError {
         /// Items offered.
         item_count: usize,
     },
+    /// A list call asked for more rows than one page may hold.
+    #[error("page of {count_max} rows exceeds the limit of {page_max}")]
+    PageTooLarge {
+        /// Rows asked for.
+        count_max: u64,
+        /// The page limit.
+        page_max: u64,
+    },
+    /// A stored id column does not parse as its id type.
+    #[error("column {column} holds invalid id {value:?}")]
+    IdColumnInvalid {
+        /// Which column.
+        column: &'static str,
+        /// The stored text.
+        value: String,
+    },
+    /// A stored document without a digest column is not canonical JSON.
+    #[error("{table} row {key} holds a document that is not canonical JSON")]
+    DocumentNotCanonical {
+        /// The table.
+        table: &'static str,
+        /// The row's key.
+        key: String,
+    },
+    /// A bond's stored amount is not an integer number of minor units.
+    #[error("bond {bond_id} holds amount_minor {amount_text:?}, not an integer")]
+    AmountNotInteger {
+        /// The bond.
+        bond_id: String,
+        /// The stored text.
+        amount_text: String,
+    },
     /// A stored document (pack, credential) does not hash to the digest it is filed under.
     #[error("{table} row {key} is corrupt: its bytes do not match its digest")]
     DocumentDigestMismatch {

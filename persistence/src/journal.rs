@@ -8,7 +8,9 @@
 //! `(corridor_id, sequence)`; rows are immutable. One `append_batch` call is one transaction:
 //! it reads the leases of every shard in the batch (Postgres locks them `FOR SHARE`, so a
 //! concurrent grant waits for this commit) and the journal rows the batch touches, decides
-//! every item with the pure `plan_batch`, then inserts only the accepted items. A fenced,
+//! every item with the pure `plan_batch`, then inserts only the accepted items. The SQL of
+//! each backend lives in its own submodule (`postgres`: fixed `UNNEST` statements, one per
+//! step; `sqlite`: multi-row statements from a fixed ladder of sizes). A fenced,
 //! conflicting or gapped item is answered with its own [`AppendError`] and its batch-mates
 //! commit; nothing is decided by catching a constraint violation, so no savepoints are needed.
 //!
@@ -30,7 +32,7 @@ use msez_protocol::ids::CorridorId;
 use msez_protocol::receipt::Receipt;
 
 use crate::error::{StoreError, db, digest_column};
-use crate::store::{Store, from_db_integer, to_db_integer, values_placeholders};
+use crate::store::{Backend, Store, from_db_integer, to_db_integer};
 
 /// Domain tag of a snapshot's digest.
 pub const SNAPSHOT_HASH_TAG: DomainTag = DomainTag::new("msez.persistence.snapshot.v1");
@@ -49,9 +51,10 @@ pub const SNAPSHOT_BYTES_MAX: usize = 16 * 1024 * 1024;
 /// largest group commit batch.
 pub const APPEND_BATCH_ITEMS_MAX: usize = 8_192;
 
-/// Rows per multi-row statement: 256 rows of 5 values stay far below both drivers' bind
-/// parameter limits (SQLite 32,766, Postgres 65,535) while amortising each round trip.
-const STATEMENT_ROWS_MAX: usize = 256;
+/// The most receipts one `receipts` call returns. 4,096 receipts of typical size (~1 KiB) are
+/// a few megabytes, enough for a peer's catch-up page and for the corridor actor's replay
+/// pages, while a caller cannot ask for a whole journal at once.
+pub const RECEIPTS_PAGE_MAX: u64 = 4_096;
 
 /// One receipt as the journal stores it. `receipt` is the receipt's canonical bytes and
 /// `next_root` its SPEC §5 root.
@@ -269,111 +272,42 @@ impl Store {
         if requests.is_empty() {
             return Ok(Vec::new());
         }
-        let shards: Vec<i64> = requests
+        let mut shards: Vec<i64> = requests
             .iter()
             .map(|r| i64::from(self.shard_of(&r.receipt.corridor_id)))
             .collect::<HashSet<_>>()
             .into_iter()
             .collect();
+        // Lease rows are locked in shard order, so two batches never wait on each other in a
+        // cycle.
+        shards.sort_unstable();
         let keys = touched_keys(requests)?;
         let limits = PlanLimits {
             shard_count: self.config.shard_count,
             snapshot_interval_receipts: self.config.snapshot_interval_receipts,
         };
-        with_write_tx!(self, |tx, dialect| {
-            let mut view = BatchView::default();
-            for chunk in shards.chunks(STATEMENT_ROWS_MAX) {
-                let sql = format!(
-                    "WITH k(shard) AS (VALUES {}) SELECT l.shard, l.epoch FROM leases l \
-                     JOIN k ON l.shard = k.shard{}",
-                    values_placeholders(dialect, chunk.len(), 1),
-                    dialect.lease_row_lock
-                );
-                let mut query = sqlx::query_as::<_, (i64, i64)>(sqlx::AssertSqlSafe(sql));
-                for shard in chunk {
-                    query = query.bind(*shard);
-                }
-                for (shard, epoch) in query.fetch_all(&mut *tx).await.map_err(db("read leases"))? {
-                    view.insert_lease(shard, epoch)?;
-                }
+        match &self.backend {
+            Backend::Postgres(pool) => {
+                let mut tx = pool.begin().await.map_err(db("begin transaction"))?;
+                let view = postgres::read_view(&mut tx, &shards, &keys).await?;
+                let outcomes = plan_batch(requests, &limits, &view);
+                postgres::insert_accepted(&mut tx, &accepted(requests, &outcomes)).await?;
+                tx.commit().await.map_err(db("commit transaction"))?;
+                Ok(outcomes)
             }
-            for chunk in keys.chunks(STATEMENT_ROWS_MAX) {
-                let sql = format!(
-                    "WITH k(corridor_id, sequence) AS (VALUES {}) \
-                     SELECT r.corridor_id, r.sequence, r.next_root FROM receipts r \
-                     JOIN k ON r.corridor_id = k.corridor_id AND r.sequence = k.sequence",
-                    values_placeholders(dialect, chunk.len(), 2)
-                );
-                let mut query =
-                    sqlx::query_as::<_, (String, i64, Vec<u8>)>(sqlx::AssertSqlSafe(sql));
-                for (corridor_id, sequence) in chunk {
-                    query = query.bind(*corridor_id).bind(*sequence);
-                }
-                let rows = query
-                    .fetch_all(&mut *tx)
+            Backend::Sqlite { writer, .. } => {
+                // IMMEDIATE takes the write lock up front (see `with_write_tx!`).
+                let mut tx = writer
+                    .begin_with("BEGIN IMMEDIATE")
                     .await
-                    .map_err(db("read journal keys"))?;
-                for (corridor_id, sequence, next_root) in rows {
-                    view.insert_receipt(corridor_id, sequence, &next_root)?;
-                }
+                    .map_err(db("begin transaction"))?;
+                let view = sqlite::read_view(&mut tx, &shards, &keys).await?;
+                let outcomes = plan_batch(requests, &limits, &view);
+                sqlite::insert_accepted(&mut tx, &accepted(requests, &outcomes)).await?;
+                tx.commit().await.map_err(db("commit transaction"))?;
+                Ok(outcomes)
             }
-            let outcomes = plan_batch(requests, &limits, &view);
-            let accepted: Vec<&AppendRequest> = requests
-                .iter()
-                .zip(&outcomes)
-                .filter(|(_, outcome)| matches!(outcome, Ok(Appended::Inserted)))
-                .map(|(request, _)| request)
-                .collect();
-            let mut inserted_rows = 0u64;
-            for chunk in accepted.chunks(STATEMENT_ROWS_MAX) {
-                let sql = format!(
-                    "INSERT INTO receipts (corridor_id, sequence, next_root, epoch, receipt) \
-                     VALUES {} ON CONFLICT DO NOTHING",
-                    values_placeholders(dialect, chunk.len(), 5)
-                );
-                let mut query = sqlx::query(sqlx::AssertSqlSafe(sql));
-                for request in chunk {
-                    let record = &request.receipt;
-                    query = query
-                        .bind(record.corridor_id.as_str())
-                        .bind(to_db_integer("sequence", record.sequence)?)
-                        .bind(record.next_root.as_bytes().as_slice())
-                        .bind(to_db_integer("epoch", request.epoch)?)
-                        .bind(record.receipt.as_bytes());
-                }
-                let done = query
-                    .execute(&mut *tx)
-                    .await
-                    .map_err(db("insert receipts"))?;
-                inserted_rows += done.rows_affected();
-            }
-            if inserted_rows != accepted.len() as u64 {
-                return Err(StoreError::JournalRace {
-                    expected_rows: accepted.len() as u64,
-                    inserted_rows,
-                });
-            }
-            for request in &accepted {
-                let Some(snapshot) = &request.snapshot else {
-                    continue;
-                };
-                sqlx::query(
-                    "INSERT INTO snapshots \
-                     (corridor_id, receipt_count, head_root, digest, epoch, state) \
-                     VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT DO NOTHING",
-                )
-                .bind(request.receipt.corridor_id.as_str())
-                .bind(to_db_integer("receipt_count", snapshot.receipt_count)?)
-                .bind(snapshot.head_root.as_bytes().as_slice())
-                .bind(snapshot_digest(&snapshot.state).as_bytes().as_slice())
-                .bind(to_db_integer("epoch", request.epoch)?)
-                .bind(snapshot.state.as_slice())
-                .execute(&mut *tx)
-                .await
-                .map_err(db("insert snapshot"))?;
-            }
-            Ok(outcomes)
-        })
+        }
     }
 
     /// The latest snapshot of a corridor and the receipts after it, verified: the snapshot's
@@ -435,14 +369,21 @@ impl Store {
         })
     }
 
-    /// Up to `count_max` verified receipts of a corridor from `from_sequence` on, for full
-    /// replay and for serving a peer's catch-up.
+    /// Up to `count_max` (≤ [`RECEIPTS_PAGE_MAX`]) verified receipts of a corridor from
+    /// `from_sequence` on, for full replay and for serving a peer's catch-up; page by passing
+    /// the next sequence.
     pub async fn receipts(
         &self,
         corridor_id: &CorridorId,
         from_sequence: u64,
         count_max: u64,
     ) -> Result<Vec<StoredReceipt>, StoreError> {
+        if count_max > RECEIPTS_PAGE_MAX {
+            return Err(StoreError::PageTooLarge {
+                count_max,
+                page_max: RECEIPTS_PAGE_MAX,
+            });
+        }
         let from = to_db_integer("from_sequence", from_sequence)?;
         let limit = to_db_integer("count_max", count_max)?;
         let rows: Vec<ReceiptRow> = with_reader!(self, |pool, _dialect| {
@@ -474,7 +415,8 @@ pub(crate) struct BatchView {
     /// Shard → current epoch.
     lease_epochs: HashMap<u32, u64>,
     /// (corridor, sequence) → next_root of rows the batch touches.
-    receipts: HashMap<(String, u64), Digest>,
+    /// Keyed by corridor first so a probe borrows the `&str` instead of allocating a `String`.
+    receipts: HashMap<String, HashMap<u64, Digest>>,
 }
 
 impl BatchView {
@@ -488,6 +430,11 @@ impl BatchView {
         Ok(())
     }
 
+    /// The `next_root` the journal holds at (`corridor_id`, `sequence`), if the batch read it.
+    fn receipt(&self, corridor_id: &str, sequence: u64) -> Option<&Digest> {
+        self.receipts.get(corridor_id)?.get(&sequence)
+    }
+
     pub(crate) fn insert_receipt(
         &mut self,
         corridor_id: String,
@@ -496,9 +443,37 @@ impl BatchView {
     ) -> Result<(), StoreError> {
         let sequence = from_db_integer("receipts.sequence", sequence)?;
         let next_root = digest_column("receipts.next_root", next_root)?;
-        self.receipts.insert((corridor_id, sequence), next_root);
+        self.receipts
+            .entry(corridor_id)
+            .or_default()
+            .insert(sequence, next_root);
         Ok(())
     }
+}
+
+/// The items `plan_batch` decided to insert, in batch order.
+fn accepted<'a>(
+    requests: &'a [AppendRequest],
+    outcomes: &[Result<Appended, AppendError>],
+) -> Vec<&'a AppendRequest> {
+    requests
+        .iter()
+        .zip(outcomes)
+        .filter(|(_, outcome)| matches!(outcome, Ok(Appended::Inserted)))
+        .map(|(request, _)| request)
+        .collect()
+}
+
+/// Fails the batch unless the insert wrote every accepted row: a row that was absent when the
+/// batch read the journal but present at insert means another writer holds the same epoch.
+fn check_inserted(expected_rows: usize, inserted_rows: u64) -> Result<(), StoreError> {
+    if inserted_rows != expected_rows as u64 {
+        return Err(StoreError::JournalRace {
+            expected_rows: expected_rows as u64,
+            inserted_rows,
+        });
+    }
+    Ok(())
 }
 
 /// The (corridor, sequence) keys a batch reads: each item's own and its predecessor's.
@@ -573,8 +548,7 @@ fn plan_item(
         });
     }
     let stored = view
-        .receipts
-        .get(&(corridor_id.as_str().to_owned(), sequence))
+        .receipt(corridor_id.as_str(), sequence)
         .or_else(|| accepted.get(&(corridor_id.as_str(), sequence)));
     if let Some(stored_next_root) = stored {
         return if *stored_next_root == record.next_root {
@@ -595,9 +569,7 @@ fn plan_item(
                 sequence,
             });
         }
-        let previous_present = view
-            .receipts
-            .contains_key(&(corridor_id.as_str().to_owned(), previous))
+        let previous_present = view.receipt(corridor_id.as_str(), previous).is_some()
             || accepted.contains_key(&(corridor_id.as_str(), previous));
         if !previous_present {
             return Err(AppendError::Gap {
@@ -741,5 +713,7 @@ fn verify_receipt(
     Ok(canonical)
 }
 
+mod postgres;
+mod sqlite;
 #[cfg(test)]
 mod tests;

@@ -5,23 +5,31 @@
 //! ([`migrate`]), the receipt journal and opaque snapshots ([`journal`]), shard leases with
 //! fencing epochs ([`lease`]), the group commit writer ([`group_commit`]) and the other tables
 //! MSEZ owns: packs, the VC audit log, idempotency records for Mass calls, checkpoints and the
-//! Mass fact cache ([`records`]), corridors and their lifecycle history ([`corridors`]), and the
-//! hash-chained agentic audit trail ([`audit`]).
+//! Mass fact cache and checkpoint anchors ([`records`]), corridors and their lifecycle history
+//! ([`corridors`]), the hash-chained agentic audit trail ([`audit`]), standalone snapshot
+//! writes ([`snapshots`]), watchers, bonds, slashing claims and attestations ([`watchers`]),
+//! disputes and evidence ([`disputes`]), and tensor snapshots and agentic policies
+//! ([`compliance`]).
 //!
 //! Never: holds primitive records (entities, cap tables, payments, identity records, consents)
 //! as an authority, decides a domain rule, or returns data it could not verify. It is the only
 //! crate with SQL.
 //!
-//! Read in this order: [`store`], [`journal`], [`lease`], [`group_commit`], [`records`],
-//! [`corridors`], [`audit`], [`migrate`], [`error`].
+//! Read in this order: [`store`], [`journal`], [`lease`], [`group_commit`], [`snapshots`],
+//! [`records`], [`corridors`], [`audit`], [`watchers`], [`disputes`], [`compliance`],
+//! [`migrate`], [`error`].
 
 #[macro_use]
 pub mod store;
 pub mod audit;
+pub mod compliance;
 pub mod corridors;
+pub mod disputes;
 pub mod error;
 pub mod group_commit;
 pub mod journal;
 pub mod lease;
 pub mod migrate;
 pub mod records;
+pub mod snapshots;
+pub mod watchers;

@@ -24,18 +24,32 @@ pub struct Migration {
 }
 
 /// Postgres migrations, oldest first.
-pub const POSTGRES_MIGRATIONS: &[Migration] = &[Migration {
-    version: 1,
-    name: "initial",
-    sql: include_str!("../migrations/postgres/0001_initial.sql"),
-}];
+pub const POSTGRES_MIGRATIONS: &[Migration] = &[
+    Migration {
+        version: 1,
+        name: "initial",
+        sql: include_str!("../migrations/postgres/0001_initial.sql"),
+    },
+    Migration {
+        version: 2,
+        name: "listing_indexes",
+        sql: include_str!("../migrations/postgres/0002_listing_indexes.sql"),
+    },
+];
 
 /// SQLite migrations, oldest first; the same versions as [`POSTGRES_MIGRATIONS`].
-pub const SQLITE_MIGRATIONS: &[Migration] = &[Migration {
-    version: 1,
-    name: "initial",
-    sql: include_str!("../migrations/sqlite/0001_initial.sql"),
-}];
+pub const SQLITE_MIGRATIONS: &[Migration] = &[
+    Migration {
+        version: 1,
+        name: "initial",
+        sql: include_str!("../migrations/sqlite/0001_initial.sql"),
+    },
+    Migration {
+        version: 2,
+        name: "listing_indexes",
+        sql: include_str!("../migrations/sqlite/0002_listing_indexes.sql"),
+    },
+];
 
 const CREATE_VERSION_TABLE: &str = "CREATE TABLE IF NOT EXISTS msez_schema_version (\
      version BIGINT PRIMARY KEY, name TEXT NOT NULL)";

@@ -9,8 +9,9 @@
 //! kept as canonical bytes and their digest is recomputed on every read), or treats a cached
 //! Mass fact as authoritative past its expiry (expiry uses the database clock).
 //!
-//! Tables created by the migration but without methods yet: anchors, tensor snapshots,
-//! attestations, watchers, bonds, slashing claims, disputes, evidence and policies.
+//! Also owns [`AnchorRecord`] (external anchors of checkpoints) and the helpers the other record
+//! modules share: a compare-and-set of a row's `state`, and the canonical and digest checks of
+//! stored documents.
 
 use std::time::Duration;
 
@@ -113,9 +114,51 @@ pub enum RecordError {
         /// The requested TTL.
         ttl_ms: u128,
     },
+    /// The row is not in the state the caller expected; nothing changed.
+    #[error("{table} row {key} is in state {current_state}, not {expected_state}")]
+    StateChanged {
+        /// The table.
+        table: &'static str,
+        /// The row's key.
+        key: String,
+        /// The state the caller saw.
+        expected_state: String,
+        /// The stored state.
+        current_state: String,
+    },
+    /// A different immutable row is already stored under this key.
+    #[error("{table} already holds a different row {key}")]
+    Conflict {
+        /// The table.
+        table: &'static str,
+        /// The row's key.
+        key: String,
+    },
+    /// The dispute already holds [`crate::disputes::EVIDENCE_PER_DISPUTE_MAX`] pieces.
+    #[error(
+        "dispute {dispute_id} already holds {max} pieces of evidence",
+        max = crate::disputes::EVIDENCE_PER_DISPUTE_MAX
+    )]
+    EvidenceFull {
+        /// The dispute.
+        dispute_id: String,
+    },
     /// The store failed or stored data did not verify.
     #[error(transparent)]
     Store(#[from] StoreError),
+}
+
+/// An external anchor of a checkpoint: where its digest was published.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AnchorRecord {
+    /// The anchored checkpoint's digest.
+    pub checkpoint_digest: Digest,
+    /// The chain or log it was published to.
+    pub anchor_chain: String,
+    /// The transaction or entry there.
+    pub anchor_reference: String,
+    /// When it was anchored (Unix ms, caller's clock).
+    pub anchored_at_unix_ms: i64,
 }
 
 impl CredentialStatus {
@@ -436,6 +479,72 @@ impl Store {
         )))
     }
 
+    /// Records where a checkpoint was anchored. The same anchor again is idempotent; a
+    /// different one on the same chain is refused with [`RecordError::Conflict`].
+    pub async fn put_anchor(&self, record: &AnchorRecord) -> Result<(), RecordError> {
+        let digest = record.checkpoint_digest.as_bytes().as_slice();
+        with_write_tx!(self, |tx, _dialect| {
+            let inserted = sqlx::query(
+                "INSERT INTO anchors (checkpoint_digest, anchor_chain, anchor_reference, \
+                 anchored_at_unix_ms) VALUES ($1, $2, $3, $4) ON CONFLICT DO NOTHING",
+            )
+            .bind(digest)
+            .bind(&record.anchor_chain)
+            .bind(&record.anchor_reference)
+            .bind(record.anchored_at_unix_ms)
+            .execute(&mut *tx)
+            .await
+            .map_err(db("insert anchor"))?
+            .rows_affected();
+            if inserted == 0 {
+                let stored: (String, i64) = sqlx::query_as(
+                    "SELECT anchor_reference, anchored_at_unix_ms FROM anchors \
+                     WHERE checkpoint_digest = $1 AND anchor_chain = $2",
+                )
+                .bind(digest)
+                .bind(&record.anchor_chain)
+                .fetch_one(&mut *tx)
+                .await
+                .map_err(db("read stored anchor"))?;
+                if stored != (record.anchor_reference.clone(), record.anchored_at_unix_ms) {
+                    return Err(RecordError::Conflict {
+                        table: "anchors",
+                        key: format!("{}@{}", record.checkpoint_digest, record.anchor_chain),
+                    });
+                }
+            }
+        });
+        Ok(())
+    }
+
+    /// Every anchor of a checkpoint, by chain.
+    pub async fn anchors(
+        &self,
+        checkpoint_digest: &Digest,
+    ) -> Result<Vec<AnchorRecord>, StoreError> {
+        let rows: Vec<(String, String, i64)> = with_reader!(self, |pool, _dialect| {
+            sqlx::query_as(
+                "SELECT anchor_chain, anchor_reference, anchored_at_unix_ms FROM anchors \
+                 WHERE checkpoint_digest = $1 ORDER BY anchor_chain",
+            )
+            .bind(checkpoint_digest.as_bytes().as_slice())
+            .fetch_all(pool)
+            .await
+            .map_err(db("read anchors"))?
+        });
+        Ok(rows
+            .into_iter()
+            .map(
+                |(anchor_chain, anchor_reference, anchored_at_unix_ms)| AnchorRecord {
+                    checkpoint_digest: *checkpoint_digest,
+                    anchor_chain,
+                    anchor_reference,
+                    anchored_at_unix_ms,
+                },
+            )
+            .collect())
+    }
+
     /// Caches a Mass fact for `ttl` (database clock), replacing an earlier value.
     pub async fn put_mass_fact(
         &self,
@@ -485,7 +594,69 @@ impl Store {
 }
 
 /// Parses stored bytes as canonical JSON and checks them against their recorded digest.
-fn verified_document(
+/// Moves row `key` of `table` (whose key column is `key_column` and which has a `state`
+/// column) from `from_state` to `to_state` in one conditional `UPDATE`; refused with
+/// [`RecordError::StateChanged`] or [`RecordError::NotFound`]. `table` and `key_column` are
+/// constants of this crate, never input.
+pub(crate) async fn set_state(
+    store: &Store,
+    table: &'static str,
+    key_column: &'static str,
+    key: &str,
+    from_state: &str,
+    to_state: &str,
+) -> Result<(), RecordError> {
+    let update = format!("UPDATE {table} SET state = $3 WHERE {key_column} = $1 AND state = $2");
+    let select = format!("SELECT state FROM {table} WHERE {key_column} = $1");
+    with_write_tx!(store, |tx, _dialect| {
+        let updated = sqlx::query(sqlx::AssertSqlSafe(update.clone()))
+            .bind(key)
+            .bind(from_state)
+            .bind(to_state)
+            .execute(&mut *tx)
+            .await
+            .map_err(db("update state"))?
+            .rows_affected();
+        if updated == 0 {
+            let current: Option<String> = sqlx::query_scalar(sqlx::AssertSqlSafe(select.clone()))
+                .bind(key)
+                .fetch_optional(&mut *tx)
+                .await
+                .map_err(db("read state"))?;
+            return Err(match current {
+                None => RecordError::NotFound {
+                    table,
+                    key: key.to_owned(),
+                },
+                Some(current_state) => RecordError::StateChanged {
+                    table,
+                    key: key.to_owned(),
+                    expected_state: from_state.to_owned(),
+                    current_state,
+                },
+            });
+        }
+    });
+    Ok(())
+}
+
+/// A stored document without a digest column, checked to be canonical JSON.
+pub(crate) fn canonical_document(
+    table: &'static str,
+    key: &str,
+    bytes: &[u8],
+) -> Result<CanonicalBytes, StoreError> {
+    match CanonicalBytes::parse(bytes) {
+        Ok(canonical) if canonical.as_bytes() == bytes => Ok(canonical),
+        _ => Err(StoreError::DocumentNotCanonical {
+            table,
+            key: key.to_owned(),
+        }),
+    }
+}
+
+/// A stored document, checked to be canonical JSON hashing to `digest`.
+pub(crate) fn verified_document(
     table: &'static str,
     key: String,
     bytes: &[u8],

@@ -117,26 +117,22 @@ pub(crate) enum Backend {
 pub(crate) struct Dialect {
     /// The database clock as integer Unix milliseconds.
     pub(crate) now_unix_ms: &'static str,
-    /// Appended to the lease check of a journal write so a concurrent lease acquisition waits
-    /// for the write's commit (Postgres); SQLite writers are already serialised.
+    /// Appended to the lease read of a standalone snapshot write so a concurrent lease grant
+    /// waits for the write's commit (Postgres); SQLite writers are already serialised. The
+    /// journal's batch path spells its own lock (see `journal::postgres`).
     pub(crate) lease_row_lock: &'static str,
     /// Serialises concurrent migrations (Postgres); SQLite's `BEGIN IMMEDIATE` already does.
     pub(crate) migration_lock: Option<&'static str>,
     /// This dialect's migrations, oldest first.
     pub(crate) migrations: &'static [crate::migrate::Migration],
-    /// Whether generated multi-row statements number their placeholders (`$1`, Postgres) or
-    /// use anonymous `?` (SQLite: its driver resolves each named parameter with a linear scan,
-    /// which made a 1,280-parameter insert quadratic; measured 20% of the benchmark's CPU).
-    pub(crate) numbered_placeholders: bool,
 }
 
 pub(crate) const POSTGRES: Dialect = Dialect {
     now_unix_ms: "(EXTRACT(EPOCH FROM clock_timestamp()) * 1000)::BIGINT",
-    lease_row_lock: " FOR SHARE OF l",
+    lease_row_lock: " FOR SHARE",
     // An arbitrary constant key ("msez" in ASCII) for the session-independent advisory lock.
     migration_lock: Some("SELECT pg_advisory_xact_lock(1836279162)"),
     migrations: crate::migrate::POSTGRES_MIGRATIONS,
-    numbered_placeholders: true,
 };
 
 pub(crate) const SQLITE: Dialect = Dialect {
@@ -144,7 +140,6 @@ pub(crate) const SQLITE: Dialect = Dialect {
     lease_row_lock: "",
     migration_lock: None,
     migrations: crate::migrate::SQLITE_MIGRATIONS,
-    numbered_placeholders: false,
 };
 
 /// Runs `$body` with `$pool` bound to a read pool of the store's backend and `$dialect` to its
@@ -223,6 +218,12 @@ impl Store {
 
     /// Opens (creating if missing) a SQLite store at `path` in WAL mode with
     /// `synchronous = FULL`, so an acknowledged commit survives power loss, and migrates it.
+    ///
+    /// Why FULL and not NORMAL: in WAL mode NORMAL survives a process crash but may lose the
+    /// last commits on power loss, and an acknowledged receipt has already reached a
+    /// counterparty. FULL costs one WAL fsync per commit; group commit puts ~1,000 appends in
+    /// one commit, so the writer is CPU-bound long before fsync-bound (docs/PERFORMANCE.md,
+    /// runs 6 and 7: NORMAL measured within noise of FULL).
     pub async fn open_sqlite(path: &Path, config: StoreConfig) -> Result<Self, StoreError> {
         config.check()?;
         let options = SqliteConnectOptions::new()
@@ -279,35 +280,6 @@ pub(crate) fn to_db_integer(field: &'static str, value: u64) -> Result<i64, Stor
 /// Converts a stored `BIGINT` back to `u64`, naming the column when it is negative.
 pub(crate) fn from_db_integer(column: &'static str, value: i64) -> Result<u64, StoreError> {
     u64::try_from(value).map_err(|_| StoreError::NegativeColumn { column, value })
-}
-
-/// `($1, $2), ($3, $4), …` (or `(?, ?), (?, ?), …` for SQLite): placeholders for `row_count`
-/// rows of `column_count` values, bound in order.
-pub(crate) fn values_placeholders(
-    dialect: &Dialect,
-    row_count: usize,
-    column_count: usize,
-) -> String {
-    let mut sql = String::with_capacity(row_count * column_count * 5);
-    for row_index in 0..row_count {
-        if row_index > 0 {
-            sql.push_str(", ");
-        }
-        sql.push('(');
-        for column_index in 0..column_count {
-            if column_index > 0 {
-                sql.push_str(", ");
-            }
-            if dialect.numbered_placeholders {
-                sql.push('$');
-                sql.push_str(&(row_index * column_count + column_index + 1).to_string());
-            } else {
-                sql.push('?');
-            }
-        }
-        sql.push(')');
-    }
-    sql
 }
 
 #[cfg(test)]

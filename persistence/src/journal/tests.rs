@@ -177,3 +177,29 @@ fn plan_batch_accepts_snapshot_at_size_limit_and_refuses_limit_plus_one() {
         assert_eq!(outcomes[0].is_ok(), accepted, "length {length_bytes}");
     }
 }
+
+#[test]
+fn sqlite_chunks_cover_every_item_in_order_with_ladder_sizes() {
+    for count in [0usize, 1, 3, 4, 255, 256, 257, 1_000, 8_192] {
+        let items: Vec<usize> = (0..count).collect();
+        let chunks = sqlite::chunks(&items);
+        let sizes: Vec<usize> = chunks.iter().map(|chunk| chunk.len()).collect();
+        assert!(
+            sizes.iter().all(|size| [256, 64, 16, 4, 1].contains(size)),
+            "{sizes:?}"
+        );
+        assert!(sizes.windows(2).all(|pair| pair[0] >= pair[1]), "{sizes:?}");
+        let joined: Vec<usize> = chunks.concat();
+        assert_eq!(joined, items);
+    }
+    let thousand: Vec<u8> = vec![0; 1_000];
+    let sizes: Vec<usize> = sqlite::chunks(&thousand).iter().map(|c| c.len()).collect();
+    assert_eq!(sizes, [256, 256, 256, 64, 64, 64, 16, 16, 4, 4]);
+}
+
+#[test]
+fn sqlite_placeholders_are_anonymous_rows_of_columns() {
+    assert_eq!(sqlite::placeholders(1, 1), "(?)");
+    assert_eq!(sqlite::placeholders(2, 3), "(?, ?, ?), (?, ?, ?)");
+    assert_eq!(sqlite::placeholders(0, 2), "");
+}

@@ -1,17 +1,6 @@
-//! Unit tests of the store's pure helpers: placeholder generation and configuration checks.
+//! Unit tests of the store's pure helpers: configuration checks and integer conversions.
 
 use super::*;
-
-#[test]
-fn values_placeholders_numbers_rows_then_columns() {
-    assert_eq!(values_placeholders(&POSTGRES, 1, 1), "($1)");
-    assert_eq!(
-        values_placeholders(&POSTGRES, 2, 3),
-        "($1, $2, $3), ($4, $5, $6)"
-    );
-    assert_eq!(values_placeholders(&SQLITE, 2, 2), "(?, ?), (?, ?)");
-    assert_eq!(values_placeholders(&POSTGRES, 0, 2), "");
-}
 
 #[test]
 fn config_check_accepts_shard_count_at_limit_and_refuses_limit_plus_one() {

@@ -3,7 +3,7 @@
 //! (gap, snapshot digest, non-canonical receipt, snapshot head) with corridor and sequence.
 
 use msez_persistence::error::StoreError;
-use msez_persistence::journal::{AppendError, AppendRequest, Appended};
+use msez_persistence::journal::{AppendError, AppendRequest, Appended, RECEIPTS_PAGE_MAX};
 use msez_protocol::ids::CorridorId;
 
 use crate::support::{self, Kind, TestDb, backend_tests};
@@ -16,7 +16,39 @@ backend_tests!(
     load_reports_non_canonical_receipt,
     load_reports_root_that_does_not_recompute,
     append_refuses_gap_across_batches,
+    receipts_page_is_bounded_and_pages_in_order,
 );
+
+async fn receipts_page_is_bounded_and_pages_in_order(kind: Kind) {
+    let Some(db) = TestDb::open(kind, support::config()).await else {
+        return;
+    };
+    let corridor = support::corridor("c-pages");
+    let epoch = support::lease_one(&db.store, &corridor).await;
+    let batch: Vec<_> = (0..5)
+        .map(|s| support::append(&corridor, s, epoch))
+        .collect();
+    db.store.append_batch(&batch).await.unwrap();
+    let page = |from, count| {
+        let store = db.store.clone();
+        let corridor = corridor.clone();
+        async move { store.receipts(&corridor, from, count).await }
+    };
+    let sequences = |page: Vec<msez_persistence::journal::StoredReceipt>| -> Vec<u64> {
+        page.into_iter().map(|r| r.sequence).collect()
+    };
+    assert_eq!(sequences(page(0, 2).await.unwrap()), [0, 1]);
+    assert_eq!(sequences(page(2, 2).await.unwrap()), [2, 3]);
+    assert_eq!(sequences(page(4, 2).await.unwrap()), [4]);
+    assert!(page(5, 2).await.unwrap().is_empty());
+    assert_eq!(page(0, RECEIPTS_PAGE_MAX).await.unwrap().len(), 5);
+    assert!(matches!(
+        page(0, RECEIPTS_PAGE_MAX + 1).await,
+        Err(StoreError::PageTooLarge { count_max, page_max })
+            if count_max == RECEIPTS_PAGE_MAX + 1 && page_max == RECEIPTS_PAGE_MAX
+    ));
+    db.cleanup().await;
+}
 
 async fn append_answers_same_root_idempotently_and_other_root_as_conflict(kind: Kind) {
     let Some(db) = TestDb::open(kind, support::config()).await else {

@@ -16,3 +16,4 @@ mod journal;
 mod leases;
 mod migrations;
 mod records;
+mod registry;
