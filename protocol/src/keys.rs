@@ -269,7 +269,7 @@ impl VerifyingKey {
     /// Checks and wraps an encoded public key: it must decode to a point, be the canonical
     /// encoding of that point, and not be of small order.
     pub fn from_bytes(bytes: &[u8; PUBLIC_KEY_LENGTH_BYTES]) -> Result<Self, KeyError> {
-        check_point(bytes, "public key").map(Self)
+        check_public_key(bytes, "public key")
     }
 
     /// The 32-byte encoding.
@@ -425,7 +425,7 @@ impl DidKey {
         match known {
             // A known key passed the same checks when it was built from these bytes.
             Some(known) if known.0.as_bytes() == key_bytes => Ok(*known),
-            _ => check_point(key_bytes, field).map(VerifyingKey),
+            _ => check_public_key(key_bytes, field),
         }
     }
 }
@@ -658,6 +658,46 @@ fn keys_are_torsion_free(keys: &[VerifyingKey]) -> bool {
     distinct
         .values()
         .all(|key| key.0.to_edwards().is_torsion_free())
+}
+
+/// Public keys recently accepted by [`check_public_key`] on this thread, newest first.
+///
+/// Decoding a point costs a field exponentiation (a square root) plus a small-order test, and
+/// one verification meets the same keys several times: a credential's issuer, the did inside
+/// its subject and its proof's verification method are usually one key, and a chain's signers
+/// sign every receipt. [`check_point`] is a pure function of the 32 bytes, so remembering the
+/// points it accepted cannot change any result, only skip repeated work. Only accepted
+/// points are kept (rejections are recomputed, so every error is produced the same way), and
+/// never a signature's `R` (random per signature; it would only evict keys).
+const ACCEPTED_KEY_MEMO_SIZE: usize = 8;
+
+thread_local! {
+    static ACCEPTED_KEYS: std::cell::RefCell<[Option<VerifyingKey>; ACCEPTED_KEY_MEMO_SIZE]> =
+        const { std::cell::RefCell::new([None; ACCEPTED_KEY_MEMO_SIZE]) };
+}
+
+/// [`check_point`] for a public key, remembered in [`ACCEPTED_KEYS`].
+fn check_public_key(
+    bytes: &[u8; PUBLIC_KEY_LENGTH_BYTES],
+    field: &'static str,
+) -> Result<VerifyingKey, KeyError> {
+    let remembered = ACCEPTED_KEYS.with(|memo| {
+        memo.borrow()
+            .iter()
+            .flatten()
+            .find(|key| key.0.as_bytes() == bytes)
+            .copied()
+    });
+    if let Some(key) = remembered {
+        return Ok(key);
+    }
+    let key = VerifyingKey(check_point(bytes, field)?);
+    ACCEPTED_KEYS.with(|memo| {
+        let mut memo = memo.borrow_mut();
+        memo.rotate_right(1);
+        memo[0] = Some(key);
+    });
+    Ok(key)
 }
 
 /// Decodes 32 bytes to a point that is canonically encoded and not of small order.

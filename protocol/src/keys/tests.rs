@@ -505,3 +505,52 @@ proptest! {
         let _ = KeyFile::parse(&bytes);
     }
 }
+
+#[test]
+fn remembered_keys_never_turn_a_rejection_into_an_acceptance() {
+    // Fill the memo with accepted keys, then ask about small-order and non-point encodings:
+    // each is still rejected with its own error, and the accepted keys still come back equal.
+    let accepted: Vec<[u8; 32]> = (0..2 * ACCEPTED_KEY_MEMO_SIZE as u8)
+        .map(|index| {
+            SigningKey::from_seed(&seed(index))
+                .verifying_key()
+                .to_bytes()
+        })
+        .collect();
+    for bytes in accepted.iter().chain(&accepted) {
+        let fresh = check_point(bytes, "public key").map(VerifyingKey).unwrap();
+        assert_eq!(VerifyingKey::from_bytes(bytes), Ok(fresh));
+    }
+    let mut identity = [0u8; 32];
+    identity[0] = 1;
+    for _ in 0..2 {
+        assert_eq!(
+            VerifyingKey::from_bytes(&identity),
+            Err(KeyError::SmallOrderPoint {
+                field: "public key"
+            })
+        );
+    }
+}
+
+proptest! {
+    /// With the memo of accepted keys in front, key checks give exactly what the bare point
+    /// check gives, the first time and every time after.
+    #[test]
+    fn remembered_key_checks_equal_the_bare_point_check(
+        seeds in proptest::collection::vec(any::<[u8; 32]>(), 1..12),
+        raw in proptest::collection::vec(any::<[u8; 32]>(), 1..12),
+        order in proptest::collection::vec(any::<prop::sample::Index>(), 1..40),
+    ) {
+        let mut candidates: Vec<[u8; 32]> = seeds
+            .iter()
+            .map(|seed| SigningKey::from_seed(seed).verifying_key().to_bytes())
+            .collect();
+        candidates.extend(raw);
+        for index in order {
+            let bytes = index.get(&candidates);
+            let expected = check_point(bytes, "public key").map(VerifyingKey);
+            prop_assert_eq!(VerifyingKey::from_bytes(bytes), expected);
+        }
+    }
+}

@@ -421,3 +421,35 @@ proptest! {
         }
     }
 }
+
+proptest! {
+    /// The typed options writer is the generic canonicaliser over the options map, for any
+    /// context (including ones that cannot be canonicalised), time, purpose and key.
+    #[test]
+    fn typed_options_hash_equals_the_generic_canonicaliser(
+        context in proptest::option::of(arbitrary_json_any()),
+        seconds in -62_135_596_800i64..=253_402_300_799,
+        purpose_index in 0usize..4,
+        seed in any::<[u8; 32]>(),
+    ) {
+        let key = SigningKey::from_seed(&seed);
+        let purposes = [
+            ProofPurpose::AssertionMethod,
+            ProofPurpose::Authentication,
+            ProofPurpose::CapabilityInvocation,
+            ProofPurpose::CapabilityDelegation,
+        ];
+        let proof = Proof {
+            context,
+            created: Timestamp::from_unix_seconds(seconds).unwrap(),
+            key: key.verifying_key(),
+            verification_method: key.verification_method().to_owned(),
+            purpose: purposes[purpose_index],
+            signature: Signature::from_bytes([0u8; keys::SIGNATURE_LENGTH_BYTES]),
+        };
+        let generic = CanonicalBytes::new(&Value::Object(proof.options_object()))
+            .map(|bytes| bytes.digest())
+            .map_err(ProofError::from);
+        prop_assert_eq!(proof.options_hash(), generic);
+    }
+}
