@@ -11,7 +11,8 @@
 //! ```
 //!
 //! `scripts/` is not involved; docs/PERFORMANCE.md gives the numbers and the exact commands.
-//! Operations: `sign`, `verify`, `produce_receipt`, `vc_verify`, `netting_1m`.
+//! Operations: `sign`, `verify`, `produce_receipt`, `receipt_ceiling`, `vc_verify`,
+//! `vc_verify_cold` (a different issuer each time, so no key is remembered), `netting_1m`.
 
 #![allow(missing_docs, clippy::unwrap_used, clippy::expect_used)]
 
@@ -19,6 +20,7 @@ use std::hint::black_box;
 
 use serde_json::json;
 
+use msez_protocol::canonical::CanonicalBytes;
 use msez_protocol::currency::Currency;
 use msez_protocol::digest::Digest;
 use msez_protocol::ids::{CorridorId, EntityId, ObligationId};
@@ -119,9 +121,7 @@ fn main() {
         .filter(|argument| !argument.starts_with("--"))
         .collect();
     let (Some(operation), Some(count)) = (arguments.first(), arguments.get(1)) else {
-        eprintln!(
-            "usage: instructions OPERATION COUNT (operations: sign verify produce_receipt vc_verify netting_1m)"
-        );
+        eprintln!("usage: instructions OPERATION COUNT (see the module doc for operations)");
         return;
     };
     let count: u64 = count.parse().expect("COUNT is an integer");
@@ -152,10 +152,40 @@ fn main() {
                 black_box(signed);
             }
         }
+        "receipt_ceiling" => {
+            // The physical ceiling of one receipt: canonicalise a sealed receipt's value once,
+            // SHA-256 it, sign 64 bytes, append to the MMR frontier.
+            let value = unsealed_receipt(0)
+                .with_computed_next_root()
+                .unwrap()
+                .to_value()
+                .unwrap();
+            let mut mmr = MmrPeaks::new();
+            for _ in 0..count {
+                let digest = CanonicalBytes::new(black_box(&value)).unwrap().digest();
+                let mut input = [0u8; 64];
+                input[..32].copy_from_slice(digest.as_bytes());
+                black_box(key.sign(&input));
+                mmr.append(&digest).unwrap();
+            }
+        }
         "vc_verify" => {
             let issued = issued_credential(&key);
             for _ in 0..count {
                 let report = vc::verify_credential(black_box(&issued), at(10));
+                assert!(report.verified);
+            }
+        }
+        "vc_verify_cold" => {
+            // Sixteen issuers in turn: more than the eight keys `keys` remembers per thread, so
+            // every verification decodes its issuer's key from scratch.
+            let issuers: Vec<SigningKey> = (0..16u8)
+                .map(|index| SigningKey::from_seed(&[index; 32]))
+                .collect();
+            let issued: Vec<serde_json::Value> = issuers.iter().map(issued_credential).collect();
+            for index in 0..count {
+                let credential = &issued[usize::try_from(index % 16).unwrap()];
+                let report = vc::verify_credential(black_box(credential), at(10));
                 assert!(report.verified);
             }
         }

@@ -420,13 +420,18 @@ impl DidKey {
         field: &'static str,
         known: Option<&VerifyingKey>,
     ) -> Result<VerifyingKey, KeyError> {
+        if let Some(key) = remembered_multibase(text) {
+            return Ok(key);
+        }
         let mut prefixed = [0u8; PREFIXED_KEY_LENGTH_BYTES];
         let key_bytes = decode_prefixed_key(text, field, MULTICODEC_ED25519_PUBLIC, &mut prefixed)?;
-        match known {
+        let key = match known {
             // A known key passed the same checks when it was built from these bytes.
-            Some(known) if known.0.as_bytes() == key_bytes => Ok(*known),
-            _ => check_public_key(key_bytes, field),
-        }
+            Some(known) if known.0.as_bytes() == key_bytes => *known,
+            _ => check_public_key(key_bytes, field)?,
+        };
+        remember_multibase(text, key);
+        Ok(key)
     }
 }
 
@@ -674,6 +679,34 @@ const ACCEPTED_KEY_MEMO_SIZE: usize = 8;
 thread_local! {
     static ACCEPTED_KEYS: std::cell::RefCell<[Option<VerifyingKey>; ACCEPTED_KEY_MEMO_SIZE]> =
         const { std::cell::RefCell::new([None; ACCEPTED_KEY_MEMO_SIZE]) };
+}
+
+thread_local! {
+    /// Multibase texts (`z…` of a did:key) recently accepted on this thread, newest first, with
+    /// their keys: the same memo one step earlier, so a repeated did skips the base58 decode
+    /// too. Decoding is a pure function of the text; only accepted texts are kept.
+    static ACCEPTED_MULTIBASE: std::cell::RefCell<Vec<(String, VerifyingKey)>> =
+        const { std::cell::RefCell::new(Vec::new()) };
+}
+
+/// The key of a multibase text accepted recently on this thread, if any.
+fn remembered_multibase(text: &str) -> Option<VerifyingKey> {
+    ACCEPTED_MULTIBASE.with(|memo| {
+        memo.borrow()
+            .iter()
+            .find(|(remembered, _)| remembered == text)
+            .map(|(_, key)| *key)
+    })
+}
+
+/// Remembers an accepted multibase text, evicting the oldest beyond
+/// [`ACCEPTED_KEY_MEMO_SIZE`] entries.
+fn remember_multibase(text: &str, key: VerifyingKey) {
+    ACCEPTED_MULTIBASE.with(|memo| {
+        let mut memo = memo.borrow_mut();
+        memo.insert(0, (text.to_owned(), key));
+        memo.truncate(ACCEPTED_KEY_MEMO_SIZE);
+    });
 }
 
 /// [`check_point`] for a public key, remembered in [`ACCEPTED_KEYS`].

@@ -422,9 +422,56 @@ pub(crate) fn create_proof_over_hash(
         purpose,
         signature: Signature::from_bytes([0u8; keys::SIGNATURE_LENGTH_BYTES]),
     };
-    let input = signing_input(&proof.options_hash()?, document_hash);
+    let options_hash = if proof.context.is_none() {
+        remembered_options_hash(&proof)?
+    } else {
+        proof.options_hash()?
+    };
+    let input = signing_input(&options_hash, document_hash);
     proof.signature = key.sign(&input);
     Ok(proof)
+}
+
+/// The last context-free proof options hashed for signing on this thread: (verification
+/// method, created, purpose, hash).
+type OptionsHashMemo = Option<(String, Timestamp, ProofPurpose, Digest)>;
+
+thread_local! {
+    /// A receipt producer signs receipt after receipt with one key and, within a second, one
+    /// `created`: the proof options, and so their hash, repeat. The hash is a pure function of
+    /// the remembered members (a context-free proof has no others), so reusing it cannot change
+    /// a signature.
+    static OPTIONS_HASH_MEMO: std::cell::RefCell<OptionsHashMemo> =
+        const { std::cell::RefCell::new(None) };
+}
+
+/// [`Proof::options_hash`] of a proof without `@context`, remembered per thread for the last
+/// (verification method, created, purpose).
+fn remembered_options_hash(proof: &Proof) -> Result<Digest, ProofError> {
+    debug_assert!(proof.context.is_none());
+    let remembered = OPTIONS_HASH_MEMO.with(|memo| {
+        memo.borrow()
+            .as_ref()
+            .filter(|(method, created, purpose, _)| {
+                *created == proof.created
+                    && *purpose == proof.purpose
+                    && *method == proof.verification_method
+            })
+            .map(|(_, _, _, hash)| *hash)
+    });
+    if let Some(hash) = remembered {
+        return Ok(hash);
+    }
+    let hash = proof.options_hash()?;
+    OPTIONS_HASH_MEMO.with(|memo| {
+        *memo.borrow_mut() = Some((
+            proof.verification_method.clone(),
+            proof.created,
+            proof.purpose,
+            hash,
+        ));
+    });
+    Ok(hash)
 }
 
 /// Adds `proof` to `document`: no proof makes it the proof object, one proof becomes a proof

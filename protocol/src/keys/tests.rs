@@ -554,3 +554,39 @@ proptest! {
         }
     }
 }
+
+/// The multibase-to-key decode without either memo.
+fn bare_key_from_multibase(text: &str) -> Result<VerifyingKey, KeyError> {
+    let mut prefixed = [0u8; PREFIXED_KEY_LENGTH_BYTES];
+    let bytes = decode_prefixed_key(text, "did", MULTICODEC_ED25519_PUBLIC, &mut prefixed)?;
+    check_point(bytes, "did").map(VerifyingKey)
+}
+
+proptest! {
+    /// With the memo of accepted multibase texts in front, decoding a did's key gives exactly
+    /// what the bare decode gives, for valid keys, mutated texts and repeats in any order.
+    #[test]
+    fn remembered_multibase_decodes_equal_the_bare_decode(
+        seeds in proptest::collection::vec(any::<[u8; 32]>(), 1..12),
+        mutations in proptest::collection::vec((any::<prop::sample::Index>(), 0usize..48, "[1-9A-HJ-NP-Za-km-z]"), 0..8),
+        order in proptest::collection::vec(any::<prop::sample::Index>(), 1..40),
+    ) {
+        let mut texts: Vec<String> = seeds
+            .iter()
+            .map(|seed| SigningKey::from_seed(seed).did().multibase())
+            .collect();
+        for (index, position, replacement) in mutations {
+            let mut text = index.get(&texts).clone();
+            let position = 1 + position % (text.len() - 1);
+            text.replace_range(position..=position, &replacement);
+            texts.push(text);
+        }
+        for index in order {
+            let text = index.get(&texts);
+            prop_assert_eq!(
+                DidKey::key_from_public_multibase(text, "did", None),
+                bare_key_from_multibase(text)
+            );
+        }
+    }
+}

@@ -453,3 +453,24 @@ proptest! {
         prop_assert_eq!(proof.options_hash(), generic);
     }
 }
+
+proptest! {
+    /// Signing through the remembered options hash gives the signature the fresh hash gives,
+    /// whatever sequence of keys, times and purposes comes before.
+    #[test]
+    fn remembered_options_hash_signs_as_the_fresh_one(
+        steps in proptest::collection::vec((0u8..3, 0i64..3, 0usize..2), 1..12),
+    ) {
+        let document = json!({"a": 1});
+        let document_hash = document_hash(&document).unwrap();
+        for (key_index, seconds, purpose_index) in steps {
+            let key = key(key_index);
+            let created = Timestamp::from_unix_seconds(1_700_000_000 + seconds).unwrap();
+            let purpose = [ProofPurpose::AssertionMethod, ProofPurpose::Authentication][purpose_index];
+            let made = create_proof_over_hash(&document_hash, None, &key, created, purpose).unwrap();
+            let fresh = signing_input(&made.options_hash().unwrap(), &document_hash);
+            prop_assert_eq!(made.signature, key.sign(&fresh));
+            prop_assert_eq!(verify_proof(&document, &made), Ok(*key.did()));
+        }
+    }
+}
