@@ -590,3 +590,61 @@ proptest! {
         }
     }
 }
+
+/// What bs58 alone makes of `text` with a buffer of `capacity_bytes`.
+fn bs58_decode(text: &str, capacity_bytes: usize) -> Result<Vec<u8>, bs58::decode::Error> {
+    let mut buffer = vec![0u8; capacity_bytes];
+    let length = bs58::decode(text).onto(&mut buffer[..])?;
+    buffer.truncate(length);
+    Ok(buffer)
+}
+
+#[test]
+fn fast_base58_decodes_the_edges_like_bs58() {
+    for (text, capacity_bytes) in [
+        ("", 64),
+        ("1", 64),
+        ("111", 2),
+        ("2", 1),
+        ("5Q", 1),
+        ("5R", 1),
+        (
+            "zzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzz",
+            64,
+        ),
+    ] {
+        let mut buffer = vec![0u8; capacity_bytes];
+        let fast = decode_base58_fast(text.as_bytes(), &mut buffer)
+            .map(|length| buffer[..length].to_vec());
+        match bs58_decode(text, capacity_bytes) {
+            Ok(expected) => assert_eq!(fast, Some(expected), "{text}"),
+            Err(_) => assert_eq!(fast, None, "{text}"),
+        }
+    }
+}
+
+proptest! {
+    /// The limb decoder agrees with bs58 wherever it answers, and answers for every encoding
+    /// of bytes that fit the buffer.
+    #[test]
+    fn fast_base58_equals_bs58(
+        bytes in proptest::collection::vec(any::<u8>(), 0..66),
+        leading_zero_count in 0usize..4,
+        capacity_bytes in prop_oneof![Just(34usize), Just(64usize), 0usize..70],
+        noise in "[0-9A-Za-z]{0,90}",
+    ) {
+        let mut value = vec![0u8; leading_zero_count];
+        value.extend_from_slice(&bytes);
+        let encoded = bs58::encode(&value).into_string();
+        for text in [encoded.as_str(), noise.as_str()] {
+            let mut buffer = vec![0u8; capacity_bytes];
+            let fast = decode_base58_fast(text.as_bytes(), &mut buffer).map(|length| buffer[..length].to_vec());
+            match (bs58_decode(text, capacity_bytes), fast) {
+                (Ok(expected), Some(got)) => prop_assert_eq!(got, expected),
+                (Ok(expected), None) => prop_assert!(false, "fast decoder declined {} ({:?})", text, expected),
+                (Err(_), Some(got)) => prop_assert!(false, "fast decoder accepted {} as {:?}", text, got),
+                (Err(_), None) => {}
+            }
+        }
+    }
+}
