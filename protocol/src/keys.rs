@@ -11,6 +11,10 @@
 //! a canonical scalar, and the equation `[s]B = R + [k]A` holds exactly (ed25519-dalek's
 //! `verify_strict`). Public keys are checked when they are built, so a [`VerifyingKey`] or
 //! [`DidKey`] always holds a canonical, non-small-order point.
+//!
+//! The last few accepted public keys and did:key texts are remembered per thread, so a key met
+//! again skips the point decode and the base58 decode; the memo holds only accepted inputs and
+//! is a pure cache of pure functions (see `ACCEPTED_KEY_MEMO_SIZE`).
 
 use std::collections::BTreeMap;
 use std::fmt;
@@ -665,7 +669,7 @@ fn keys_are_torsion_free(keys: &[VerifyingKey]) -> bool {
         .all(|key| key.0.to_edwards().is_torsion_free())
 }
 
-/// Public keys recently accepted by [`check_public_key`] on this thread, newest first.
+/// How many accepted public keys, and accepted did:key texts, each thread remembers.
 ///
 /// Decoding a point costs a field exponentiation (a square root) plus a small-order test, and
 /// one verification meets the same keys several times: a credential's issuer, the did inside
@@ -677,6 +681,7 @@ fn keys_are_torsion_free(keys: &[VerifyingKey]) -> bool {
 const ACCEPTED_KEY_MEMO_SIZE: usize = 8;
 
 thread_local! {
+    /// Public keys recently accepted by [`check_public_key`] on this thread, newest first.
     static ACCEPTED_KEYS: std::cell::RefCell<[Option<VerifyingKey>; ACCEPTED_KEY_MEMO_SIZE]> =
         const { std::cell::RefCell::new([None; ACCEPTED_KEY_MEMO_SIZE]) };
 }

@@ -15,6 +15,10 @@
 //! document's to extend it), and a proof with members beyond the six of SPEC §3 is rejected
 //! rather than ignored. Only did:key verification methods are resolved (offline).
 //!
+//! Proof options are canonicalised member by member (no intermediate map), and the last
+//! context-free options hash made for signing is remembered per thread: a receipt producer signs
+//! with one key and one `created` many times over.
+//!
 //! Never: hashes raw JSON text, verifies non-strictly, or resolves a did over a network.
 
 use std::borrow::Cow;
