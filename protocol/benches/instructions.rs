@@ -10,7 +10,8 @@
 //! valgrind --tool=callgrind --callgrind-out-file=/dev/null BINARY OPERATION COUNT
 //! ```
 //!
-//! `scripts/` is not involved; docs/PERFORMANCE.md gives the numbers and the exact commands.
+//! docs/PERFORMANCE.md gives the numbers and the counts used. Without arguments (as under
+//! `cargo test --benches`) it prints its usage and exits successfully.
 //! Operations: `sign`, `verify`, `produce_receipt`, `receipt_ceiling`, `vc_verify`,
 //! `vc_verify_cold` (a different issuer each time, so no key is remembered), `netting_1m`.
 
