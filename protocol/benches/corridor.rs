@@ -56,20 +56,23 @@ fn on_cpu_ns() -> Option<u64> {
     text.split_whitespace().next()?.parse().ok()
 }
 
-/// Runs `work` `runs` times and prints the mean on-CPU time per run.
-fn report_on_cpu<T>(label: &str, runs: u32, mut work: impl FnMut() -> T) {
+/// Runs `work` `runs` times, prints the mean on-CPU time per run and returns it in
+/// nanoseconds (`None` where `/proc/self/schedstat` is unavailable).
+fn report_on_cpu<T>(label: &str, runs: u32, mut work: impl FnMut() -> T) -> Option<f64> {
     let Some(start) = on_cpu_ns() else {
         println!("{label}: /proc/self/schedstat unavailable; see criterion's wall time");
-        return;
+        return None;
     };
     for _ in 0..runs {
         black_box(work());
     }
     let spent = on_cpu_ns().unwrap_or(start) - start;
+    let per_run_ns = spent as f64 / f64::from(runs);
     println!(
         "{label}: {:.1} ms on-CPU per run (mean of {runs})",
-        spent as f64 / f64::from(runs) / 1e6
+        per_run_ns / 1e6
     );
+    Some(per_run_ns)
 }
 
 fn netting(c: &mut Criterion) {
@@ -129,14 +132,24 @@ fn fork_resolution(c: &mut Criterion) {
         authorities: Default::default(),
         authority_threshold: 1,
     };
-    report_on_cpu("fork resolution, 200 attestations (batch)", 20, || {
+    let attestation_count = attestations.len() as f64;
+    let resolution_ns = report_on_cpu("fork resolution, 200 attestations (batch)", 20, || {
         resolve_fork(&fork, &attestations, &registry, &policy, &[]).unwrap()
     });
-    report_on_cpu("single-verify ceiling, 200 attestations", 20, || {
+    let ceiling_ns = report_on_cpu("single-verify ceiling, 200 attestations", 20, || {
         for attestation in &attestations {
             attestation.verify().unwrap();
         }
     });
+    if let (Some(resolution_ns), Some(ceiling_ns)) = (resolution_ns, ceiling_ns) {
+        let resolved_per_second = attestation_count / resolution_ns * 1e9;
+        let ceiling_per_second = attestation_count / ceiling_ns * 1e9;
+        println!(
+            "fork resolution: {resolved_per_second:.0} attestations verified/s on-CPU; \
+             single-verify ceiling {ceiling_per_second:.0}/s; ratio {:.2}",
+            resolved_per_second / ceiling_per_second
+        );
+    }
     let mut group = c.benchmark_group("fork_resolution");
     group.throughput(criterion::Throughput::Elements(attestations.len() as u64));
     group.bench_function("resolve_100_attestations_per_branch_batch_verified", |b| {

@@ -11,6 +11,10 @@
 //! a canonical scalar, and the equation `[s]B = R + [k]A` holds exactly (ed25519-dalek's
 //! `verify_strict`). Public keys are checked when they are built, so a [`VerifyingKey`] or
 //! [`DidKey`] always holds a canonical, non-small-order point.
+//!
+//! The last few accepted public keys and did:key texts are remembered per thread, so a key met
+//! again skips the point decode and the base58 decode; the memo holds only accepted inputs and
+//! is a pure cache of pure functions (see `ACCEPTED_KEY_MEMO_SIZE`).
 
 use std::collections::BTreeMap;
 use std::fmt;
@@ -269,7 +273,7 @@ impl VerifyingKey {
     /// Checks and wraps an encoded public key: it must decode to a point, be the canonical
     /// encoding of that point, and not be of small order.
     pub fn from_bytes(bytes: &[u8; PUBLIC_KEY_LENGTH_BYTES]) -> Result<Self, KeyError> {
-        check_point(bytes, "public key").map(Self)
+        check_public_key(bytes, "public key")
     }
 
     /// The 32-byte encoding.
@@ -420,13 +424,18 @@ impl DidKey {
         field: &'static str,
         known: Option<&VerifyingKey>,
     ) -> Result<VerifyingKey, KeyError> {
+        if let Some(key) = remembered_multibase(text) {
+            return Ok(key);
+        }
         let mut prefixed = [0u8; PREFIXED_KEY_LENGTH_BYTES];
         let key_bytes = decode_prefixed_key(text, field, MULTICODEC_ED25519_PUBLIC, &mut prefixed)?;
-        match known {
+        let key = match known {
             // A known key passed the same checks when it was built from these bytes.
-            Some(known) if known.0.as_bytes() == key_bytes => Ok(*known),
-            _ => check_point(key_bytes, field).map(VerifyingKey),
-        }
+            Some(known) if known.0.as_bytes() == key_bytes => *known,
+            _ => check_public_key(key_bytes, field)?,
+        };
+        remember_multibase(text, key);
+        Ok(key)
     }
 }
 
@@ -660,6 +669,75 @@ fn keys_are_torsion_free(keys: &[VerifyingKey]) -> bool {
         .all(|key| key.0.to_edwards().is_torsion_free())
 }
 
+/// How many accepted public keys, and accepted did:key texts, each thread remembers.
+///
+/// Decoding a point costs a field exponentiation (a square root) plus a small-order test, and
+/// one verification meets the same keys several times: a credential's issuer, the did inside
+/// its subject and its proof's verification method are usually one key, and a chain's signers
+/// sign every receipt. [`check_point`] is a pure function of the 32 bytes, so remembering the
+/// points it accepted cannot change any result, only skip repeated work. Only accepted
+/// points are kept (rejections are recomputed, so every error is produced the same way), and
+/// never a signature's `R` (random per signature; it would only evict keys).
+const ACCEPTED_KEY_MEMO_SIZE: usize = 8;
+
+thread_local! {
+    /// Public keys recently accepted by [`check_public_key`] on this thread, newest first.
+    static ACCEPTED_KEYS: std::cell::RefCell<[Option<VerifyingKey>; ACCEPTED_KEY_MEMO_SIZE]> =
+        const { std::cell::RefCell::new([None; ACCEPTED_KEY_MEMO_SIZE]) };
+}
+
+thread_local! {
+    /// Multibase texts (`z…` of a did:key) recently accepted on this thread, newest first, with
+    /// their keys: the same memo one step earlier, so a repeated did skips the base58 decode
+    /// too. Decoding is a pure function of the text; only accepted texts are kept.
+    static ACCEPTED_MULTIBASE: std::cell::RefCell<Vec<(String, VerifyingKey)>> =
+        const { std::cell::RefCell::new(Vec::new()) };
+}
+
+/// The key of a multibase text accepted recently on this thread, if any.
+fn remembered_multibase(text: &str) -> Option<VerifyingKey> {
+    ACCEPTED_MULTIBASE.with(|memo| {
+        memo.borrow()
+            .iter()
+            .find(|(remembered, _)| remembered == text)
+            .map(|(_, key)| *key)
+    })
+}
+
+/// Remembers an accepted multibase text, evicting the oldest beyond
+/// [`ACCEPTED_KEY_MEMO_SIZE`] entries.
+fn remember_multibase(text: &str, key: VerifyingKey) {
+    ACCEPTED_MULTIBASE.with(|memo| {
+        let mut memo = memo.borrow_mut();
+        memo.insert(0, (text.to_owned(), key));
+        memo.truncate(ACCEPTED_KEY_MEMO_SIZE);
+    });
+}
+
+/// [`check_point`] for a public key, remembered in [`ACCEPTED_KEYS`].
+fn check_public_key(
+    bytes: &[u8; PUBLIC_KEY_LENGTH_BYTES],
+    field: &'static str,
+) -> Result<VerifyingKey, KeyError> {
+    let remembered = ACCEPTED_KEYS.with(|memo| {
+        memo.borrow()
+            .iter()
+            .flatten()
+            .find(|key| key.0.as_bytes() == bytes)
+            .copied()
+    });
+    if let Some(key) = remembered {
+        return Ok(key);
+    }
+    let key = VerifyingKey(check_point(bytes, field)?);
+    ACCEPTED_KEYS.with(|memo| {
+        let mut memo = memo.borrow_mut();
+        memo.rotate_right(1);
+        memo[0] = Some(key);
+    });
+    Ok(key)
+}
+
 /// Decodes 32 bytes to a point that is canonically encoded and not of small order.
 fn check_point(
     bytes: &[u8; PUBLIC_KEY_LENGTH_BYTES],
@@ -742,6 +820,9 @@ fn decode_multibase(text: &str, field: &'static str, buffer: &mut [u8]) -> Resul
     let base58 = text
         .strip_prefix('z')
         .ok_or(KeyError::MultibasePrefix { field })?;
+    if let Some(length_bytes) = decode_base58_fast(base58.as_bytes(), buffer) {
+        return Ok(length_bytes);
+    }
     let capacity_bytes = buffer.len();
     bs58::decode(base58)
         .onto(buffer)
@@ -754,6 +835,81 @@ fn decode_multibase(text: &str, field: &'static str, buffer: &mut [u8]) -> Resul
             },
             source => KeyError::Base58 { field, source },
         })
+}
+
+/// The base58btc (Bitcoin) alphabet.
+const BASE58_ALPHABET: &[u8; 58] = b"123456789ABCDEFGHJKLMNPQRSTUVWXYZabcdefghijkmnopqrstuvwxyz";
+
+/// Value of each ASCII byte in [`BASE58_ALPHABET`], 0xff for bytes outside it.
+const BASE58_VALUES: [u8; 128] = {
+    let mut values = [0xffu8; 128];
+    let mut index = 0;
+    while index < BASE58_ALPHABET.len() {
+        values[BASE58_ALPHABET[index] as usize] = index as u8;
+        index += 1;
+    }
+    values
+};
+
+/// 32-bit limbs of the fast decoder: 17 × 32 = 544 bits, more than the 64 bytes (512 bits)
+/// of the largest buffer decoded here, so any value that fits a buffer fits the limbs.
+const BASE58_LIMB_COUNT: usize = 17;
+
+/// Characters per multiply: 58^5 < 2^32, so a group's multiplier and value fit one limb.
+const BASE58_GROUP_CHARS: usize = 5;
+
+/// Decodes base58btc text into `buffer` exactly as `bs58::decode(text).onto(buffer)` does
+/// (leading `1`s become zero bytes, then the value's big-endian bytes), when the text is all
+/// alphabet characters and the result fits; `None` otherwise, and the caller then asks bs58,
+/// whose error is the one reported. bs58 makes one pass over the whole output per character
+/// (about 5,600 byte steps for a 64-byte signature); this multiplies 32-bit limbs five
+/// characters at a time. A property test checks it against bs58 on arbitrary text.
+fn decode_base58_fast(text: &[u8], buffer: &mut [u8]) -> Option<usize> {
+    // 64 bytes need at most 88 characters; far longer text cannot fit and is left to bs58.
+    if text.len() > 2 * buffer.len() + 2 {
+        return None;
+    }
+    let mut limbs = [0u32; BASE58_LIMB_COUNT];
+    for group in text.chunks(BASE58_GROUP_CHARS) {
+        let mut multiplier: u64 = 1;
+        let mut group_value: u64 = 0;
+        for &character in group {
+            let value = *BASE58_VALUES.get(usize::from(character))?;
+            if value == 0xff {
+                return None;
+            }
+            multiplier *= 58;
+            group_value = group_value * 58 + u64::from(value);
+        }
+        let mut carry = group_value;
+        for limb in &mut limbs {
+            let product = u64::from(*limb) * multiplier + carry;
+            *limb = product as u32;
+            carry = product >> 32;
+        }
+        if carry != 0 {
+            return None;
+        }
+    }
+    let leading_zero_count = text
+        .iter()
+        .take_while(|&&character| character == b'1')
+        .count();
+    let mut value_bytes = [0u8; 4 * BASE58_LIMB_COUNT];
+    for (chunk, limb) in value_bytes.chunks_exact_mut(4).zip(limbs.iter().rev()) {
+        chunk.copy_from_slice(&limb.to_be_bytes());
+    }
+    let first_nonzero = value_bytes
+        .iter()
+        .position(|&byte| byte != 0)
+        .unwrap_or(value_bytes.len());
+    let value_bytes = value_bytes.get(first_nonzero..)?;
+    let length_bytes = leading_zero_count + value_bytes.len();
+    let output = buffer.get_mut(..length_bytes)?;
+    let (zeros, rest) = output.split_at_mut(leading_zero_count);
+    zeros.fill(0);
+    rest.copy_from_slice(value_bytes);
+    Some(length_bytes)
 }
 
 /// `z` + base58btc(bytes) in a buffer that is wiped when dropped. Callers pass at most 64

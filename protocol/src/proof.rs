@@ -15,6 +15,10 @@
 //! document's to extend it), and a proof with members beyond the six of SPEC §3 is rejected
 //! rather than ignored. Only did:key verification methods are resolved (offline).
 //!
+//! Proof options are canonicalised member by member (no intermediate map), and the last
+//! context-free options hash made for signing is remembered per thread: a receipt producer signs
+//! with one key and one `created` many times over.
+//!
 //! Never: hashes raw JSON text, verifies non-strictly, or resolves a did over a network.
 
 use std::borrow::Cow;
@@ -297,9 +301,21 @@ impl Proof {
         object
     }
 
-    /// SHA-256 of the canonical proof options.
+    /// SHA-256 of the canonical proof options, written member by member in key order:
+    /// byte-identical to canonicalising [`Proof::options_object`] (checked by a property test)
+    /// without building the map.
     fn options_hash(&self) -> Result<Digest, ProofError> {
-        Ok(CanonicalBytes::new(&Value::Object(self.options_object()))?.digest())
+        let canonical = CanonicalBytes::object(|writer| {
+            if let Some(context) = &self.context {
+                writer.value("@context", context)?;
+            }
+            writer.timestamp("created", self.created)?;
+            writer.string("cryptosuite", CRYPTOSUITE)?;
+            writer.string("proofPurpose", self.purpose.as_str())?;
+            writer.string("type", PROOF_TYPE)?;
+            writer.string("verificationMethod", &self.verification_method)
+        })?;
+        Ok(canonical.digest())
     }
 }
 
@@ -383,17 +399,83 @@ pub fn create_proof(
     purpose: ProofPurpose,
 ) -> Result<Proof, ProofError> {
     let document_hash = document_hash(unsecured)?;
+    create_proof_over_hash(
+        &document_hash,
+        unsecured.get("@context").cloned(),
+        key,
+        created,
+        purpose,
+    )
+}
+
+/// [`create_proof`] for a caller that already holds the document hash (SHA-256 of the canonical
+/// document without `proof`) and the document's `@context`, if it has one: typed documents
+/// that write their own canonical bytes (receipts) sign through this.
+pub(crate) fn create_proof_over_hash(
+    document_hash: &Digest,
+    context: Option<Value>,
+    key: &SigningKey,
+    created: Timestamp,
+    purpose: ProofPurpose,
+) -> Result<Proof, ProofError> {
     let mut proof = Proof {
-        context: unsecured.get("@context").cloned(),
+        context,
         created,
         key: key.verifying_key(),
         verification_method: key.verification_method().to_owned(),
         purpose,
         signature: Signature::from_bytes([0u8; keys::SIGNATURE_LENGTH_BYTES]),
     };
-    let input = signing_input(&proof.options_hash()?, &document_hash);
+    let options_hash = if proof.context.is_none() {
+        remembered_options_hash(&proof)?
+    } else {
+        proof.options_hash()?
+    };
+    let input = signing_input(&options_hash, document_hash);
     proof.signature = key.sign(&input);
     Ok(proof)
+}
+
+/// The last context-free proof options hashed for signing on this thread: (verification
+/// method, created, purpose, hash).
+type OptionsHashMemo = Option<(String, Timestamp, ProofPurpose, Digest)>;
+
+thread_local! {
+    /// A receipt producer signs receipt after receipt with one key and, within a second, one
+    /// `created`: the proof options, and so their hash, repeat. The hash is a pure function of
+    /// the remembered members (a context-free proof has no others), so reusing it cannot change
+    /// a signature.
+    static OPTIONS_HASH_MEMO: std::cell::RefCell<OptionsHashMemo> =
+        const { std::cell::RefCell::new(None) };
+}
+
+/// [`Proof::options_hash`] of a proof without `@context`, remembered per thread for the last
+/// (verification method, created, purpose).
+fn remembered_options_hash(proof: &Proof) -> Result<Digest, ProofError> {
+    debug_assert!(proof.context.is_none());
+    let remembered = OPTIONS_HASH_MEMO.with(|memo| {
+        memo.borrow()
+            .as_ref()
+            .filter(|(method, created, purpose, _)| {
+                *created == proof.created
+                    && *purpose == proof.purpose
+                    && *method == proof.verification_method
+            })
+            .map(|(_, _, _, hash)| *hash)
+    });
+    if let Some(hash) = remembered {
+        return Ok(hash);
+    }
+    let hash = proof.options_hash()?;
+    OPTIONS_HASH_MEMO.with(|memo| {
+        *memo.borrow_mut() = Some((
+            proof.verification_method.clone(),
+            proof.created,
+            proof.purpose,
+            hash,
+        ));
+    });
+    Ok(hash)
 }
 
 /// Adds `proof` to `document`: no proof makes it the proof object, one proof becomes a proof
@@ -463,18 +545,21 @@ pub(crate) fn verify_document_reusing(
     secured: &Value,
     known: Option<&VerifyingKey>,
 ) -> Result<Vec<ProofCheck>, ProofError> {
-    let (unsecured, raw_proofs) = split_raw(secured)?;
+    // The proofs are read in place and the document hash is taken over `secured` without its
+    // `proof` member, so the document is never copied. `@context` is read from `secured`,
+    // which has the same `@context` as the document without `proof`.
+    let raw_proofs = proof_values(secured)?;
     if raw_proofs.is_empty() {
         return Err(ProofError::MissingProof);
     }
-    let document_hash = document_hash(&unsecured)?;
+    let document_hash = CanonicalBytes::without_member(secured, PROOF_MEMBER)?.digest();
     let checks = raw_proofs
-        .iter()
+        .into_iter()
         .enumerate()
         .map(|(proof_index, raw)| {
             let parsed = Proof::from_value_reusing(raw, known);
             let outcome = parsed.as_ref().map_err(Clone::clone).and_then(|proof| {
-                let input = proof_signing_input(&unsecured, proof, &document_hash)?;
+                let input = proof_signing_input(secured, proof, &document_hash)?;
                 verify_input(&input, proof)
             });
             ProofCheck {
@@ -489,6 +574,22 @@ pub(crate) fn verify_document_reusing(
         })
         .collect();
     Ok(checks)
+}
+
+/// The proof values of a secured document, borrowed: none, one, or the proof set. Fails as
+/// [`split_raw`] does on a non-object document or a `proof` member of the wrong kind.
+fn proof_values(secured: &Value) -> Result<Vec<&Value>, ProofError> {
+    let object = secured
+        .as_object()
+        .ok_or(ProofError::NotAnObject { what: "document" })?;
+    match object.get(PROOF_MEMBER) {
+        None => Ok(Vec::new()),
+        Some(proof @ Value::Object(_)) => Ok(vec![proof]),
+        Some(Value::Array(proofs)) => Ok(proofs.iter().collect()),
+        Some(other) => Err(ProofError::ProofMember {
+            found: json_kind(other),
+        }),
+    }
 }
 
 /// Verifies many `(document, proof)` pairs at once and returns the signers in order.

@@ -31,7 +31,7 @@ use crate::digest::Digest;
 use crate::fields::{FieldError, ObjectReader};
 use crate::ids::CorridorId;
 use crate::keys::SigningKey;
-use crate::proof;
+use crate::proof::{self, ProofPurpose};
 use crate::signed::{Document, Signed, SignedError};
 use crate::time::Timestamp;
 
@@ -243,7 +243,36 @@ impl Receipt {
     /// `next_root` as SPEC §5 defines it: the digest of the canonical receipt without `proof`
     /// and without `next_root` (the sets are already sorted and deduplicated).
     pub fn compute_next_root(&self) -> Result<Digest, CanonError> {
-        next_root_of_value(&mut self.to_value()?)
+        Ok(self.canonical_bytes(NextRoot::Omitted)?.digest())
+    }
+
+    /// The canonical bytes of the receipt without `proof`, written straight from the typed
+    /// members in key order (no intermediate JSON value): byte-identical to canonicalising
+    /// [`Receipt::to_value`] (with `next_root` taken out when `next_root` is
+    /// [`NextRoot::Omitted`]), which the receipt tests check for arbitrary receipts.
+    pub(crate) fn canonical_bytes(
+        &self,
+        next_root: NextRoot,
+    ) -> Result<CanonicalBytes, CanonError> {
+        CanonicalBytes::object(|writer| {
+            writer.string("corridor_id", self.corridor_id.as_str())?;
+            writer.digests("lawpack_digest_set", self.lawpack_digest_set.as_slice())?;
+            if next_root == NextRoot::Included {
+                writer.digest("next_root", &self.next_root)?;
+            }
+            writer.digest("prev_root", &self.prev_root)?;
+            writer.digests("ruleset_digest_set", self.ruleset_digest_set.as_slice())?;
+            writer.integer("sequence", self.sequence)?;
+            writer.timestamp("timestamp", self.timestamp)?;
+            if let Some(transition) = &self.transition {
+                writer.object("transition", |members| {
+                    members.string("kind", &transition.kind)?;
+                    members.value("payload", &transition.payload)?;
+                    members.digest("payload_sha256", &transition.payload_sha256)
+                })?;
+            }
+            writer.string("type", RECEIPT_TYPE)
+        })
     }
 
     /// This receipt with `next_root` set to [`Receipt::compute_next_root`]: the last step of
@@ -275,25 +304,41 @@ pub(crate) fn next_root_of_value(value: &mut Value) -> Result<Digest, CanonError
     digest
 }
 
+/// Whether [`Receipt::canonical_bytes`] writes the `next_root` member.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum NextRoot {
+    /// Without `next_root`: the bytes whose digest is `next_root` (SPEC §5).
+    Omitted,
+    /// With `next_root`: the bytes the proofs sign.
+    Included,
+}
+
 impl SignedReceipt {
     /// Seals and signs a receipt in one pass: sets `next_root` to the SPEC §5 digest and signs
     /// the result with each key (`assertionMethod`, created at `created`). Equivalent to
-    /// [`Receipt::with_computed_next_root`] then [`Signed::sign`], but serialises the receipt
-    /// once: this is the receipt producer's hot path.
+    /// [`Receipt::with_computed_next_root`] then [`Signed::sign`] (the receipt tests check this
+    /// for arbitrary receipts), but writes the canonical bytes straight from the typed receipt
+    /// instead of through a JSON value: this is the receipt producer's hot path.
     pub fn seal_and_sign(
         mut receipt: Receipt,
         keys: &[&SigningKey],
         created: Timestamp,
     ) -> Result<Self, SignedError> {
-        let mut value = receipt.to_value()?;
-        receipt.next_root = next_root_of_value(&mut value)?;
-        if let Some(members) = value.as_object_mut() {
-            members.insert(
-                "next_root".to_owned(),
-                Value::String(receipt.next_root.to_hex()),
-            );
-        }
-        let proofs = Signed::<Receipt>::proofs_over(&value, keys, created)?;
+        receipt.next_root = receipt.compute_next_root()?;
+        let document_hash = receipt.canonical_bytes(NextRoot::Included)?.digest();
+        // A receipt has no `@context`, so its proofs carry none.
+        let proofs = keys
+            .iter()
+            .map(|key| {
+                proof::create_proof_over_hash(
+                    &document_hash,
+                    None,
+                    key,
+                    created,
+                    ProofPurpose::AssertionMethod,
+                )
+            })
+            .collect::<Result<Vec<_>, _>>()?;
         Ok(Self {
             document: receipt,
             proofs,

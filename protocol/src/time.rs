@@ -166,16 +166,47 @@ fn civil_from_days(days: i64) -> (i64, i64, i64) {
 
 impl fmt::Display for Timestamp {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let mut text = Vec::with_capacity(TEXT_LENGTH_BYTES);
+        self.write_text(&mut text);
+        // `write_text` writes only ASCII digits and `-:TZ`.
+        f.write_str(std::str::from_utf8(&text).map_err(|_| fmt::Error)?)
+    }
+}
+
+/// Length of `YYYY-MM-DDTHH:MM:SSZ`.
+const TEXT_LENGTH_BYTES: usize = 20;
+
+impl Timestamp {
+    /// Appends `YYYY-MM-DDTHH:MM:SSZ` to `out` without going through `fmt`: the canonical
+    /// writer's hot path. Years are 0001–9999 by construction, so every field has fixed width.
+    pub(crate) fn write_text(&self, out: &mut Vec<u8>) {
         let days = self.0.div_euclid(SECONDS_PER_DAY);
         let second_of_day = self.0.rem_euclid(SECONDS_PER_DAY);
         let (year, month, day) = civil_from_days(days);
-        write!(
-            f,
-            "{year:04}-{month:02}-{day:02}T{:02}:{:02}:{:02}Z",
-            second_of_day / 3600,
-            second_of_day / 60 % 60,
-            second_of_day % 60
-        )
+        let digit = |value: i64| b'0' + u8::try_from(value.rem_euclid(10)).unwrap_or(0);
+        let text: [u8; TEXT_LENGTH_BYTES] = [
+            digit(year / 1000),
+            digit(year / 100),
+            digit(year / 10),
+            digit(year),
+            b'-',
+            digit(month / 10),
+            digit(month),
+            b'-',
+            digit(day / 10),
+            digit(day),
+            b'T',
+            digit(second_of_day / 36_000),
+            digit(second_of_day / 3600),
+            b':',
+            digit(second_of_day / 600 % 6),
+            digit(second_of_day / 60),
+            b':',
+            digit(second_of_day % 60 / 10),
+            digit(second_of_day),
+            b'Z',
+        ];
+        out.extend_from_slice(&text);
     }
 }
 

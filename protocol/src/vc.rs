@@ -553,10 +553,15 @@ fn proof_report(check: proof::ProofCheck, issuer: Option<DidKey>) -> ProofReport
     };
     // Control is judged on the method's did even when the signature failed, so each check
     // reports only its own cause.
-    let method_did = check
-        .verification_method
-        .as_deref()
-        .and_then(|text| DidKey::from_verification_method(text).ok());
+    // A verified proof's signer is the key its verification method names; only a failed proof
+    // needs the method parsed again.
+    let method_did = match &check.outcome {
+        Ok(signer) => Some(*signer),
+        Err(_) => check
+            .verification_method
+            .as_deref()
+            .and_then(|text| DidKey::from_verification_method(text).ok()),
+    };
     let controls = match (method_did, issuer) {
         (Some(signer), Some(issuer)) if signer == issuer => Ok(()),
         (Some(signer), Some(issuer)) => Err(VcError::IssuerDoesNotControlMethod { signer, issuer }),

@@ -288,3 +288,71 @@ proptest! {
         prop_assert_eq!(compare_keys(&left, &right), left.encode_utf16().cmp(right.encode_utf16()));
     }
 }
+
+#[test]
+fn object_writer_refuses_members_out_of_key_order() {
+    let written = CanonicalBytes::object(|writer| {
+        writer.string("b", "1")?;
+        writer.string("a", "2")
+    });
+    assert!(matches!(written, Err(CanonError::Unrepresentable { .. })));
+    let repeated = CanonicalBytes::object(|writer| {
+        writer.integer("a", 1)?;
+        writer.integer("a", 2)
+    });
+    assert!(matches!(repeated, Err(CanonError::Unrepresentable { .. })));
+}
+
+proptest! {
+    /// Every member kind of the typed writer equals the generic canonicaliser over the same
+    /// members as a JSON value.
+    #[test]
+    fn object_writer_equals_the_generic_canonicaliser(
+        text in any::<String>(),
+        digest_bytes in any::<[u8; 32]>(),
+        seconds in -62_135_596_800i64..=253_402_300_799,
+        integer in prop_oneof![0u64..1_000, any::<u64>()],
+        value in arbitrary_json(),
+    ) {
+        let digest = Digest::from_bytes(digest_bytes);
+        let timestamp = Timestamp::from_unix_seconds(seconds).unwrap();
+        let typed = CanonicalBytes::object(|writer| {
+            writer.digests("digests", &[digest, digest])?;
+            writer.integer("integer", integer)?;
+            writer.object("nested", |nested| {
+                nested.digest("digest", &digest)?;
+                nested.value("value", &value)
+            })?;
+            writer.string("text", &text)?;
+            writer.timestamp("timestamp", timestamp)
+        });
+        let generic = CanonicalBytes::new(&json!({
+            "text": text,
+            "digests": [digest.to_hex(), digest.to_hex()],
+            "integer": integer,
+            "nested": {"value": value, "digest": digest.to_hex()},
+            "timestamp": timestamp.to_string(),
+        }));
+        prop_assert_eq!(typed, generic);
+    }
+
+    /// Skipping a member in place equals removing it from a copy.
+    #[test]
+    fn without_member_equals_removing_the_member(
+        value in prop_oneof![
+            arbitrary_json(),
+            prop::collection::vec(("[a-z]{1,2}|proof", arbitrary_json()), 0..6)
+                .prop_map(|members| Value::Object(members.into_iter().collect())),
+        ],
+        skipped in "[a-z]{1,2}|proof",
+    ) {
+        let mut copy = value.clone();
+        if let Some(members) = copy.as_object_mut() {
+            members.remove(&skipped);
+        }
+        prop_assert_eq!(
+            CanonicalBytes::without_member(&value, &skipped),
+            CanonicalBytes::new(&copy)
+        );
+    }
+}

@@ -505,3 +505,146 @@ proptest! {
         let _ = KeyFile::parse(&bytes);
     }
 }
+
+#[test]
+fn remembered_keys_never_turn_a_rejection_into_an_acceptance() {
+    // Fill the memo with accepted keys, then ask about small-order and non-point encodings:
+    // each is still rejected with its own error, and the accepted keys still come back equal.
+    let accepted: Vec<[u8; 32]> = (0..2 * ACCEPTED_KEY_MEMO_SIZE as u8)
+        .map(|index| {
+            SigningKey::from_seed(&seed(index))
+                .verifying_key()
+                .to_bytes()
+        })
+        .collect();
+    for bytes in accepted.iter().chain(&accepted) {
+        let fresh = check_point(bytes, "public key").map(VerifyingKey).unwrap();
+        assert_eq!(VerifyingKey::from_bytes(bytes), Ok(fresh));
+    }
+    let mut identity = [0u8; 32];
+    identity[0] = 1;
+    for _ in 0..2 {
+        assert_eq!(
+            VerifyingKey::from_bytes(&identity),
+            Err(KeyError::SmallOrderPoint {
+                field: "public key"
+            })
+        );
+    }
+}
+
+proptest! {
+    /// With the memo of accepted keys in front, key checks give exactly what the bare point
+    /// check gives, the first time and every time after.
+    #[test]
+    fn remembered_key_checks_equal_the_bare_point_check(
+        seeds in proptest::collection::vec(any::<[u8; 32]>(), 1..12),
+        raw in proptest::collection::vec(any::<[u8; 32]>(), 1..12),
+        order in proptest::collection::vec(any::<prop::sample::Index>(), 1..40),
+    ) {
+        let mut candidates: Vec<[u8; 32]> = seeds
+            .iter()
+            .map(|seed| SigningKey::from_seed(seed).verifying_key().to_bytes())
+            .collect();
+        candidates.extend(raw);
+        for index in order {
+            let bytes = index.get(&candidates);
+            let expected = check_point(bytes, "public key").map(VerifyingKey);
+            prop_assert_eq!(VerifyingKey::from_bytes(bytes), expected);
+        }
+    }
+}
+
+/// The multibase-to-key decode without either memo.
+fn bare_key_from_multibase(text: &str) -> Result<VerifyingKey, KeyError> {
+    let mut prefixed = [0u8; PREFIXED_KEY_LENGTH_BYTES];
+    let bytes = decode_prefixed_key(text, "did", MULTICODEC_ED25519_PUBLIC, &mut prefixed)?;
+    check_point(bytes, "did").map(VerifyingKey)
+}
+
+proptest! {
+    /// With the memo of accepted multibase texts in front, decoding a did's key gives exactly
+    /// what the bare decode gives, for valid keys, mutated texts and repeats in any order.
+    #[test]
+    fn remembered_multibase_decodes_equal_the_bare_decode(
+        seeds in proptest::collection::vec(any::<[u8; 32]>(), 1..12),
+        mutations in proptest::collection::vec((any::<prop::sample::Index>(), 0usize..48, "[1-9A-HJ-NP-Za-km-z]"), 0..8),
+        order in proptest::collection::vec(any::<prop::sample::Index>(), 1..40),
+    ) {
+        let mut texts: Vec<String> = seeds
+            .iter()
+            .map(|seed| SigningKey::from_seed(seed).did().multibase())
+            .collect();
+        for (index, position, replacement) in mutations {
+            let mut text = index.get(&texts).clone();
+            let position = 1 + position % (text.len() - 1);
+            text.replace_range(position..=position, &replacement);
+            texts.push(text);
+        }
+        for index in order {
+            let text = index.get(&texts);
+            prop_assert_eq!(
+                DidKey::key_from_public_multibase(text, "did", None),
+                bare_key_from_multibase(text)
+            );
+        }
+    }
+}
+
+/// What bs58 alone makes of `text` with a buffer of `capacity_bytes`.
+fn bs58_decode(text: &str, capacity_bytes: usize) -> Result<Vec<u8>, bs58::decode::Error> {
+    let mut buffer = vec![0u8; capacity_bytes];
+    let length = bs58::decode(text).onto(&mut buffer[..])?;
+    buffer.truncate(length);
+    Ok(buffer)
+}
+
+#[test]
+fn fast_base58_decodes_the_edges_like_bs58() {
+    for (text, capacity_bytes) in [
+        ("", 64),
+        ("1", 64),
+        ("111", 2),
+        ("2", 1),
+        ("5Q", 1),
+        ("5R", 1),
+        (
+            "zzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzz",
+            64,
+        ),
+    ] {
+        let mut buffer = vec![0u8; capacity_bytes];
+        let fast = decode_base58_fast(text.as_bytes(), &mut buffer)
+            .map(|length| buffer[..length].to_vec());
+        match bs58_decode(text, capacity_bytes) {
+            Ok(expected) => assert_eq!(fast, Some(expected), "{text}"),
+            Err(_) => assert_eq!(fast, None, "{text}"),
+        }
+    }
+}
+
+proptest! {
+    /// The limb decoder agrees with bs58 wherever it answers, and answers for every encoding
+    /// of bytes that fit the buffer.
+    #[test]
+    fn fast_base58_equals_bs58(
+        bytes in proptest::collection::vec(any::<u8>(), 0..66),
+        leading_zero_count in 0usize..4,
+        capacity_bytes in prop_oneof![Just(34usize), Just(64usize), 0usize..70],
+        noise in "[0-9A-Za-z]{0,90}",
+    ) {
+        let mut value = vec![0u8; leading_zero_count];
+        value.extend_from_slice(&bytes);
+        let encoded = bs58::encode(&value).into_string();
+        for text in [encoded.as_str(), noise.as_str()] {
+            let mut buffer = vec![0u8; capacity_bytes];
+            let fast = decode_base58_fast(text.as_bytes(), &mut buffer).map(|length| buffer[..length].to_vec());
+            match (bs58_decode(text, capacity_bytes), fast) {
+                (Ok(expected), Some(got)) => prop_assert_eq!(got, expected),
+                (Ok(expected), None) => prop_assert!(false, "fast decoder declined {} ({:?})", text, expected),
+                (Err(_), Some(got)) => prop_assert!(false, "fast decoder accepted {} as {:?}", text, got),
+                (Err(_), None) => {}
+            }
+        }
+    }
+}

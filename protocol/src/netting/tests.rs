@@ -128,6 +128,57 @@ fn netting_rejects_duplicate_ids() {
 }
 
 #[test]
+fn netting_reports_whichever_of_duplicate_and_overflow_comes_first() {
+    let overflow_first = [
+        obligation("o1", "A", "B", AMOUNT_MINOR_MAX, "USD"),
+        obligation("o2", "B", "A", 1, "USD"),
+        obligation("o1", "A", "B", 1, "EUR"),
+    ];
+    assert_eq!(
+        net(&overflow_first, NettingMode::Multilateral),
+        Err(NettingError::GrossOverflow { currency: usd() })
+    );
+    let duplicate_first = [
+        obligation("o1", "A", "B", AMOUNT_MINOR_MAX, "USD"),
+        obligation("o1", "B", "A", 1, "EUR"),
+        obligation("o2", "B", "A", 1, "USD"),
+    ];
+    assert_eq!(
+        net(&duplicate_first, NettingMode::Multilateral),
+        Err(NettingError::DuplicateId {
+            obligation_id: ObligationId::new("o1").unwrap()
+        })
+    );
+    // The same obligation both repeats an id and overflows: the id is checked first.
+    let both_at_once = [
+        obligation("o1", "A", "B", AMOUNT_MINOR_MAX, "USD"),
+        obligation("o1", "B", "A", 1, "USD"),
+    ];
+    assert_eq!(
+        net(&both_at_once, NettingMode::Bilateral),
+        Err(NettingError::DuplicateId {
+            obligation_id: ObligationId::new("o1").unwrap()
+        })
+    );
+}
+
+#[test]
+fn equal_id_hashes_of_different_ids_are_not_duplicates() {
+    let obligations = [
+        obligation("o1", "A", "B", 1, "USD"),
+        obligation("o2", "A", "B", 1, "USD"),
+        obligation("o3", "B", "A", 1, "USD"),
+        obligation("o2", "B", "A", 1, "USD"),
+    ];
+    // Every hash equal, as if all four ids collided: only the real repeat is reported.
+    assert_eq!(first_duplicate_id(&obligations[..3], vec![7; 3]), None);
+    assert_eq!(
+        first_duplicate_id(&obligations, vec![7; 4]).map(ObligationId::as_str),
+        Some("o2")
+    );
+}
+
+#[test]
 fn netting_rejects_gross_above_the_limit() {
     let at_limit = [
         obligation("o1", "A", "B", AMOUNT_MINOR_MAX - 1, "USD"),

@@ -421,3 +421,56 @@ proptest! {
         }
     }
 }
+
+proptest! {
+    /// The typed options writer is the generic canonicaliser over the options map, for any
+    /// context (including ones that cannot be canonicalised), time, purpose and key.
+    #[test]
+    fn typed_options_hash_equals_the_generic_canonicaliser(
+        context in proptest::option::of(arbitrary_json_any()),
+        seconds in -62_135_596_800i64..=253_402_300_799,
+        purpose_index in 0usize..4,
+        seed in any::<[u8; 32]>(),
+    ) {
+        let key = SigningKey::from_seed(&seed);
+        let purposes = [
+            ProofPurpose::AssertionMethod,
+            ProofPurpose::Authentication,
+            ProofPurpose::CapabilityInvocation,
+            ProofPurpose::CapabilityDelegation,
+        ];
+        let proof = Proof {
+            context,
+            created: Timestamp::from_unix_seconds(seconds).unwrap(),
+            key: key.verifying_key(),
+            verification_method: key.verification_method().to_owned(),
+            purpose: purposes[purpose_index],
+            signature: Signature::from_bytes([0u8; keys::SIGNATURE_LENGTH_BYTES]),
+        };
+        let generic = CanonicalBytes::new(&Value::Object(proof.options_object()))
+            .map(|bytes| bytes.digest())
+            .map_err(ProofError::from);
+        prop_assert_eq!(proof.options_hash(), generic);
+    }
+}
+
+proptest! {
+    /// Signing through the remembered options hash gives the signature the fresh hash gives,
+    /// whatever sequence of keys, times and purposes comes before.
+    #[test]
+    fn remembered_options_hash_signs_as_the_fresh_one(
+        steps in proptest::collection::vec((0u8..3, 0i64..3, 0usize..2), 1..12),
+    ) {
+        let document = json!({"a": 1});
+        let document_hash = document_hash(&document).unwrap();
+        for (key_index, seconds, purpose_index) in steps {
+            let key = key(key_index);
+            let created = Timestamp::from_unix_seconds(1_700_000_000 + seconds).unwrap();
+            let purpose = [ProofPurpose::AssertionMethod, ProofPurpose::Authentication][purpose_index];
+            let made = create_proof_over_hash(&document_hash, None, &key, created, purpose).unwrap();
+            let fresh = signing_input(&made.options_hash().unwrap(), &document_hash);
+            prop_assert_eq!(made.signature, key.sign(&fresh));
+            prop_assert_eq!(verify_proof(&document, &made), Ok(*key.did()));
+        }
+    }
+}

@@ -201,3 +201,136 @@ proptest! {
         }
     }
 }
+
+/// The generic path the typed writer replaced: the receipt as a serde value, `next_root` taken
+/// out or left in, then the general canonicaliser.
+fn generic_canonical_bytes(receipt: &Receipt, next_root: NextRoot) -> Result<Vec<u8>, CanonError> {
+    let mut value = receipt.to_value()?;
+    if next_root == NextRoot::Omitted {
+        value.as_object_mut().unwrap().remove("next_root");
+    }
+    Ok(CanonicalBytes::new(&value)?.into_bytes())
+}
+
+fn arbitrary_digest() -> impl Strategy<Value = Digest> {
+    any::<[u8; 32]>().prop_map(Digest::from_bytes)
+}
+
+/// Receipts with any member values, including sequences beyond 2^53 − 1, strings that need
+/// escaping, non-ASCII kinds and payloads that cannot be canonicalised, so the typed writer is
+/// compared with the generic path on failures as well as on bytes.
+fn arbitrary_receipt() -> impl Strategy<Value = Receipt> {
+    let transition = (
+        "(\\PC|[\u{0}-\u{1f}\"\\\\]){0,12}",
+        test_support::arbitrary_json_any(),
+        arbitrary_digest(),
+    )
+        .prop_map(|(kind, payload, payload_sha256)| Transition {
+            kind,
+            payload,
+            payload_sha256,
+        });
+    (
+        "[A-Za-z0-9._:-]{1,24}",
+        prop_oneof![0u64..1_000, any::<u64>()],
+        -62_135_596_800i64..=253_402_300_799,
+        (arbitrary_digest(), arbitrary_digest()),
+        proptest::collection::vec(arbitrary_digest(), 0..4),
+        proptest::collection::vec(arbitrary_digest(), 0..4),
+        proptest::option::of(transition),
+    )
+        .prop_map(
+            |(
+                corridor_id,
+                sequence,
+                seconds,
+                (prev_root, next_root),
+                lawpacks,
+                rulesets,
+                transition,
+            )| {
+                Receipt {
+                    receipt_type: ReceiptType::CorridorStateReceipt,
+                    corridor_id: CorridorId::new(corridor_id).unwrap(),
+                    sequence,
+                    timestamp: Timestamp::from_unix_seconds(seconds).unwrap(),
+                    prev_root,
+                    next_root,
+                    lawpack_digest_set: DigestSet::normalised(lawpacks),
+                    ruleset_digest_set: DigestSet::normalised(rulesets),
+                    transition,
+                }
+            },
+        )
+}
+
+#[test]
+fn typed_writer_names_the_generic_paths_in_its_errors() {
+    let mut receipt = python_receipt();
+    receipt.sequence = 1 << 53;
+    assert_eq!(
+        receipt.compute_next_root(),
+        Err(CanonError::IntegerOutOfRange {
+            path: "$.sequence".to_owned(),
+            number: (1u64 << 53).to_string(),
+        })
+    );
+    let mut receipt = python_receipt();
+    receipt.transition.as_mut().unwrap().payload = json!({"rate": 0.5});
+    assert!(matches!(
+        receipt.compute_next_root(),
+        Err(CanonError::NotAnInteger { path, .. }) if path == "$.transition.payload.rate"
+    ));
+}
+
+proptest! {
+    /// The typed canonical writer is the generic canonicaliser, byte for byte and error for
+    /// error, with and without `next_root`.
+    #[test]
+    fn typed_canonical_bytes_equal_the_generic_canonicaliser(receipt in arbitrary_receipt()) {
+        for next_root in [NextRoot::Omitted, NextRoot::Included] {
+            let typed = receipt.canonical_bytes(next_root).map(CanonicalBytes::into_bytes);
+            prop_assert_eq!(typed, generic_canonical_bytes(&receipt, next_root));
+        }
+        let generic_next_root = generic_canonical_bytes(&receipt, NextRoot::Omitted)
+            .map(|bytes| CanonicalBytes::parse(&bytes).unwrap().digest());
+        prop_assert_eq!(receipt.compute_next_root(), generic_next_root.clone());
+        if let Ok(next_root) = generic_next_root {
+            let mut value = receipt.to_value().unwrap();
+            prop_assert_eq!(next_root_of_value(&mut value), Ok(next_root));
+        }
+    }
+
+    /// Sealing and signing through the typed writer gives the same signed receipt, proof bytes
+    /// included, as sealing then signing through the receipt's JSON value.
+    #[test]
+    fn seal_and_sign_equals_the_generic_path(receipt in arbitrary_receipt(), key_count in 1usize..3) {
+        let keys: Vec<SigningKey> = (1..=key_count)
+            .map(|index| test_support::key(u8::try_from(index).unwrap()))
+            .collect();
+        let key_refs: Vec<&SigningKey> = keys.iter().collect();
+        let one_pass = SignedReceipt::seal_and_sign(receipt.clone(), &key_refs, at(5));
+        let generic = generic_canonical_bytes(&receipt, NextRoot::Omitted).and_then(|bytes| {
+            let mut sealed = receipt.clone();
+            sealed.next_root = CanonicalBytes::parse(&bytes)?.digest();
+            Ok(sealed)
+        });
+        match (one_pass, generic) {
+            (Ok(one_pass), Ok(sealed)) => {
+                let value = sealed.to_value().unwrap();
+                let proofs: Vec<proof::Proof> = key_refs
+                    .iter()
+                    .map(|key| {
+                        proof::create_proof(&value, key, at(5), ProofPurpose::AssertionMethod).unwrap()
+                    })
+                    .collect();
+                prop_assert_eq!(
+                    one_pass.to_value().unwrap(),
+                    Signed { document: sealed, proofs }.to_value().unwrap()
+                );
+            }
+            (Err(SignedError::Canonical(typed)), Err(generic)) => prop_assert_eq!(typed, generic),
+            (one_pass, generic) => prop_assert!(false, "typed {:?} vs generic {:?}", one_pass, generic),
+        }
+    }
+}

@@ -95,6 +95,25 @@ proptest! {
         prop_assert_eq!(Timestamp::parse(&timestamp.to_string()).unwrap(), timestamp);
     }
 
+    /// The fixed-width writer against the `format!` construction it replaced.
+    #[test]
+    fn write_text_equals_the_format_construction(seconds in UNIX_SECONDS_MIN..=UNIX_SECONDS_MAX) {
+        let timestamp = Timestamp::from_unix_seconds(seconds).unwrap();
+        let days = seconds.div_euclid(SECONDS_PER_DAY);
+        let second_of_day = seconds.rem_euclid(SECONDS_PER_DAY);
+        let (year, month, day) = civil_from_days(days);
+        let expected = format!(
+            "{year:04}-{month:02}-{day:02}T{:02}:{:02}:{:02}Z",
+            second_of_day / 3600,
+            second_of_day / 60 % 60,
+            second_of_day % 60
+        );
+        let mut written = Vec::new();
+        timestamp.write_text(&mut written);
+        prop_assert_eq!(String::from_utf8(written).unwrap(), expected.clone());
+        prop_assert_eq!(timestamp.to_string(), expected);
+    }
+
     #[test]
     fn parse_never_panics(text in ".{0,24}") {
         let _ = Timestamp::parse(&text);
