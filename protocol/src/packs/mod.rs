@@ -2,7 +2,7 @@
 //! which licence), as content-addressed inputs a zone pins by digest.
 //!
 //! Owns [`PackFiles`] (a pack as an in-memory map of relative path → bytes), [`PackKind`],
-//! [`RegulatoryDomain`] (the 20 SPEC §10 domains), [`pack_digest`], [`verify_pack_digest`],
+//! [`pack_digest`], [`verify_pack_digest`],
 //! [`PackError`], and the submodules [`lawpack`], [`regpack`], [`licensepack`] and [`xml`].
 //!
 //! Never: touches a file system. The CLI walks a directory (or reads one file) into a
@@ -22,6 +22,7 @@ use std::collections::BTreeMap;
 
 use crate::digest::{Digest, DigestError};
 use crate::document::{FieldError, word_enum};
+use crate::tensor::Domain;
 
 /// A pack as files: relative `/`-separated path → content.
 pub type PackFiles = BTreeMap<String, Vec<u8>>;
@@ -36,52 +37,6 @@ pub const PACK_FILE_BYTES_MAX: usize = 64 << 20;
 
 /// The longest relative path in a pack, in bytes.
 pub const PACK_PATH_BYTES_MAX: usize = 512;
-
-word_enum! {
-    /// The 20 regulatory domains of SPEC §10, in SPEC order.
-    RegulatoryDomain {
-        /// Anti-money laundering.
-        Aml = "aml",
-        /// Know your customer.
-        Kyc = "kyc",
-        /// Sanctions screening.
-        Sanctions = "sanctions",
-        /// Tax.
-        Tax = "tax",
-        /// Securities.
-        Securities = "securities",
-        /// Corporate law.
-        Corporate = "corporate",
-        /// Custody of assets.
-        Custody = "custody",
-        /// Data privacy.
-        DataPrivacy = "data_privacy",
-        /// Licensing.
-        Licensing = "licensing",
-        /// Banking.
-        Banking = "banking",
-        /// Payments.
-        Payments = "payments",
-        /// Clearing.
-        Clearing = "clearing",
-        /// Settlement.
-        Settlement = "settlement",
-        /// Digital assets.
-        DigitalAssets = "digital_assets",
-        /// Employment.
-        Employment = "employment",
-        /// Immigration.
-        Immigration = "immigration",
-        /// Intellectual property.
-        Ip = "ip",
-        /// Consumer protection.
-        ConsumerProtection = "consumer_protection",
-        /// Arbitration.
-        Arbitration = "arbitration",
-        /// Trade.
-        Trade = "trade",
-    }
-}
 
 word_enum! {
     /// The three kinds of pack.
@@ -300,15 +255,15 @@ fn digest_document(
 fn parse_domains(
     fields: &crate::document::Fields<'_>,
     key: &str,
-) -> Result<Vec<RegulatoryDomain>, FieldError> {
+) -> Result<Vec<Domain>, FieldError> {
     let path = fields.child(key);
     let domains = crate::document::parse_list(
         fields.required(key)?,
         &path,
-        RegulatoryDomain::ALL.len(),
-        RegulatoryDomain::parse_word,
+        Domain::ALL.len(),
+        Domain::parse_word,
     )?;
-    crate::document::check_unique(domains.iter().map(RegulatoryDomain::as_str), &path)?;
+    crate::document::check_unique(domains.iter().map(|domain| domain.as_str()), &path)?;
     Ok(domains)
 }
 

@@ -21,15 +21,14 @@
 use serde::Serialize;
 use serde_json::Value;
 
-use super::{
-    PackError, PackFiles, PackKind, RegulatoryDomain, digest_document, parse_domains, single_file,
-};
+use super::{PackError, PackFiles, PackKind, digest_document, parse_domains, single_file};
 use crate::digest::{Digest, DomainTag};
 use crate::document::{
     FieldError, Fields, as_digest, as_i64_in, as_id, as_object, as_text, as_timestamp,
     check_unique, parse_list, word_enum,
 };
 use crate::ids::JurisdictionId;
+use crate::tensor::Domain;
 use crate::time::Timestamp;
 
 /// The conventional file name of a regpack (any name is accepted; the `type` decides).
@@ -125,7 +124,7 @@ pub struct Regulator {
     /// Name.
     pub name: String,
     /// Domains supervised.
-    pub domains: Vec<RegulatoryDomain>,
+    pub domains: Vec<Domain>,
 }
 
 /// A report a regulator requires.
@@ -136,7 +135,7 @@ pub struct ReportingRequirement {
     /// The regulator (must be listed in the same regpack).
     pub regulator_id: String,
     /// The domain.
-    pub domain: RegulatoryDomain,
+    pub domain: Domain,
     /// How often.
     pub frequency: ReportingFrequency,
     /// What to report.
@@ -149,7 +148,7 @@ pub struct ComplianceDeadline {
     /// Id.
     pub deadline_id: String,
     /// The domain.
-    pub domain: RegulatoryDomain,
+    pub domain: Domain,
     /// When it is due.
     pub due_at: Timestamp,
     /// What is due.
@@ -472,7 +471,7 @@ fn parse_requirement(
     Ok(ReportingRequirement {
         requirement_id: text(&fields, "requirement_id")?,
         regulator_id,
-        domain: RegulatoryDomain::parse_word(fields.required("domain")?, &fields.child("domain"))?,
+        domain: Domain::parse_word(fields.required("domain")?, &fields.child("domain"))?,
         frequency: ReportingFrequency::parse_word(
             fields.required("frequency")?,
             &fields.child("frequency"),
@@ -486,7 +485,7 @@ fn parse_deadline(value: &Value, path: &str) -> Result<ComplianceDeadline, Field
     fields.only(&["deadline_id", "domain", "due_at", "description"])?;
     Ok(ComplianceDeadline {
         deadline_id: text(&fields, "deadline_id")?,
-        domain: RegulatoryDomain::parse_word(fields.required("domain")?, &fields.child("domain"))?,
+        domain: Domain::parse_word(fields.required("domain")?, &fields.child("domain"))?,
         due_at: as_timestamp(fields.required("due_at")?, &fields.child("due_at"))?,
         description: text(&fields, "description")?,
     })
