@@ -20,7 +20,7 @@ use std::str::FromStr;
 
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
-use crate::document::{FieldError, as_word};
+use crate::fields::{FieldError, as_word};
 
 pub mod cell;
 pub mod commitment;

@@ -31,7 +31,7 @@ use serde_json::Value;
 
 use crate::canonical::CanonicalBytes;
 use crate::digest::{Digest, DomainTag};
-use crate::document::{
+use crate::fields::{
     FieldError, Fields, as_digest, as_id, as_object, as_str, as_text, check_unique, parse_list,
     parse_yaml, word_enum,
 };

@@ -18,7 +18,7 @@ use serde_json::Value;
 
 use super::{PackError, PackFiles, PackKind, digest_document, parse_domains, single_file};
 use crate::digest::{Digest, DomainTag};
-use crate::document::{
+use crate::fields::{
     FieldError, Fields, as_i64_in, as_id, as_object, as_timestamp, check_unique, index_path,
     parse_list, word_enum,
 };

@@ -21,7 +21,7 @@ pub mod xml;
 use std::collections::BTreeMap;
 
 use crate::digest::{Digest, DigestError};
-use crate::document::{FieldError, word_enum};
+use crate::fields::{FieldError, word_enum};
 use crate::tensor::Domain;
 
 /// A pack as files: relative `/`-separated path → content.
@@ -192,7 +192,7 @@ pub fn pack_kind(files: &PackFiles) -> Result<PackKind, PackError> {
     let (Some((path, bytes)), None) = (only.next(), only.next()) else {
         return Err(PackError::UnknownKind);
     };
-    let document = crate::document::parse_json(bytes).map_err(|error| PackError::Field {
+    let document = crate::fields::parse_json(bytes).map_err(|error| PackError::Field {
         file: path.clone(),
         error,
     })?;
@@ -245,25 +245,22 @@ fn digest_document(
         file: file.to_owned(),
         error,
     };
-    let value = crate::document::parse_json(input).map_err(field)?;
+    let value = crate::fields::parse_json(input).map_err(field)?;
     let canonical = crate::canonical::CanonicalBytes::new(&value)
         .map_err(|error| field(FieldError::Json { error }))?;
     Ok((value, Digest::tagged(tag, canonical.as_bytes())))
 }
 
 /// The list of distinct domains at member `key` of `fields`.
-fn parse_domains(
-    fields: &crate::document::Fields<'_>,
-    key: &str,
-) -> Result<Vec<Domain>, FieldError> {
+fn parse_domains(fields: &crate::fields::Fields<'_>, key: &str) -> Result<Vec<Domain>, FieldError> {
     let path = fields.child(key);
-    let domains = crate::document::parse_list(
+    let domains = crate::fields::parse_list(
         fields.required(key)?,
         &path,
         Domain::ALL.len(),
         Domain::parse_word,
     )?;
-    crate::document::check_unique(domains.iter().map(|domain| domain.as_str()), &path)?;
+    crate::fields::check_unique(domains.iter().map(|domain| domain.as_str()), &path)?;
     Ok(domains)
 }
 
