@@ -21,6 +21,7 @@ use crate::proof::{
     Proof, ProofError, ProofPurpose, add_proof, create_proof, split_proofs, verify_proof,
 };
 use crate::time::Timestamp;
+use crate::vc::subjects::{ObservedHead, WatcherAttestationSubject};
 
 /// The `type` of an attestation document.
 const ATTESTATION_TYPE: &str = "MSEZWatcherAttestation";
@@ -81,8 +82,9 @@ pub struct AttestationStatement {
     pub parent_root: Digest,
     /// The receipt's `next_root` the watcher vouches for.
     pub candidate_root: Digest,
-    /// The head the watcher had observed when it signed.
-    pub observed_head: Digest,
+    /// The corridor head the watcher had observed when it signed (its height, head root and
+    /// MMR root), the same value the watcher-attestation credential carries.
+    pub observed_head: ObservedHead,
 }
 
 /// A statement signed by a watcher (eddsa-jcs-2022 over the attestation document).
@@ -191,6 +193,12 @@ pub enum WatcherError {
     AttestationProof {
         /// The proof error.
         source: ProofError,
+    },
+    /// The observed head cannot be what a watcher attesting this statement saw.
+    #[error("watcher attestation: {rule}")]
+    ObservedHead {
+        /// The rule broken.
+        rule: &'static str,
     },
     /// The proof was made by someone other than the watcher named in the document.
     #[error("watcher attestation names {named} but is signed by {signer}")]
@@ -342,6 +350,7 @@ impl WatcherAttestation {
         watcher_key: &SigningKey,
         created: Timestamp,
     ) -> Result<Self, WatcherError> {
+        statement.check_observed_head()?;
         let watcher = *watcher_key.did();
         let document = attestation_document(&statement, &watcher);
         let proof = create_proof(
@@ -389,8 +398,12 @@ impl WatcherAttestation {
                 .ok_or(field("height"))?,
             parent_root: digest("parent_root")?,
             candidate_root: digest("candidate_root")?,
-            observed_head: digest("observed_head")?,
+            observed_head: document
+                .get("observed_head")
+                .and_then(|head| serde_json::from_value(head.clone()).ok())
+                .ok_or(field("observed_head"))?,
         };
+        statement.check_observed_head()?;
         let watcher: DidKey = text("watcher")?.parse().map_err(|_| field("watcher"))?;
         if attestation_document(&statement, &watcher) != document {
             return Err(field("document"));
@@ -440,6 +453,49 @@ impl WatcherAttestation {
     }
 }
 
+impl AttestationStatement {
+    /// Checks the observed head against the attested receipt ([`ObservedHead::check_against`]).
+    pub fn check_observed_head(&self) -> Result<(), WatcherError> {
+        self.observed_head
+            .check_against(
+                &self.corridor_id,
+                self.height,
+                &self.parent_root,
+                &self.candidate_root,
+            )
+            .map_err(|rule| WatcherError::ObservedHead { rule })
+    }
+}
+
+impl WatcherAttestation {
+    /// The `MSEZWatcherAttestationCredential` subject stating what this attestation states,
+    /// observed at `observed_at`; issue it with `vc::issue` under the watcher's key.
+    pub fn credential_subject(&self, observed_at: Timestamp) -> WatcherAttestationSubject {
+        WatcherAttestationSubject {
+            watcher: self.watcher,
+            corridor_id: self.statement.corridor_id.clone(),
+            sequence: self.statement.height,
+            prev_root: self.statement.parent_root,
+            next_root: self.statement.candidate_root,
+            observed_head: self.statement.observed_head.clone(),
+            observed_at,
+        }
+    }
+}
+
+/// The observed head as its JSON object (the credential subject's `observed_head`).
+fn observed_head_value(head: &ObservedHead) -> Value {
+    let mut value = json!({
+        "corridor_id": head.corridor_id.as_str(),
+        "height": head.height,
+        "next_root": head.next_root.to_hex(),
+    });
+    if let (Some(mmr_root), Some(object)) = (head.mmr_root, value.as_object_mut()) {
+        object.insert("mmr_root".to_owned(), json!(mmr_root.to_hex()));
+    }
+    value
+}
+
 fn attestation_document(statement: &AttestationStatement, watcher: &DidKey) -> Value {
     json!({
         "type": ATTESTATION_TYPE,
@@ -447,7 +503,7 @@ fn attestation_document(statement: &AttestationStatement, watcher: &DidKey) -> V
         "height": statement.height,
         "parent_root": statement.parent_root.to_hex(),
         "candidate_root": statement.candidate_root.to_hex(),
-        "observed_head": statement.observed_head.to_hex(),
+        "observed_head": observed_head_value(&statement.observed_head),
         "watcher": watcher.to_string(),
     })
 }

@@ -14,7 +14,12 @@ fn statement(candidate: u8) -> AttestationStatement {
         height: 7,
         parent_root: Digest::from_bytes([1; 32]),
         candidate_root: Digest::from_bytes([candidate; 32]),
-        observed_head: Digest::from_bytes([1; 32]),
+        observed_head: ObservedHead {
+            corridor_id: CorridorId::new("corridor:PK-AE").unwrap(),
+            height: 7,
+            next_root: Digest::from_bytes([1; 32]),
+            mmr_root: Some(Digest::from_bytes([9; 32])),
+        },
     }
 }
 
@@ -168,4 +173,77 @@ fn slash_waits_for_the_challenge_window_then_takes_the_bond() {
         execute_slash(&mut registry, &claim, at(3_700)),
         Err(WatcherError::Transition { .. })
     ));
+}
+
+#[test]
+fn attestation_rejects_an_observed_head_it_cannot_have_seen() {
+    let head = |height, next_root: u8, mmr_root: Option<u8>| AttestationStatement {
+        observed_head: ObservedHead {
+            height,
+            next_root: Digest::from_bytes([next_root; 32]),
+            mmr_root: mmr_root.map(|byte| Digest::from_bytes([byte; 32])),
+            ..statement(2).observed_head
+        },
+        ..statement(2)
+    };
+    let sign = |statement| WatcherAttestation::sign(statement, &key(1), at(0)).map(drop);
+    // Height 7 is the parent [1; 32]; height 8 is the attested candidate [2; 32].
+    assert_eq!(sign(head(7, 1, Some(9))), Ok(()));
+    assert_eq!(sign(head(8, 2, Some(9))), Ok(()));
+    assert_eq!(sign(head(30, 5, Some(9))), Ok(()));
+    let rejected = |statement, fragment: &str| match sign(statement) {
+        Err(WatcherError::ObservedHead { rule }) => assert!(rule.contains(fragment), "{rule}"),
+        other => panic!("expected an observed-head rule about {fragment}, got {other:?}"),
+    };
+    rejected(head(6, 1, Some(9)), "at least the attested sequence");
+    rejected(head(7, 3, Some(9)), "is the parent");
+    rejected(head(8, 3, Some(9)), "is the attested next_root");
+    rejected(head(7, 1, None), "mmr_root is present");
+    let mut other_corridor = statement(2);
+    other_corridor.observed_head.corridor_id = CorridorId::new("corridor:PK-CN").unwrap();
+    rejected(other_corridor, "attested corridor");
+}
+
+#[test]
+fn attestation_document_carries_the_observed_head_and_round_trips() {
+    let attestation = WatcherAttestation::sign(statement(2), &key(1), at(0)).unwrap();
+    let secured = attestation.to_json().unwrap();
+    assert_eq!(secured["observed_head"]["height"], 7);
+    assert_eq!(
+        secured["observed_head"]["mmr_root"],
+        Digest::from_bytes([9; 32]).to_hex()
+    );
+    assert_eq!(WatcherAttestation::from_json(&secured), Ok(attestation));
+    // A head edited after signing no longer matches the signed statement's rules or proof.
+    let mut forged = secured;
+    forged["observed_head"]["height"] = serde_json::json!(3);
+    assert!(matches!(
+        WatcherAttestation::from_json(&forged),
+        Err(WatcherError::ObservedHead { .. })
+    ));
+}
+
+#[test]
+fn attestation_credential_carries_and_verifies_the_observed_head() {
+    use crate::vc::{Credential, CredentialTerms, issue, verify_credential};
+    let watcher_key = key(1);
+    let attestation = WatcherAttestation::sign(statement(2), &watcher_key, at(0)).unwrap();
+    let subject = attestation.credential_subject(at(0));
+    assert_eq!(subject.observed_head, statement(2).observed_head);
+    let terms = CredentialTerms {
+        id: None,
+        issuer: *watcher_key.did(),
+        valid_from: at(0),
+        valid_until: None,
+        status: None,
+    };
+    let credential = Credential::build(&subject, terms).unwrap();
+    let secured = issue(&credential, &watcher_key, at(0)).unwrap();
+    assert!(verify_credential(&secured, at(1)).verified);
+    // A head that contradicts the attested receipt fails the subject rules at verification,
+    // even when re-signed.
+    let mut inconsistent = credential.to_value();
+    inconsistent["credentialSubject"]["observed_head"]["next_root"] =
+        serde_json::json!(Digest::from_bytes([5; 32]).to_hex());
+    assert!(Credential::from_value(&inconsistent).is_err());
 }
