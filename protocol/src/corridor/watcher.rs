@@ -3,8 +3,9 @@
 //! Owns [`WatcherRegistry`] and [`WatcherStatus`] (the lifecycle registered → bonded → active →
 //! (slashed | unbonding → deactivated | banned)), [`AttestationStatement`] and the signed
 //! [`WatcherAttestation`] over (corridor, height, parent root, candidate root, observed head),
-//! [`EquivocationEvidence`], [`SlashingOffence`] with its integer basis points,
-//! [`SlashingClaim`] with its challenge window, [`execute_slash`], and [`WatcherError`].
+//! the typed [`SlashingEvidence`] ([`EquivocationEvidence`], [`FalseAttestationEvidence`]),
+//! [`SlashingOffence`] with its integer basis points, [`SlashingClaim`] with its challenge
+//! window, [`execute_slash`], and [`WatcherError`].
 //!
 //! Never: slashes without evidence a verifier can check, slashes before the challenge window
 //! closes, or rounds a slash up (basis points of the bond, rounded down, in u128).
@@ -14,6 +15,7 @@ use std::collections::BTreeMap;
 use serde::Serialize;
 use serde_json::{Value, json};
 
+use crate::checkpoint::VerifiedCheckpoint;
 use crate::digest::Digest;
 use crate::ids::CorridorId;
 use crate::keys::{DidKey, SigningKey};
@@ -106,6 +108,27 @@ pub struct EquivocationEvidence {
     pub second: WatcherAttestation,
 }
 
+/// A signed attestation whose observed head contradicts a checkpoint of the same corridor at
+/// the same height, signed under the corridor's receipt-signing policy: proof that the watcher
+/// attested a head that was not the corridor's.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FalseAttestationEvidence {
+    /// The watcher's attestation.
+    pub attestation: WatcherAttestation,
+    /// The corridor's head at the attested height, verified under its signing policy.
+    pub checkpoint: VerifiedCheckpoint,
+}
+
+/// What a slashing claim rests on; each kind is checked again when the claim executes.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum SlashingEvidence {
+    /// Two attestations of different branches (10000 bps). Boxed, like the other variant, so
+    /// a claim stays small whichever evidence it holds.
+    Equivocation(Box<EquivocationEvidence>),
+    /// An attested head that is not the corridor's (5000 bps).
+    FalseAttestation(Box<FalseAttestationEvidence>),
+}
+
 /// A slashable offence and its severity (SPEC §11).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum SlashingOffence {
@@ -127,8 +150,8 @@ pub enum SlashingOffence {
 pub struct SlashingClaim {
     /// The watcher accused.
     pub watcher: DidKey,
-    /// The equivocation the claim rests on.
-    pub evidence: EquivocationEvidence,
+    /// The evidence the claim rests on.
+    pub evidence: SlashingEvidence,
     /// When the claim was filed.
     pub filed_at: Timestamp,
     /// How long the watcher may challenge it, in seconds.
@@ -211,6 +234,20 @@ pub enum WatcherError {
     /// The two attestations do not show an equivocation.
     #[error("equivocation evidence: {reason}")]
     NotEquivocation {
+        /// Which condition fails.
+        reason: &'static str,
+    },
+    /// The claim names one watcher and its evidence accuses another.
+    #[error("slashing claim names {claimed} but its evidence accuses {accused}")]
+    EvidenceAboutAnother {
+        /// The watcher the claim names.
+        claimed: DidKey,
+        /// The watcher the evidence accuses.
+        accused: DidKey,
+    },
+    /// The attestation and checkpoint do not show a false attestation.
+    #[error("false-attestation evidence: {reason}")]
+    NotFalseAttestation {
         /// Which condition fails.
         reason: &'static str,
     },
@@ -544,6 +581,57 @@ impl EquivocationEvidence {
     }
 }
 
+impl FalseAttestationEvidence {
+    /// Checks the attestation is validly signed and that its observed head, at the
+    /// checkpoint's height of the same corridor, differs from the checkpoint's head root or
+    /// MMR root.
+    pub fn new(
+        attestation: WatcherAttestation,
+        checkpoint: VerifiedCheckpoint,
+    ) -> Result<Self, WatcherError> {
+        let not = |reason| WatcherError::NotFalseAttestation { reason };
+        let head = &attestation.statement.observed_head;
+        let trusted = checkpoint.checkpoint();
+        if head.corridor_id != trusted.corridor_id {
+            return Err(not("the checkpoint is of another corridor"));
+        }
+        if head.height != trusted.receipt_count {
+            return Err(not("the checkpoint is at another height"));
+        }
+        if head.next_root == trusted.final_state_root && head.mmr_root == trusted.mmr.root {
+            return Err(not("the observed head is the checkpoint's head"));
+        }
+        attestation.verify()?;
+        Ok(Self {
+            attestation,
+            checkpoint,
+        })
+    }
+}
+
+impl SlashingEvidence {
+    /// Re-checks the evidence and returns the offence it proves and the watcher it accuses.
+    pub fn recheck(&self) -> Result<(SlashingOffence, DidKey), WatcherError> {
+        match self {
+            Self::Equivocation(evidence) => {
+                let evidence =
+                    EquivocationEvidence::new(evidence.first.clone(), evidence.second.clone())?;
+                Ok((SlashingOffence::Equivocation, evidence.watcher()))
+            }
+            Self::FalseAttestation(evidence) => {
+                let evidence = FalseAttestationEvidence::new(
+                    evidence.attestation.clone(),
+                    evidence.checkpoint.clone(),
+                )?;
+                Ok((
+                    SlashingOffence::FalseAttestation,
+                    evidence.attestation.watcher(),
+                ))
+            }
+        }
+    }
+}
+
 impl SlashingClaim {
     /// When the challenge window closes and the claim may execute.
     pub fn executable_at(&self) -> Timestamp {
@@ -553,8 +641,9 @@ impl SlashingClaim {
     }
 }
 
-/// Executes an equivocation slash once the window is closed: re-checks the evidence, takes
-/// 10000 bps of the bond and marks the watcher slashed. `now` is the time of execution, an
+/// Executes a slash once the window is closed: re-checks the evidence, takes the offence's
+/// basis points of the bond (10000 for equivocation, 5000 for a false attestation) and marks
+/// the watcher slashed. `now` is the time of execution, an
 /// argument like every time here.
 pub fn execute_slash(
     registry: &mut WatcherRegistry,
@@ -568,11 +657,11 @@ pub fn execute_slash(
             executable_at,
         });
     }
-    let evidence =
-        EquivocationEvidence::new(claim.evidence.first.clone(), claim.evidence.second.clone())?;
-    if evidence.watcher() != claim.watcher {
-        return Err(WatcherError::NotEquivocation {
-            reason: "the evidence is about another watcher",
+    let (offence, accused) = claim.evidence.recheck()?;
+    if accused != claim.watcher {
+        return Err(WatcherError::EvidenceAboutAnother {
+            claimed: claim.watcher,
+            accused,
         });
     }
     let record = registry
@@ -592,7 +681,7 @@ pub fn execute_slash(
             to: WatcherStatus::Slashed,
         });
     }
-    let slash_bps = SlashingOffence::Equivocation.slash_bps();
+    let slash_bps = offence.slash_bps();
     let slashed_minor = slash_amount_minor(record.bond_minor, slash_bps);
     record.bond_minor -= slashed_minor;
     record.status = WatcherStatus::Slashed;

@@ -147,7 +147,9 @@ fn slash_waits_for_the_challenge_window_then_takes_the_bond() {
     let b = WatcherAttestation::sign(statement(3), &watcher, at(0)).unwrap();
     let claim = SlashingClaim {
         watcher: did,
-        evidence: EquivocationEvidence::new(a, b).unwrap(),
+        evidence: SlashingEvidence::Equivocation(Box::new(
+            EquivocationEvidence::new(a, b).unwrap(),
+        )),
         filed_at: at(100),
         challenge_window_seconds: 3_600,
     };
@@ -246,4 +248,126 @@ fn attestation_credential_carries_and_verifies_the_observed_head() {
     inconsistent["credentialSubject"]["observed_head"]["next_root"] =
         serde_json::json!(Digest::from_bytes([5; 32]).to_hex());
     assert!(Credential::from_value(&inconsistent).is_err());
+}
+
+/// An attestation of receipt 2 of the fixture corridor whose observed head (height 3) is
+/// `next_root` with MMR root `mmr_root`.
+fn attest_head(next_root: Digest, mmr_root: Option<Digest>) -> WatcherAttestation {
+    let corridor_id = crate::test_support::corridor();
+    let statement = AttestationStatement {
+        corridor_id: corridor_id.clone(),
+        height: 2,
+        parent_root: Digest::from_bytes([1; 32]),
+        candidate_root: next_root,
+        observed_head: ObservedHead {
+            corridor_id,
+            height: 3,
+            next_root,
+            mmr_root,
+        },
+    };
+    WatcherAttestation::sign(statement, &key(1), at(0)).unwrap()
+}
+
+#[test]
+fn false_attestation_is_a_head_that_contradicts_a_signed_checkpoint() {
+    let checkpoint = crate::test_support::trusted_checkpoint(3, 500);
+    let true_head = checkpoint.checkpoint().final_state_root;
+    let true_mmr = checkpoint.checkpoint().mmr.root;
+    let not = |attestation, reason| {
+        assert_eq!(
+            FalseAttestationEvidence::new(attestation, checkpoint.clone()),
+            Err(WatcherError::NotFalseAttestation { reason })
+        );
+    };
+    not(
+        attest_head(true_head, true_mmr),
+        "the observed head is the checkpoint's head",
+    );
+    let at_other_height = crate::test_support::trusted_checkpoint(2, 500);
+    assert_eq!(
+        FalseAttestationEvidence::new(
+            attest_head(Digest::from_bytes([7; 32]), true_mmr),
+            at_other_height
+        )
+        .map(drop),
+        Err(WatcherError::NotFalseAttestation {
+            reason: "the checkpoint is at another height"
+        })
+    );
+    assert!(
+        FalseAttestationEvidence::new(
+            attest_head(true_head, Some(Digest::from_bytes([8; 32]))),
+            checkpoint.clone()
+        )
+        .is_ok()
+    );
+    assert!(
+        FalseAttestationEvidence::new(
+            attest_head(Digest::from_bytes([7; 32]), true_mmr),
+            checkpoint
+        )
+        .is_ok()
+    );
+}
+
+#[test]
+fn false_attestation_slash_takes_half_the_bond_after_the_window() {
+    let did = *key(1).did();
+    let mut registry = active_registry(&did, 1_001);
+    let checkpoint = crate::test_support::trusted_checkpoint(3, 500);
+    let evidence = FalseAttestationEvidence::new(
+        attest_head(
+            Digest::from_bytes([7; 32]),
+            checkpoint.checkpoint().mmr.root,
+        ),
+        checkpoint,
+    )
+    .unwrap();
+    let claim = SlashingClaim {
+        watcher: did,
+        evidence: SlashingEvidence::FalseAttestation(Box::new(evidence.clone())),
+        filed_at: at(0),
+        challenge_window_seconds: 60,
+    };
+    assert!(matches!(
+        execute_slash(&mut registry, &claim, at(59)),
+        Err(WatcherError::ChallengeWindowOpen { .. })
+    ));
+    let wrong_watcher = SlashingClaim {
+        watcher: *key(2).did(),
+        ..claim.clone()
+    };
+    assert_eq!(
+        execute_slash(&mut registry, &wrong_watcher, at(60)),
+        Err(WatcherError::EvidenceAboutAnother {
+            claimed: *key(2).did(),
+            accused: did
+        })
+    );
+    assert_eq!(
+        execute_slash(&mut registry, &claim, at(60)),
+        Ok(SlashOutcome {
+            slash_bps: 5_000,
+            slashed_minor: 500,
+            remaining_bond_minor: 501,
+            status: WatcherStatus::Slashed
+        })
+    );
+    // A forged signature makes the evidence fail when the claim is re-checked.
+    let mut forged = evidence;
+    let mut document = forged.attestation.to_json().unwrap();
+    document["candidate_root"] = serde_json::json!(Digest::from_bytes([6; 32]).to_hex());
+    document["observed_head"]["next_root"] =
+        serde_json::json!(Digest::from_bytes([6; 32]).to_hex());
+    forged.attestation = WatcherAttestation::from_json(&document).unwrap();
+    let mut registry = active_registry(&did, 1_000);
+    let forged_claim = SlashingClaim {
+        evidence: SlashingEvidence::FalseAttestation(Box::new(forged)),
+        ..claim
+    };
+    assert!(matches!(
+        execute_slash(&mut registry, &forged_claim, at(60)),
+        Err(WatcherError::AttestationProof { .. })
+    ));
 }
