@@ -3,7 +3,8 @@
 //! Owns [`WatcherRegistry`] and [`WatcherStatus`] (the lifecycle registered → bonded → active →
 //! (slashed | unbonding → deactivated | banned)), [`AttestationStatement`] and the signed
 //! [`WatcherAttestation`] over (corridor, height, parent root, candidate root, observed head),
-//! the typed [`SlashingEvidence`] ([`EquivocationEvidence`], [`FalseAttestationEvidence`]),
+//! the typed [`SlashingEvidence`] ([`EquivocationEvidence`], [`FalseAttestationEvidence`],
+//! [`AvailabilityEvidence`], rebuttable through [`SlashingClaim::rebut`]),
 //! [`SlashingOffence`] with its integer basis points, [`SlashingClaim`] with its challenge
 //! window, [`execute_slash`], and [`WatcherError`].
 //!
@@ -119,6 +120,27 @@ pub struct FalseAttestationEvidence {
     pub checkpoint: VerifiedCheckpoint,
 }
 
+/// Most missed heights one availability claim may list. 100 incidents already take the whole
+/// bond (100 bps each); more would only add work.
+pub const AVAILABILITY_INCIDENTS_MAX: usize = 100;
+
+/// Heights of a corridor the watcher did not attest by `due_at`, each below the receipt count
+/// of a checkpoint signed under the corridor's policy (so each receipt existed). Absence cannot
+/// be signed, so the claim is rebuttable: during the challenge window the watcher removes an
+/// incident by presenting its own signed attestation of that height created no later than
+/// `due_at` ([`SlashingClaim::rebut`]).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AvailabilityEvidence {
+    /// The watcher accused.
+    pub watcher: DidKey,
+    /// The corridor's head, proving the missed receipts exist.
+    pub checkpoint: VerifiedCheckpoint,
+    /// The heights (receipt sequences) not attested, 1..=[`AVAILABILITY_INCIDENTS_MAX`] of them.
+    pub missed_heights: std::collections::BTreeSet<u64>,
+    /// When the attestations were due.
+    pub due_at: Timestamp,
+}
+
 /// What a slashing claim rests on; each kind is checked again when the claim executes.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum SlashingEvidence {
@@ -127,6 +149,8 @@ pub enum SlashingEvidence {
     Equivocation(Box<EquivocationEvidence>),
     /// An attested head that is not the corridor's (5000 bps).
     FalseAttestation(Box<FalseAttestationEvidence>),
+    /// Receipts the watcher did not attest in time (100 bps per incident).
+    AvailabilityFailure(Box<AvailabilityEvidence>),
 }
 
 /// A slashable offence and its severity (SPEC §11).
@@ -248,6 +272,18 @@ pub enum WatcherError {
     /// The attestation and checkpoint do not show a false attestation.
     #[error("false-attestation evidence: {reason}")]
     NotFalseAttestation {
+        /// Which condition fails.
+        reason: &'static str,
+    },
+    /// The missed heights do not make an availability claim.
+    #[error("availability evidence: {reason}")]
+    NotAvailabilityFailure {
+        /// Which condition fails.
+        reason: &'static str,
+    },
+    /// The attestation offered as a rebuttal does not answer an incident of the claim.
+    #[error("rebuttal: {reason}")]
+    NotRebuttal {
         /// Which condition fails.
         reason: &'static str,
     },
@@ -609,6 +645,33 @@ impl FalseAttestationEvidence {
     }
 }
 
+impl AvailabilityEvidence {
+    /// Checks the incidents: at least one, at most [`AVAILABILITY_INCIDENTS_MAX`], each a
+    /// height the checkpoint covers.
+    pub fn check(&self) -> Result<(), WatcherError> {
+        let not = |reason| WatcherError::NotAvailabilityFailure { reason };
+        if self.missed_heights.is_empty() {
+            return Err(not("no missed heights are listed"));
+        }
+        if self.missed_heights.len() > AVAILABILITY_INCIDENTS_MAX {
+            return Err(not("more missed heights than AVAILABILITY_INCIDENTS_MAX"));
+        }
+        let receipt_count = self.checkpoint.checkpoint().receipt_count;
+        if self
+            .missed_heights
+            .iter()
+            .any(|&height| height >= receipt_count)
+        {
+            return Err(not("a missed height is not covered by the checkpoint"));
+        }
+        Ok(())
+    }
+
+    fn incident_count(&self) -> u32 {
+        u32::try_from(self.missed_heights.len()).unwrap_or(u32::MAX)
+    }
+}
+
 impl SlashingEvidence {
     /// Re-checks the evidence and returns the offence it proves and the watcher it accuses.
     pub fn recheck(&self) -> Result<(SlashingOffence, DidKey), WatcherError> {
@@ -628,11 +691,47 @@ impl SlashingEvidence {
                     evidence.attestation.watcher(),
                 ))
             }
+            Self::AvailabilityFailure(evidence) => {
+                evidence.check()?;
+                let incident_count = evidence.incident_count();
+                Ok((
+                    SlashingOffence::AvailabilityFailure { incident_count },
+                    evidence.watcher,
+                ))
+            }
         }
     }
 }
 
 impl SlashingClaim {
+    /// Answers an availability incident with the watcher's own attestation: if it is validly
+    /// signed by the accused watcher, of the claim's corridor, for a listed height, and created
+    /// no later than `due_at`, that height leaves the claim. Other claims have no rebuttal.
+    pub fn rebut(&mut self, attestation: &WatcherAttestation) -> Result<(), WatcherError> {
+        let not = |reason| WatcherError::NotRebuttal { reason };
+        let SlashingEvidence::AvailabilityFailure(evidence) = &mut self.evidence else {
+            return Err(not("only availability claims can be rebutted"));
+        };
+        if attestation.watcher != evidence.watcher {
+            return Err(not("the attestation is by another watcher"));
+        }
+        let statement = &attestation.statement;
+        if statement.corridor_id != evidence.checkpoint.checkpoint().corridor_id {
+            return Err(not("the attestation is of another corridor"));
+        }
+        if !evidence.missed_heights.contains(&statement.height) {
+            return Err(not(
+                "the attestation is of a height the claim does not list",
+            ));
+        }
+        if attestation.proof.created() > evidence.due_at {
+            return Err(not("the attestation was created after due_at"));
+        }
+        attestation.verify()?;
+        evidence.missed_heights.remove(&statement.height);
+        Ok(())
+    }
+
     /// When the challenge window closes and the claim may execute.
     pub fn executable_at(&self) -> Timestamp {
         self.filed_at
@@ -642,8 +741,8 @@ impl SlashingClaim {
 }
 
 /// Executes a slash once the window is closed: re-checks the evidence, takes the offence's
-/// basis points of the bond (10000 for equivocation, 5000 for a false attestation) and marks
-/// the watcher slashed. `now` is the time of execution, an
+/// basis points of the bond (10000 for equivocation, 5000 for a false attestation, 100 per
+/// unrebutted availability incident) and marks the watcher slashed. `now` is the time of execution, an
 /// argument like every time here.
 pub fn execute_slash(
     registry: &mut WatcherRegistry,

@@ -371,3 +371,122 @@ fn false_attestation_slash_takes_half_the_bond_after_the_window() {
         Err(WatcherError::AttestationProof { .. })
     ));
 }
+
+/// The watcher `seed`'s attestation of `height` of the fixture corridor, created at `created`.
+fn attest_height(seed: u8, height: u64, created: Timestamp) -> WatcherAttestation {
+    let corridor_id = crate::test_support::corridor();
+    let candidate = Digest::from_bytes([4; 32]);
+    let statement = AttestationStatement {
+        corridor_id: corridor_id.clone(),
+        height,
+        parent_root: Digest::from_bytes([3; 32]),
+        candidate_root: candidate,
+        observed_head: ObservedHead {
+            corridor_id,
+            height: height + 1,
+            next_root: candidate,
+            mmr_root: Some(Digest::from_bytes([9; 32])),
+        },
+    };
+    WatcherAttestation::sign(statement, &key(seed), created).unwrap()
+}
+
+fn availability_claim(missed_heights: &[u64]) -> SlashingClaim {
+    SlashingClaim {
+        watcher: *key(1).did(),
+        evidence: SlashingEvidence::AvailabilityFailure(Box::new(AvailabilityEvidence {
+            watcher: *key(1).did(),
+            checkpoint: crate::test_support::trusted_checkpoint(3, 500),
+            missed_heights: missed_heights.iter().copied().collect(),
+            due_at: at(100),
+        })),
+        filed_at: at(200),
+        challenge_window_seconds: 60,
+    }
+}
+
+#[test]
+fn availability_slash_takes_100_bps_per_unrebutted_incident() {
+    let did = *key(1).did();
+    let mut claim = availability_claim(&[0, 1, 2]);
+    let rebut = |claim: &mut SlashingClaim, attestation| claim.rebut(&attestation);
+    let not = |reason| Err(WatcherError::NotRebuttal { reason });
+    assert_eq!(
+        rebut(&mut claim, attest_height(1, 1, at(101))),
+        not("the attestation was created after due_at")
+    );
+    assert_eq!(
+        rebut(&mut claim, attest_height(2, 1, at(50))),
+        not("the attestation is by another watcher")
+    );
+    assert_eq!(
+        rebut(&mut claim, attest_height(1, 5, at(50))),
+        not("the attestation is of a height the claim does not list")
+    );
+    assert_eq!(rebut(&mut claim, attest_height(1, 1, at(100))), Ok(()));
+    let mut registry = active_registry(&did, 10_000);
+    assert_eq!(
+        execute_slash(&mut registry, &claim, at(260)),
+        Ok(SlashOutcome {
+            slash_bps: 200,
+            slashed_minor: 200,
+            remaining_bond_minor: 9_800,
+            status: WatcherStatus::Slashed
+        })
+    );
+    let mut equivocation = SlashingClaim {
+        evidence: SlashingEvidence::Equivocation(Box::new(
+            EquivocationEvidence::new(
+                WatcherAttestation::sign(statement(2), &key(1), at(0)).unwrap(),
+                WatcherAttestation::sign(statement(3), &key(1), at(0)).unwrap(),
+            )
+            .unwrap(),
+        )),
+        ..availability_claim(&[0])
+    };
+    assert_eq!(
+        equivocation.rebut(&attest_height(1, 0, at(0))),
+        not("only availability claims can be rebutted")
+    );
+}
+
+#[test]
+fn availability_evidence_needs_listed_heights_the_checkpoint_covers() {
+    let did = *key(1).did();
+    let not = |reason| Err(WatcherError::NotAvailabilityFailure { reason });
+    let mut registry = active_registry(&did, 10_000);
+    assert_eq!(
+        execute_slash(&mut registry, &availability_claim(&[]), at(260)),
+        not("no missed heights are listed")
+    );
+    assert_eq!(
+        execute_slash(&mut registry, &availability_claim(&[2, 3]), at(260)),
+        not("a missed height is not covered by the checkpoint")
+    );
+    // Every incident rebutted: nothing is left to slash.
+    let mut claim = availability_claim(&[0]);
+    claim.rebut(&attest_height(1, 0, at(10))).unwrap();
+    assert_eq!(
+        execute_slash(&mut registry, &claim, at(260)),
+        not("no missed heights are listed")
+    );
+    assert_eq!(registry.get(&did).unwrap().bond_minor, 10_000);
+}
+
+#[test]
+fn availability_evidence_holds_up_to_its_incident_limit() {
+    let limit = AVAILABILITY_INCIDENTS_MAX as u64;
+    let evidence = |count: u64| AvailabilityEvidence {
+        watcher: *key(1).did(),
+        checkpoint: crate::test_support::trusted_checkpoint(limit + 1, 500),
+        missed_heights: (0..count).collect(),
+        due_at: at(100),
+    };
+    assert_eq!(evidence(limit).check(), Ok(()));
+    assert_eq!(
+        evidence(limit + 1).check(),
+        Err(WatcherError::NotAvailabilityFailure {
+            reason: "more missed heights than AVAILABILITY_INCIDENTS_MAX"
+        })
+    );
+}
