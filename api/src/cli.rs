@@ -263,7 +263,7 @@ pub enum SanctionsCommand {
     Check {
         /// The name to screen.
         name: String,
-        /// A regpack (or a bare sanctions list `{entries:[...]}`) in JSON.
+        /// A regpack (`MSEZRegpack` JSON); its `sanctions` section is the list screened.
         #[arg(long, value_name = "FILE")]
         regpack: PathBuf,
     },

@@ -32,7 +32,8 @@ use msez_protocol::tensor::evaluators::{
 use msez_protocol::tensor::lattice::ComplianceState;
 use msez_protocol::tensor::licensing::{Licence, LicenceList, LicenceRegistry, LicenceStatus};
 use msez_protocol::tensor::sanctions::{
-    SanctionsEntry, SanctionsIdentifier, SanctionsIndex, SanctionsList, ScreeningConfig,
+    SanctionsEntry, SanctionsEntryKind, SanctionsIdentifier, SanctionsIndex, SanctionsList,
+    ScreeningConfig,
 };
 use msez_protocol::time::Timestamp;
 
@@ -112,6 +113,8 @@ fn generated_list() -> SanctionsList {
     let entries = (0..LIST_ENTRIES)
         .map(|i| SanctionsEntry {
             entry_id: format!("SDN-{i:05}"),
+            kind: SanctionsEntryKind::Individual,
+            programs: Vec::new(),
             names: vec![name(&mut rng), name(&mut rng)],
             identifiers: vec![SanctionsIdentifier {
                 kind: "passport".into(),
@@ -119,7 +122,11 @@ fn generated_list() -> SanctionsList {
             }],
         })
         .collect();
-    SanctionsList { entries }
+    SanctionsList {
+        snapshot_id: "generated".into(),
+        as_of: at("2026-01-01T00:00:00Z"),
+        entries,
+    }
 }
 
 fn at(text: &str) -> Timestamp {

@@ -17,6 +17,7 @@ use msez_protocol::ids::{EntityId, ObligationId};
 use msez_protocol::keys::SigningKey;
 use msez_protocol::netting::{NettingMode, Obligation, net};
 use msez_protocol::time::Timestamp;
+use msez_protocol::vc::subjects::ObservedHead;
 
 /// 1,000,000 obligations across 10,000 parties in 3 currencies, from a fixed linear congruential
 /// sequence so every run nets the same input.
@@ -122,7 +123,12 @@ fn fork_resolution(c: &mut Criterion) {
             height: 42,
             parent_root: Digest::from_bytes([1; 32]),
             candidate_root: Digest::from_bytes([candidate; 32]),
-            observed_head: Digest::from_bytes([candidate; 32]),
+            observed_head: ObservedHead {
+                corridor_id: corridor_id.clone(),
+                height: 43,
+                next_root: Digest::from_bytes([candidate; 32]),
+                mmr_root: Some(Digest::from_bytes([9; 32])),
+            },
         };
         attestations.push(WatcherAttestation::sign(statement, &key, created).unwrap());
     }

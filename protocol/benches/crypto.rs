@@ -16,7 +16,7 @@ use msez_protocol::canonical::CanonicalBytes;
 use msez_protocol::keys::{self, SigningKey, verify_batch_strict};
 use msez_protocol::proof::{self, Proof, ProofPurpose};
 use msez_protocol::time::Timestamp;
-use msez_protocol::vc::subjects::WatcherAttestationSubject;
+use msez_protocol::vc::subjects::{ObservedHead, WatcherAttestationSubject};
 use msez_protocol::vc::{self, Credential, CredentialTerms};
 
 /// Rounds and operations per round of the interleaved ratio measurement.
@@ -59,6 +59,18 @@ fn attestation_credential(issuer: &SigningKey) -> Credential {
         next_root: "9a0f1e2d3c4b5a6f7e8c0b1d3a4b9c5e0e2d7d7a1f9ba56bd3430f6e2c8d3f2d"
             .parse()
             .expect("digest"),
+        observed_head: ObservedHead {
+            corridor_id: "corridor.pk-ae.0001".parse().expect("id"),
+            height: 41,
+            next_root: "2d3f8d2c6e0f43bd56ab9f1ad7d7e2e0c59b4a3a1d0b8c7e6f5a4b3c2d1e0f9a"
+                .parse()
+                .expect("digest"),
+            mmr_root: Some(
+                "5b0f1e2d3c4b5a6f7e8c0b1d3a4b9c5e0e2d7d7a1f9ba56bd3430f6e2c8d3f2d"
+                    .parse()
+                    .expect("digest"),
+            ),
+        },
         observed_at: created(),
     };
     let terms = CredentialTerms {

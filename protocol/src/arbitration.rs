@@ -22,7 +22,7 @@ use serde_json::{Value, json};
 use crate::agentic::ActionKind;
 use crate::canonical::{CanonError, CanonicalBytes};
 use crate::digest::{Digest, DomainTag};
-use crate::document::word_enum;
+use crate::fields::word_enum;
 use crate::ids::{EntityId, JurisdictionId, string_id};
 use crate::time::Timestamp;
 

@@ -1,7 +1,7 @@
 //! ISO 20022 pacs.008.001.08 settlement instructions (SPEC §9): render and parse.
 //!
 //! Owns [`Pacs008Batch`], [`Pacs008Leg`], [`Pacs008Party`], [`Bic`], [`IsoText`],
-//! [`AccountId`], [`SettlementDate`], [`render_pacs008`], [`parse_pacs008`],
+//! [`AccountId`], [`SettlementDate`], [`render_pacs008`], [`parse_pacs008`], [`parse_iso_date_time`],
 //! [`pacs008_from_json`], [`uetr_for`] and [`Iso20022Error`].
 //!
 //! Choices, written down because the XSD leaves them open:
@@ -18,6 +18,13 @@
 //!   survives any transport and parses back to the same string. Characters XML 1.0 forbids
 //!   (most C0 controls, U+FFFE, U+FFFF) are rejected with the field named.
 //! - An account that matches the IBAN pattern is written as `IBAN`, anything else as `Othr/Id`.
+//! - `CreDtTm` is written in UTC (`…Z`). When parsed it may be any `xs:dateTime` the XSD's
+//!   `ISODateTime` allows that names one instant: `YYYY-MM-DDThh:mm:ss`, an optional fraction,
+//!   then `Z` or an offset `±hh:mm` (at most ±14:00); `24:00:00` is the next day's midnight.
+//!   Surrounding XML whitespace is ignored, as the XSD's whitespace collapse does.
+//!   It is normalised to a UTC [`Timestamp`]: the offset is subtracted and the fraction dropped
+//!   (protocol time is whole seconds; dropping never moves an instant past the next second). A
+//!   time without a zone is refused: it names no instant, so no UTC value is honest.
 //!
 //! XML: rendering is written by hand (the element order is fixed by the XSD and the text escape
 //! is ours); parsing uses `quick-xml`, the maintained streaming reader, which resolves entity and
@@ -243,6 +250,16 @@ pub enum Iso20022Error {
         /// The rule broken.
         source: TimestampError,
     },
+    /// An `ISODateTime` that is malformed or names no instant in years 0001–9999.
+    #[error("{field}: {text:?} is not an ISODateTime with a UTC offset: {reason}")]
+    DateTime {
+        /// Path of the element.
+        field: &'static str,
+        /// The text received (at most [`ISO_DATE_TIME_BYTES_MAX`] bytes of it).
+        text: String,
+        /// The rule broken.
+        reason: &'static str,
+    },
     /// `settlement_date` is not a real `YYYY-MM-DD` date.
     #[error("settlement_date {text:?} is not a calendar date YYYY-MM-DD")]
     SettlementDate {
@@ -417,6 +434,85 @@ fn is_iban_shape(text: &str) -> bool {
         && bytes.iter().take(2).all(u8::is_ascii_uppercase)
         && bytes.iter().skip(2).take(2).all(u8::is_ascii_digit)
         && bytes.iter().skip(4).all(u8::is_ascii_alphanumeric)
+}
+
+/// Longest `ISODateTime` text accepted, in bytes: 19 for the date and time, 6 for the offset,
+/// and room for a nanosecond fraction with spare digits. Bounds the work and the error text.
+pub const ISO_DATE_TIME_BYTES_MAX: usize = 48;
+
+/// Largest UTC offset `xs:dateTime` allows, in minutes (±14:00).
+const UTC_OFFSET_MINUTES_MAX: i64 = 14 * 60;
+
+/// Parses an `ISODateTime` (`xs:dateTime` with a zone) into a UTC [`Timestamp`], as the module
+/// docs describe; `field` names the element in errors.
+pub fn parse_iso_date_time(field: &'static str, text: &str) -> Result<Timestamp, Iso20022Error> {
+    let bad = |reason| Iso20022Error::DateTime {
+        field,
+        text: text.chars().take(ISO_DATE_TIME_BYTES_MAX).collect(),
+        reason,
+    };
+    if text.len() > ISO_DATE_TIME_BYTES_MAX {
+        return Err(bad("longer than the limit"));
+    }
+    // The XSD collapses whitespace around a dateTime, so surrounding XML whitespace is allowed.
+    let text = text.trim_matches(|c| matches!(c, ' ' | '\t' | '\r' | '\n'));
+    let (Some(date_time), Some(rest)) = (text.get(..19), text.get(19..)) else {
+        return Err(bad("not of the form YYYY-MM-DDThh:mm:ss"));
+    };
+    let (fraction, zone) = split_fraction(rest).ok_or_else(|| bad("malformed fraction"))?;
+    let offset_seconds = utc_offset_seconds(zone).map_err(bad)?;
+    let fraction_is_zero = fraction.bytes().all(|digit| digit == b'0');
+    // 24:00:00 is the end of the day, the same instant as the next day's 00:00:00.
+    let local = match date_time.split_once('T') {
+        Some((date, "24:00:00")) if fraction_is_zero => {
+            Timestamp::parse(&format!("{date}T00:00:00Z"))
+                .ok()
+                .and_then(|midnight| midnight.checked_add_seconds(86_400))
+        }
+        _ => Timestamp::parse(&format!("{date_time}Z")).ok(),
+    }
+    .ok_or_else(|| bad("not a real date and time in years 0001-9999"))?;
+    local
+        .checked_add_seconds(-offset_seconds)
+        .ok_or_else(|| bad("outside years 0001-9999 in UTC"))
+}
+
+/// Splits `.digits` (if any) from the zone that follows; `None` if a `.` has no digits.
+fn split_fraction(rest: &str) -> Option<(&str, &str)> {
+    let Some(after_dot) = rest.strip_prefix('.') else {
+        return Some(("", rest));
+    };
+    let digit_count = after_dot.bytes().take_while(u8::is_ascii_digit).count();
+    if digit_count == 0 {
+        return None;
+    }
+    Some(after_dot.split_at(digit_count))
+}
+
+/// Seconds east of UTC for `Z` or `±hh:mm`.
+fn utc_offset_seconds(zone: &str) -> Result<i64, &'static str> {
+    if zone == "Z" {
+        return Ok(0);
+    }
+    if zone.is_empty() {
+        return Err("no UTC offset (Z or +hh:mm)");
+    }
+    let bytes = zone.as_bytes();
+    let shape_ok = bytes.len() == 6
+        && matches!(bytes[0], b'+' | b'-')
+        && bytes[3] == b':'
+        && [1, 2, 4, 5].iter().all(|&i| bytes[i].is_ascii_digit());
+    if !shape_ok {
+        return Err("the zone is not Z or +hh:mm");
+    }
+    let two_digits = |i: usize| i64::from(bytes[i] - b'0') * 10 + i64::from(bytes[i + 1] - b'0');
+    let (hours, minutes) = (two_digits(1), two_digits(4));
+    let offset_minutes = hours * 60 + minutes;
+    if minutes > 59 || offset_minutes > UTC_OFFSET_MINUTES_MAX {
+        return Err("the offset is beyond ±14:00");
+    }
+    let sign = if bytes[0] == b'-' { -1 } else { 1 };
+    Ok(sign * offset_minutes * 60)
 }
 
 impl SettlementDate {
@@ -838,11 +934,7 @@ pub fn parse_pacs008(xml: &str) -> Result<ParsedPacs008, Iso20022Error> {
     let created_text = document.created_at.ok_or(Iso20022Error::MissingElement {
         path: "GrpHdr/CreDtTm",
     })?;
-    let created_at =
-        Timestamp::parse(&created_text).map_err(|source| Iso20022Error::Timestamp {
-            field: "CreDtTm".to_owned(),
-            source,
-        })?;
+    let created_at = parse_iso_date_time("GrpHdr/CreDtTm", &created_text)?;
     let settlement_date = same_in_all(&document.transactions, "IntrBkSttlmDt", |t| {
         t.settlement_date.as_deref()
     })?;

@@ -1,14 +1,13 @@
 //! The MSEZ protocol core: the exact bytes of `../shared/SPEC.md`.
 //!
 //! Owns every rule a third party must be able to recompute: canonical JSON and digests
-//! ([`canonical`], [`digest`]), time ([`time`]), identifiers ([`ids`]), the document readers
-//! behind the governance parsers ([`document`]), Ed25519 keys and
+//! ([`canonical`], [`digest`]), time ([`time`]), identifiers ([`ids`]), the one member-by-member reader
+//! behind every parser ([`fields`], so every parse error names the member's path), Ed25519 keys and
 //! did:key identities ([`keys`]), Data Integrity proofs ([`proof`]), verifiable credentials and
 //! their typed subjects ([`vc`]), the receipt MMR ([`mmr`]), receipts and the genesis root
 //! ([`receipt`]), signed documents ([`signed`]), the k-of-n receipt-signing policy ([`policy`]),
 //! the receipt chain ([`chain`]), checkpoints ([`checkpoint`]) and chain export/import
-//! ([`export`]). [`fields`] reads protocol objects member by member so every parse error names
-//! the member. The corridor domain ([`corridor`], [`anchor`]) and its money side: currencies
+//! ([`export`]). The corridor domain ([`corridor`], [`anchor`]) and its money side: currencies
 //! ([`currency`]), netting ([`netting`]) and ISO 20022 settlement ([`iso20022`]). The compliance
 //! domain: the compliance tensor ([`tensor`]), compliance-aware corridor routing ([`manifold`])
 //! and tax withholding ([`tax`]). Governance: the agentic policy engine ([`agentic`]), the pack
@@ -19,7 +18,7 @@
 //! inputs always give the same bytes. Anything hashed or signed goes through
 //! [`canonical::CanonicalBytes`]; there is no other path to a document digest.
 //!
-//! Read in this order: [`canonical`], [`digest`], [`time`], [`ids`], [`keys`], [`proof`],
+//! Read in this order: [`canonical`], [`digest`], [`time`], [`ids`], [`fields`], [`keys`], [`proof`],
 //! [`vc`], [`mmr`], [`receipt`], [`signed`], [`policy`], [`chain`], [`checkpoint`], [`export`],
 //! [`corridor`], [`anchor`], [`currency`], [`netting`], [`iso20022`].
 
@@ -30,7 +29,6 @@ pub mod checkpoint;
 pub mod corridor;
 pub mod currency;
 pub mod digest;
-pub mod document;
 pub mod export;
 pub mod fields;
 pub mod ids;

@@ -1,9 +1,9 @@
 //! Tax withholding for the Pakistan deployment: events in, amounts withheld and an FBR IRIS
 //! report grouped by statutory section out.
 //!
-//! Owns [`FilerStatus`], [`WithholdingCategory`], the rate-table input [`WithholdingRateTable`]
-//! (the withholding-rate table section of a regpack) with the Income Tax Ordinance 2001 table
-//! [`WithholdingRateTable::pakistan_ito_2001`], the checked [`RateBook`],
+//! Owns [`FilerStatus`], [`WithholdingCategory`], the rate table [`WithholdingRateTable`] (the
+//! `withholding_rates` section of a regpack, read by the one parser [`parse_rate_table`]) with
+//! the Income Tax Ordinance 2001 table [`WithholdingRateTable::pakistan_ito_2001`], the checked [`RateBook`],
 //! [`WithholdingEvent`], [`compute_withholding`], [`iris_report`], the taxpayer numbers [`Ntn`]
 //! and [`Cnic`], and [`TaxError`].
 //!
@@ -37,8 +37,10 @@ use std::collections::{BTreeMap, BTreeSet};
 use std::fmt;
 
 use serde::{Deserialize, Deserializer, Serialize};
+use serde_json::Value;
 
 use crate::canonical::INTEGER_MAGNITUDE_MAX;
+use crate::fields::{FieldError, as_i64_in, as_object, as_word, check_unique, parse_list};
 use crate::ids::{EntityId, JurisdictionId};
 use crate::time::Timestamp;
 
@@ -83,9 +85,15 @@ pub enum WithholdingCategory {
     SalesTax,
 }
 
-/// One rule of a rate table.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
+/// Most rules in one rate table: one per [`WithholdingCategory`].
+pub const RATE_RULES_MAX: usize = WithholdingCategory::ALL.len();
+
+/// Longest statutory section label, in bytes (`153(1)(a)`, `STA-1990-3`).
+pub const SECTION_BYTES_MAX: usize = 64;
+
+/// One rule of a rate table: `{category, section, filer_rate_bps, late_filer_rate_bps,
+/// non_filer_rate_bps}` in a regpack's `withholding_rates`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct WithholdingRule {
     /// What it applies to.
     pub category: WithholdingCategory,
@@ -99,9 +107,9 @@ pub struct WithholdingRule {
     pub non_filer_rate_bps: u32,
 }
 
-/// A jurisdiction's withholding rates: the withholding-rate table section of a regpack.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
+/// A jurisdiction's withholding rates: a regpack's `withholding_rates` under the regpack's
+/// jurisdiction.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct WithholdingRateTable {
     /// The jurisdiction whose rules these are (`PK`).
     pub jurisdiction: JurisdictionId,
@@ -382,6 +390,89 @@ impl<'de> Deserialize<'de> for Cnic {
     fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
         Self::parse(&String::deserialize(deserializer)?).map_err(serde::de::Error::custom)
     }
+}
+
+impl WithholdingCategory {
+    /// Every category, in declaration order.
+    pub const ALL: [Self; 7] = [
+        Self::Goods,
+        Self::Services,
+        Self::ProfitOnDebt,
+        Self::Dividend,
+        Self::Rent,
+        Self::CrossBorder,
+        Self::SalesTax,
+    ];
+
+    /// The wire spelling (`profit_on_debt`), as serde writes it.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Goods => "goods",
+            Self::Services => "services",
+            Self::ProfitOnDebt => "profit_on_debt",
+            Self::Dividend => "dividend",
+            Self::Rent => "rent",
+            Self::CrossBorder => "cross_border",
+            Self::SalesTax => "sales_tax",
+        }
+    }
+}
+
+/// The one reader of a rate table: the array of rules at `path` (a regpack's
+/// `withholding_rates`), for `jurisdiction`. Rates are integers in 0..=10000, categories are
+/// [`WithholdingCategory`] words and appear at most once, sections are non-empty; errors name
+/// the path (`$.withholding_rates[2].filer_rate_bps`).
+pub fn parse_rate_table(
+    value: &Value,
+    path: &str,
+    jurisdiction: JurisdictionId,
+) -> Result<WithholdingRateTable, FieldError> {
+    let rules = parse_list(value, path, RATE_RULES_MAX, parse_rule)?;
+    check_unique(rules.iter().map(|rule| rule.category.as_str()), path)?;
+    Ok(WithholdingRateTable {
+        jurisdiction,
+        rules,
+    })
+}
+
+fn parse_rule(value: &Value, path: &str) -> Result<WithholdingRule, FieldError> {
+    let fields = as_object(value, path)?;
+    fields.only(&[
+        "category",
+        "section",
+        "filer_rate_bps",
+        "late_filer_rate_bps",
+        "non_filer_rate_bps",
+    ])?;
+    let rate = |key: &str| -> Result<u32, FieldError> {
+        let rate_bps = as_i64_in(
+            fields.required(key)?,
+            &fields.child(key),
+            0,
+            i64::from(BPS_FULL),
+        )?;
+        Ok(u32::try_from(rate_bps).unwrap_or(BPS_FULL))
+    };
+    let words = WithholdingCategory::ALL.map(WithholdingCategory::as_str);
+    let category_index = as_word(
+        fields.required("category")?,
+        &fields.child("category"),
+        &words,
+    )?;
+    let category = WithholdingCategory::ALL
+        .get(category_index)
+        .copied()
+        .ok_or_else(|| FieldError::WrongType {
+            path: fields.child("category"),
+            expected: "a withholding category",
+        })?;
+    Ok(WithholdingRule {
+        category,
+        section: fields.text("section", SECTION_BYTES_MAX)?,
+        filer_rate_bps: rate("filer_rate_bps")?,
+        late_filer_rate_bps: rate("late_filer_rate_bps")?,
+        non_filer_rate_bps: rate("non_filer_rate_bps")?,
+    })
 }
 
 impl WithholdingRule {

@@ -1,7 +1,8 @@
 //! The compliance tensor (SPEC §10): per subject, jurisdiction and regulatory domain, a
 //! compliance state with the evidence behind it, and a Merkle commitment a regulator can check.
 //!
-//! Owns the 20-domain vocabulary [`Domain`] and the submodules:
+//! Owns the 20-domain vocabulary [`Domain`] (the one domain type: packs, zone files and cells
+//! all use it) and the submodules:
 //! - [`lattice`]: `ComplianceState` and its meet (the combining rule);
 //! - [`cell`]: `CellAddress`, `Cell`, `Attestation`, `Reason` and the `Tensor`;
 //! - [`licensing`]: the licence registry the licensing evaluator reads;
@@ -18,6 +19,8 @@ use std::fmt;
 use std::str::FromStr;
 
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
+
+use crate::fields::{FieldError, as_word};
 
 pub mod cell;
 pub mod commitment;
@@ -112,6 +115,19 @@ impl Domain {
     /// 0-based position in SPEC §10 order.
     pub fn index(self) -> usize {
         self as usize
+    }
+
+    /// Parses the domain word in `value`; the error names `path` and lists the 20 words.
+    pub fn parse_word(value: &serde_json::Value, path: &str) -> Result<Self, FieldError> {
+        let words = Self::ALL.map(Self::as_str);
+        let index = as_word(value, path, &words)?;
+        Self::ALL
+            .get(index)
+            .copied()
+            .ok_or_else(|| FieldError::WrongType {
+                path: path.to_owned(),
+                expected: "a compliance domain",
+            })
     }
 
     /// The wire spelling (`data_privacy`, ...).

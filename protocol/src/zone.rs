@@ -31,13 +31,14 @@ use serde_json::Value;
 
 use crate::canonical::CanonicalBytes;
 use crate::digest::{Digest, DomainTag};
-use crate::document::{
+use crate::fields::{
     FieldError, Fields, as_digest, as_id, as_object, as_str, as_text, check_unique, parse_list,
     parse_yaml, word_enum,
 };
 use crate::ids::{CorridorId, JurisdictionId, string_id};
 use crate::keys::DidKey;
-use crate::packs::{PackError, PackFiles, PackKind, RegulatoryDomain, pack_digest};
+use crate::packs::{PackError, PackFiles, PackKind, pack_digest};
+use crate::tensor::Domain;
 
 /// Tag of the zone configuration digest (over the JCS of the parsed `zone.yaml`).
 pub const ZONE_CONFIG_TAG: DomainTag = DomainTag::new("msez.zone.config.v1");
@@ -111,7 +112,7 @@ pub struct ZoneConfig {
     /// Its jurisdiction.
     pub jurisdiction: JurisdictionId,
     /// Enabled domains, in SPEC order.
-    pub domains: Vec<RegulatoryDomain>,
+    pub domains: Vec<Domain>,
     /// Packs, lawpacks first, then regpacks, then licensepacks, each in file order.
     pub packs: Vec<PackPin>,
     /// Corridors.
@@ -149,7 +150,7 @@ pub struct ZoneLock {
     /// Digest of the canonical zone configuration.
     pub zone_config_digest: Digest,
     /// Enabled domains, in SPEC order.
-    pub domains: Vec<RegulatoryDomain>,
+    pub domains: Vec<Domain>,
     /// Packs sorted by (kind, path).
     pub packs: Vec<LockedPack>,
     /// Corridors sorted by id.
@@ -252,13 +253,13 @@ pub fn parse_zone_config(input: &[u8]) -> Result<ZoneConfig, ZoneError> {
     let mut domains = parse_list(
         fields.required("domains")?,
         &domains_path,
-        RegulatoryDomain::ALL.len(),
-        RegulatoryDomain::parse_word,
+        Domain::ALL.len(),
+        Domain::parse_word,
     )?;
     if domains.is_empty() {
         return Err(FieldError::Empty { path: domains_path }.into());
     }
-    check_unique(domains.iter().map(RegulatoryDomain::as_str), &domains_path)?;
+    check_unique(domains.iter().map(|domain| domain.as_str()), &domains_path)?;
     domains.sort_unstable();
     let packs = match fields.optional("packs") {
         Some(value) => parse_packs(value, &fields.child("packs"))?,

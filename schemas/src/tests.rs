@@ -13,7 +13,7 @@ use msez_protocol::arbitration::{
     EvidencePackage, Remedy,
 };
 use msez_protocol::digest::Digest;
-use msez_protocol::document::{parse_json, parse_yaml};
+use msez_protocol::fields::{parse_json, parse_yaml};
 use msez_protocol::ids::{EntityId, JurisdictionId};
 use msez_protocol::packs::PackFiles;
 use msez_protocol::packs::licensepack::parse_licensepack;

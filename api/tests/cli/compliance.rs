@@ -15,7 +15,22 @@ fn subject() -> Value {
             "expires_at": "2099-01-01T00:00:00Z"
         }],
         "facts": {"names": ["Sara Ahmed"], "filer_status": "filer"},
-        "sanctions": {"entries": [{"entry_id": "SDN-1", "names": ["Ali Hassan Khan"]}]}
+        "sanctions": sanctions_list()
+    })
+}
+
+/// A regpack's sanctions section, in the one list shape of `tensor::sanctions`.
+fn sanctions_list() -> Value {
+    json!({"snapshot_id": "sdn-2026-01-01", "as_of": "2026-01-01T00:00:00Z",
+           "entries": [{"entry_id": "SDN-1", "kind": "individual", "names": ["Ali Hassan Khan"]}]})
+}
+
+/// A minimal regpack carrying [`sanctions_list`].
+fn regpack() -> Value {
+    json!({
+        "type": "MSEZRegpack", "regpack_id": "pk-fbr", "jurisdiction": "PK", "sequence": 0,
+        "issued_at": "2026-01-01T00:00:00Z", "sanctions": sanctions_list(), "regulators": [],
+        "reporting_requirements": [], "compliance_deadlines": [], "withholding_rates": []
     })
 }
 
@@ -53,7 +68,7 @@ fn tensor_evaluate_then_verify_each_proof() {
 fn sanctions_check_reports_an_exact_match() {
     let dir = tempfile::tempdir().unwrap();
     let list = dir.path().join("regpack.json");
-    std::fs::write(&list, subject()["sanctions"].to_string()).unwrap();
+    std::fs::write(&list, regpack().to_string()).unwrap();
     let report: Value = serde_json::from_str(
         &run(
             &[
@@ -84,6 +99,15 @@ fn sanctions_check_reports_an_exact_match() {
     )
     .unwrap();
     assert_eq!(clear["matches"], json!([]));
+}
+
+#[test]
+fn sanctions_check_refuses_a_bare_list_naming_the_regpack() {
+    let dir = tempfile::tempdir().unwrap();
+    let list = dir.path().join("list.json");
+    std::fs::write(&list, sanctions_list().to_string()).unwrap();
+    let path = list.to_str().unwrap();
+    run(&["sanctions", "check", "x", "--regpack", path], b"").fails(2, &["regpack"]);
 }
 
 #[test]

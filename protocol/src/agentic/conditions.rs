@@ -15,7 +15,7 @@
 
 use serde_json::Value;
 
-use crate::document::{
+use crate::fields::{
     FieldError, as_array, as_i64, as_object, as_str, as_word, child_path, index_path,
 };
 

@@ -16,7 +16,7 @@ use serde_json::Value;
 
 use crate::canonical::{CanonError, CanonicalBytes};
 use crate::digest::Digest;
-use crate::document::word_enum;
+use crate::fields::word_enum;
 use crate::ids::JurisdictionId;
 use crate::time::Timestamp;
 

@@ -29,7 +29,7 @@ use serde_json::Value;
 
 use super::conditions::{Condition, FieldPath, parse_condition};
 use super::{ActionKind, Trigger, TriggerKind};
-use crate::document::{
+use crate::fields::{
     FieldError, as_array, as_i64_in, as_id, as_object, as_str, as_text, index_path,
 };
 use crate::ids::{JurisdictionId, string_id};
@@ -444,7 +444,7 @@ pub fn parse_policy(value: &Value, path: &str) -> Result<Policy, PolicyError> {
 
 /// Parses a policy document `{"policies":[...]}` and indexes it.
 pub fn parse_policy_set(input: &[u8]) -> Result<PolicySet, PolicyError> {
-    let document = crate::document::parse_json(input)?;
+    let document = crate::fields::parse_json(input)?;
     let fields = as_object(&document, "$")?;
     fields.only(&["policies"])?;
     let list_path = fields.child("policies");

@@ -9,8 +9,13 @@
 //! [`AFFIRMATIVE_COMMITMENT`]; any other commitment blocks activation and is reported as
 //! `<did>:<commitment>`; a party may agree at most once.
 //!
-//! Not yet here: the definition is not yet issued as a `MSEZCorridorDefinitionCredential`
-//! through `vc`, and agreements are signed documents (type `MSEZCorridorAgreement`) rather than
+//! The definition is issued as a `MSEZCorridorDefinitionCredential`
+//! ([`issue_definition_credential`]) by a trust anchor allowed [`DEFINITION_ATTESTATION`];
+//! [`check_activation_with_credential`] verifies that credential, checks it defines exactly this
+//! definition (its `definition_payload_sha256`, corridor and jurisdictions) and then requires
+//! every agreement to bind that same digest.
+//!
+//! Not yet here: agreements are signed documents (type `MSEZCorridorAgreement`) rather than
 //! `MSEZCorridorAgreementCredential`s, whose typed subject in `vc` has no commitment field.
 //!
 //! Never: counts an agreement whose signature fails, that binds another definition, or whose
@@ -27,9 +32,14 @@ use crate::ids::{CorridorId, JurisdictionId};
 use crate::keys::{DidKey, SigningKey};
 use crate::proof::{ProofError, ProofPurpose, add_proof, create_proof, split_proofs, verify_proof};
 use crate::time::Timestamp;
+use crate::vc::subjects::CorridorDefinitionSubject;
+use crate::vc::{Credential, CredentialTerms, VcError, issue, verify_credential};
 
 /// The attestation a trust anchor must allow for its party to agree to a corridor.
 pub const AGREEMENT_ATTESTATION: &str = "corridor_agreement";
+
+/// The attestation a trust anchor must allow to issue the corridor-definition credential.
+pub const DEFINITION_ATTESTATION: &str = "corridor_definition";
 
 /// The commitment that counts toward activation.
 pub const AFFIRMATIVE_COMMITMENT: &str = "affirm";
@@ -152,6 +162,30 @@ pub enum AgreementError {
         /// `<did>:<commitment>` for each blocking party, sorted.
         blocking: Vec<String>,
     },
+    /// The corridor-definition credential cannot be built, issued or read.
+    #[error("definition credential: {source}")]
+    DefinitionCredential {
+        /// The credential error.
+        source: VcError,
+    },
+    /// The corridor-definition credential fails verification.
+    #[error("definition credential does not verify: {check} failed")]
+    DefinitionUnverified {
+        /// The first failed check (`envelope`, `validity_window`, `proof_set`, `proofs`).
+        check: &'static str,
+    },
+    /// The credential's issuer is not a trust anchor allowed `corridor_definition`.
+    #[error("definition credential: issuer {issuer} has no authority for corridor_definition")]
+    DefinitionIssuer {
+        /// The issuer.
+        issuer: DidKey,
+    },
+    /// The credential defines another corridor or another definition payload.
+    #[error("definition credential: {field} does not match the definition")]
+    DefinitionMismatch {
+        /// The subject member that differs.
+        field: &'static str,
+    },
     /// A rule is not met.
     #[error(
         "agreement: rule {rule_id} needs {threshold_count} affirmative parties, has {affirmed_count}"
@@ -202,6 +236,101 @@ impl Agreement {
         add_proof(&mut document, &proof).map_err(proof_error)?;
         Ok(Self { document })
     }
+}
+
+/// The `MSEZCorridorDefinitionCredential` subject for `definition`, with the lawpack and ruleset
+/// digest sets in force at genesis (sorted and deduplicated, as SPEC §5 orders them).
+pub fn definition_subject(
+    definition: &CorridorDefinition,
+    mut lawpack_digest_set: Vec<Digest>,
+    mut ruleset_digest_set: Vec<Digest>,
+) -> Result<CorridorDefinitionSubject, AgreementError> {
+    lawpack_digest_set.sort_unstable();
+    lawpack_digest_set.dedup();
+    ruleset_digest_set.sort_unstable();
+    ruleset_digest_set.dedup();
+    Ok(CorridorDefinitionSubject {
+        corridor_id: definition.corridor_id.clone(),
+        jurisdiction_ids: definition.jurisdiction_ids.clone(),
+        definition_payload_sha256: definition.payload_sha256()?,
+        lawpack_digest_set,
+        ruleset_digest_set,
+    })
+}
+
+/// Issues `subject` (from [`definition_subject`]) as a `MSEZCorridorDefinitionCredential`
+/// signed by `issuer_key`, which must be `terms.issuer`.
+pub fn issue_definition_credential(
+    subject: &CorridorDefinitionSubject,
+    terms: CredentialTerms,
+    issuer_key: &SigningKey,
+    created: Timestamp,
+) -> Result<Value, AgreementError> {
+    let credential_error = |source| AgreementError::DefinitionCredential { source };
+    let credential = Credential::build(subject, terms).map_err(credential_error)?;
+    issue(&credential, issuer_key, created).map_err(credential_error)
+}
+
+/// Verifies the corridor-definition credential at `now` and checks it defines `definition`:
+/// issued by a trust anchor allowed [`DEFINITION_ATTESTATION`], with the same
+/// `definition_payload_sha256`, corridor and jurisdictions. Returns its subject.
+pub fn verify_definition_credential(
+    definition: &CorridorDefinition,
+    secured: &Value,
+    now: Timestamp,
+) -> Result<CorridorDefinitionSubject, AgreementError> {
+    let report = verify_credential(secured, now);
+    let failed = [
+        ("envelope", report.envelope.passed),
+        ("validity_window", report.validity_window.passed),
+        ("proof_set", report.proof_set.passed),
+        ("proofs", report.verified),
+    ]
+    .into_iter()
+    .find(|(_, passed)| !passed);
+    if let Some((check, _)) = failed {
+        return Err(AgreementError::DefinitionUnverified { check });
+    }
+    let credential_error = |source| AgreementError::DefinitionCredential { source };
+    let credential = Credential::from_value(secured).map_err(credential_error)?;
+    let subject: CorridorDefinitionSubject = credential.subject().map_err(credential_error)?;
+    let issuer = credential.issuer();
+    let issuer_allowed = definition.trust_anchors.iter().any(|anchor| {
+        anchor.did == issuer && anchor.allowed_attestations.contains(DEFINITION_ATTESTATION)
+    });
+    if !issuer_allowed {
+        return Err(AgreementError::DefinitionIssuer { issuer });
+    }
+    let mismatch = |field| Err(AgreementError::DefinitionMismatch { field });
+    if subject.definition_payload_sha256 != definition.payload_sha256()? {
+        return mismatch("definition_payload_sha256");
+    }
+    if subject.corridor_id != definition.corridor_id {
+        return mismatch("corridor_id");
+    }
+    if subject.jurisdiction_ids != definition.jurisdiction_ids {
+        return mismatch("jurisdiction_ids");
+    }
+    Ok(subject)
+}
+
+/// [`check_activation`] against an issued definition: the credential must verify and define
+/// `definition` ([`verify_definition_credential`]), and every agreement must bind its
+/// `definition_payload_sha256`. Returns the affirming parties, sorted.
+pub fn check_activation_with_credential(
+    definition: &CorridorDefinition,
+    definition_credential: &Value,
+    agreements: &[Agreement],
+    now: Timestamp,
+) -> Result<Vec<DidKey>, AgreementError> {
+    let subject = verify_definition_credential(definition, definition_credential, now)?;
+    // verify_definition_credential established subject digest == definition digest, so the
+    // agreements' binding below is a binding to the credential.
+    debug_assert_eq!(
+        Some(subject.definition_payload_sha256),
+        definition.payload_sha256().ok()
+    );
+    check_activation(definition, agreements)
 }
 
 /// Checks that the agreements complete the definition (see the module docs). Returns the

@@ -3,8 +3,10 @@
 //! Owns [`WatcherRegistry`] and [`WatcherStatus`] (the lifecycle registered → bonded → active →
 //! (slashed | unbonding → deactivated | banned)), [`AttestationStatement`] and the signed
 //! [`WatcherAttestation`] over (corridor, height, parent root, candidate root, observed head),
-//! [`EquivocationEvidence`], [`SlashingOffence`] with its integer basis points,
-//! [`SlashingClaim`] with its challenge window, [`execute_slash`], and [`WatcherError`].
+//! the typed [`SlashingEvidence`] ([`EquivocationEvidence`], [`FalseAttestationEvidence`],
+//! [`AvailabilityEvidence`], rebuttable through [`SlashingClaim::rebut`]),
+//! [`SlashingOffence`] with its integer basis points, [`SlashingClaim`] with its challenge
+//! window, [`execute_slash`], and [`WatcherError`].
 //!
 //! Never: slashes without evidence a verifier can check, slashes before the challenge window
 //! closes, or rounds a slash up (basis points of the bond, rounded down, in u128).
@@ -14,6 +16,7 @@ use std::collections::BTreeMap;
 use serde::Serialize;
 use serde_json::{Value, json};
 
+use crate::checkpoint::VerifiedCheckpoint;
 use crate::digest::Digest;
 use crate::ids::CorridorId;
 use crate::keys::{DidKey, SigningKey};
@@ -21,6 +24,7 @@ use crate::proof::{
     Proof, ProofError, ProofPurpose, add_proof, create_proof, split_proofs, verify_proof,
 };
 use crate::time::Timestamp;
+use crate::vc::subjects::{ObservedHead, WatcherAttestationSubject};
 
 /// The `type` of an attestation document.
 const ATTESTATION_TYPE: &str = "MSEZWatcherAttestation";
@@ -81,8 +85,9 @@ pub struct AttestationStatement {
     pub parent_root: Digest,
     /// The receipt's `next_root` the watcher vouches for.
     pub candidate_root: Digest,
-    /// The head the watcher had observed when it signed.
-    pub observed_head: Digest,
+    /// The corridor head the watcher had observed when it signed (its height, head root and
+    /// MMR root), the same value the watcher-attestation credential carries.
+    pub observed_head: ObservedHead,
 }
 
 /// A statement signed by a watcher (eddsa-jcs-2022 over the attestation document).
@@ -102,6 +107,50 @@ pub struct EquivocationEvidence {
     pub first: WatcherAttestation,
     /// The attestation with the larger candidate root.
     pub second: WatcherAttestation,
+}
+
+/// A signed attestation whose observed head contradicts a checkpoint of the same corridor at
+/// the same height, signed under the corridor's receipt-signing policy: proof that the watcher
+/// attested a head that was not the corridor's.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FalseAttestationEvidence {
+    /// The watcher's attestation.
+    pub attestation: WatcherAttestation,
+    /// The corridor's head at the attested height, verified under its signing policy.
+    pub checkpoint: VerifiedCheckpoint,
+}
+
+/// Most missed heights one availability claim may list. 100 incidents already take the whole
+/// bond (100 bps each); more would only add work.
+pub const AVAILABILITY_INCIDENTS_MAX: usize = 100;
+
+/// Heights of a corridor the watcher did not attest by `due_at`, each below the receipt count
+/// of a checkpoint signed under the corridor's policy (so each receipt existed). Absence cannot
+/// be signed, so the claim is rebuttable: during the challenge window the watcher removes an
+/// incident by presenting its own signed attestation of that height created no later than
+/// `due_at` ([`SlashingClaim::rebut`]).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AvailabilityEvidence {
+    /// The watcher accused.
+    pub watcher: DidKey,
+    /// The corridor's head, proving the missed receipts exist.
+    pub checkpoint: VerifiedCheckpoint,
+    /// The heights (receipt sequences) not attested, 1..=[`AVAILABILITY_INCIDENTS_MAX`] of them.
+    pub missed_heights: std::collections::BTreeSet<u64>,
+    /// When the attestations were due.
+    pub due_at: Timestamp,
+}
+
+/// What a slashing claim rests on; each kind is checked again when the claim executes.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum SlashingEvidence {
+    /// Two attestations of different branches (10000 bps). Boxed, like the other variant, so
+    /// a claim stays small whichever evidence it holds.
+    Equivocation(Box<EquivocationEvidence>),
+    /// An attested head that is not the corridor's (5000 bps).
+    FalseAttestation(Box<FalseAttestationEvidence>),
+    /// Receipts the watcher did not attest in time (100 bps per incident).
+    AvailabilityFailure(Box<AvailabilityEvidence>),
 }
 
 /// A slashable offence and its severity (SPEC §11).
@@ -125,8 +174,8 @@ pub enum SlashingOffence {
 pub struct SlashingClaim {
     /// The watcher accused.
     pub watcher: DidKey,
-    /// The equivocation the claim rests on.
-    pub evidence: EquivocationEvidence,
+    /// The evidence the claim rests on.
+    pub evidence: SlashingEvidence,
     /// When the claim was filed.
     pub filed_at: Timestamp,
     /// How long the watcher may challenge it, in seconds.
@@ -192,6 +241,12 @@ pub enum WatcherError {
         /// The proof error.
         source: ProofError,
     },
+    /// The observed head cannot be what a watcher attesting this statement saw.
+    #[error("watcher attestation: {rule}")]
+    ObservedHead {
+        /// The rule broken.
+        rule: &'static str,
+    },
     /// The proof was made by someone other than the watcher named in the document.
     #[error("watcher attestation names {named} but is signed by {signer}")]
     SignerMismatch {
@@ -203,6 +258,32 @@ pub enum WatcherError {
     /// The two attestations do not show an equivocation.
     #[error("equivocation evidence: {reason}")]
     NotEquivocation {
+        /// Which condition fails.
+        reason: &'static str,
+    },
+    /// The claim names one watcher and its evidence accuses another.
+    #[error("slashing claim names {claimed} but its evidence accuses {accused}")]
+    EvidenceAboutAnother {
+        /// The watcher the claim names.
+        claimed: DidKey,
+        /// The watcher the evidence accuses.
+        accused: DidKey,
+    },
+    /// The attestation and checkpoint do not show a false attestation.
+    #[error("false-attestation evidence: {reason}")]
+    NotFalseAttestation {
+        /// Which condition fails.
+        reason: &'static str,
+    },
+    /// The missed heights do not make an availability claim.
+    #[error("availability evidence: {reason}")]
+    NotAvailabilityFailure {
+        /// Which condition fails.
+        reason: &'static str,
+    },
+    /// The attestation offered as a rebuttal does not answer an incident of the claim.
+    #[error("rebuttal: {reason}")]
+    NotRebuttal {
         /// Which condition fails.
         reason: &'static str,
     },
@@ -342,6 +423,7 @@ impl WatcherAttestation {
         watcher_key: &SigningKey,
         created: Timestamp,
     ) -> Result<Self, WatcherError> {
+        statement.check_observed_head()?;
         let watcher = *watcher_key.did();
         let document = attestation_document(&statement, &watcher);
         let proof = create_proof(
@@ -389,8 +471,12 @@ impl WatcherAttestation {
                 .ok_or(field("height"))?,
             parent_root: digest("parent_root")?,
             candidate_root: digest("candidate_root")?,
-            observed_head: digest("observed_head")?,
+            observed_head: document
+                .get("observed_head")
+                .and_then(|head| serde_json::from_value(head.clone()).ok())
+                .ok_or(field("observed_head"))?,
         };
+        statement.check_observed_head()?;
         let watcher: DidKey = text("watcher")?.parse().map_err(|_| field("watcher"))?;
         if attestation_document(&statement, &watcher) != document {
             return Err(field("document"));
@@ -440,6 +526,49 @@ impl WatcherAttestation {
     }
 }
 
+impl AttestationStatement {
+    /// Checks the observed head against the attested receipt ([`ObservedHead::check_against`]).
+    pub fn check_observed_head(&self) -> Result<(), WatcherError> {
+        self.observed_head
+            .check_against(
+                &self.corridor_id,
+                self.height,
+                &self.parent_root,
+                &self.candidate_root,
+            )
+            .map_err(|rule| WatcherError::ObservedHead { rule })
+    }
+}
+
+impl WatcherAttestation {
+    /// The `MSEZWatcherAttestationCredential` subject stating what this attestation states,
+    /// observed at `observed_at`; issue it with `vc::issue` under the watcher's key.
+    pub fn credential_subject(&self, observed_at: Timestamp) -> WatcherAttestationSubject {
+        WatcherAttestationSubject {
+            watcher: self.watcher,
+            corridor_id: self.statement.corridor_id.clone(),
+            sequence: self.statement.height,
+            prev_root: self.statement.parent_root,
+            next_root: self.statement.candidate_root,
+            observed_head: self.statement.observed_head.clone(),
+            observed_at,
+        }
+    }
+}
+
+/// The observed head as its JSON object (the credential subject's `observed_head`).
+fn observed_head_value(head: &ObservedHead) -> Value {
+    let mut value = json!({
+        "corridor_id": head.corridor_id.as_str(),
+        "height": head.height,
+        "next_root": head.next_root.to_hex(),
+    });
+    if let (Some(mmr_root), Some(object)) = (head.mmr_root, value.as_object_mut()) {
+        object.insert("mmr_root".to_owned(), json!(mmr_root.to_hex()));
+    }
+    value
+}
+
 fn attestation_document(statement: &AttestationStatement, watcher: &DidKey) -> Value {
     json!({
         "type": ATTESTATION_TYPE,
@@ -447,7 +576,7 @@ fn attestation_document(statement: &AttestationStatement, watcher: &DidKey) -> V
         "height": statement.height,
         "parent_root": statement.parent_root.to_hex(),
         "candidate_root": statement.candidate_root.to_hex(),
-        "observed_head": statement.observed_head.to_hex(),
+        "observed_head": observed_head_value(&statement.observed_head),
         "watcher": watcher.to_string(),
     })
 }
@@ -488,7 +617,121 @@ impl EquivocationEvidence {
     }
 }
 
+impl FalseAttestationEvidence {
+    /// Checks the attestation is validly signed and that its observed head, at the
+    /// checkpoint's height of the same corridor, differs from the checkpoint's head root or
+    /// MMR root.
+    pub fn new(
+        attestation: WatcherAttestation,
+        checkpoint: VerifiedCheckpoint,
+    ) -> Result<Self, WatcherError> {
+        let not = |reason| WatcherError::NotFalseAttestation { reason };
+        let head = &attestation.statement.observed_head;
+        let trusted = checkpoint.checkpoint();
+        if head.corridor_id != trusted.corridor_id {
+            return Err(not("the checkpoint is of another corridor"));
+        }
+        if head.height != trusted.receipt_count {
+            return Err(not("the checkpoint is at another height"));
+        }
+        if head.next_root == trusted.final_state_root && head.mmr_root == trusted.mmr.root {
+            return Err(not("the observed head is the checkpoint's head"));
+        }
+        attestation.verify()?;
+        Ok(Self {
+            attestation,
+            checkpoint,
+        })
+    }
+}
+
+impl AvailabilityEvidence {
+    /// Checks the incidents: at least one, at most [`AVAILABILITY_INCIDENTS_MAX`], each a
+    /// height the checkpoint covers.
+    pub fn check(&self) -> Result<(), WatcherError> {
+        let not = |reason| WatcherError::NotAvailabilityFailure { reason };
+        if self.missed_heights.is_empty() {
+            return Err(not("no missed heights are listed"));
+        }
+        if self.missed_heights.len() > AVAILABILITY_INCIDENTS_MAX {
+            return Err(not("more missed heights than AVAILABILITY_INCIDENTS_MAX"));
+        }
+        let receipt_count = self.checkpoint.checkpoint().receipt_count;
+        if self
+            .missed_heights
+            .iter()
+            .any(|&height| height >= receipt_count)
+        {
+            return Err(not("a missed height is not covered by the checkpoint"));
+        }
+        Ok(())
+    }
+
+    fn incident_count(&self) -> u32 {
+        u32::try_from(self.missed_heights.len()).unwrap_or(u32::MAX)
+    }
+}
+
+impl SlashingEvidence {
+    /// Re-checks the evidence and returns the offence it proves and the watcher it accuses.
+    pub fn recheck(&self) -> Result<(SlashingOffence, DidKey), WatcherError> {
+        match self {
+            Self::Equivocation(evidence) => {
+                let evidence =
+                    EquivocationEvidence::new(evidence.first.clone(), evidence.second.clone())?;
+                Ok((SlashingOffence::Equivocation, evidence.watcher()))
+            }
+            Self::FalseAttestation(evidence) => {
+                let evidence = FalseAttestationEvidence::new(
+                    evidence.attestation.clone(),
+                    evidence.checkpoint.clone(),
+                )?;
+                Ok((
+                    SlashingOffence::FalseAttestation,
+                    evidence.attestation.watcher(),
+                ))
+            }
+            Self::AvailabilityFailure(evidence) => {
+                evidence.check()?;
+                let incident_count = evidence.incident_count();
+                Ok((
+                    SlashingOffence::AvailabilityFailure { incident_count },
+                    evidence.watcher,
+                ))
+            }
+        }
+    }
+}
+
 impl SlashingClaim {
+    /// Answers an availability incident with the watcher's own attestation: if it is validly
+    /// signed by the accused watcher, of the claim's corridor, for a listed height, and created
+    /// no later than `due_at`, that height leaves the claim. Other claims have no rebuttal.
+    pub fn rebut(&mut self, attestation: &WatcherAttestation) -> Result<(), WatcherError> {
+        let not = |reason| WatcherError::NotRebuttal { reason };
+        let SlashingEvidence::AvailabilityFailure(evidence) = &mut self.evidence else {
+            return Err(not("only availability claims can be rebutted"));
+        };
+        if attestation.watcher != evidence.watcher {
+            return Err(not("the attestation is by another watcher"));
+        }
+        let statement = &attestation.statement;
+        if statement.corridor_id != evidence.checkpoint.checkpoint().corridor_id {
+            return Err(not("the attestation is of another corridor"));
+        }
+        if !evidence.missed_heights.contains(&statement.height) {
+            return Err(not(
+                "the attestation is of a height the claim does not list",
+            ));
+        }
+        if attestation.proof.created() > evidence.due_at {
+            return Err(not("the attestation was created after due_at"));
+        }
+        attestation.verify()?;
+        evidence.missed_heights.remove(&statement.height);
+        Ok(())
+    }
+
     /// When the challenge window closes and the claim may execute.
     pub fn executable_at(&self) -> Timestamp {
         self.filed_at
@@ -497,8 +740,9 @@ impl SlashingClaim {
     }
 }
 
-/// Executes an equivocation slash once the window is closed: re-checks the evidence, takes
-/// 10000 bps of the bond and marks the watcher slashed. `now` is the time of execution, an
+/// Executes a slash once the window is closed: re-checks the evidence, takes the offence's
+/// basis points of the bond (10000 for equivocation, 5000 for a false attestation, 100 per
+/// unrebutted availability incident) and marks the watcher slashed. `now` is the time of execution, an
 /// argument like every time here.
 pub fn execute_slash(
     registry: &mut WatcherRegistry,
@@ -512,11 +756,11 @@ pub fn execute_slash(
             executable_at,
         });
     }
-    let evidence =
-        EquivocationEvidence::new(claim.evidence.first.clone(), claim.evidence.second.clone())?;
-    if evidence.watcher() != claim.watcher {
-        return Err(WatcherError::NotEquivocation {
-            reason: "the evidence is about another watcher",
+    let (offence, accused) = claim.evidence.recheck()?;
+    if accused != claim.watcher {
+        return Err(WatcherError::EvidenceAboutAnother {
+            claimed: claim.watcher,
+            accused,
         });
     }
     let record = registry
@@ -536,7 +780,7 @@ pub fn execute_slash(
             to: WatcherStatus::Slashed,
         });
     }
-    let slash_bps = SlashingOffence::Equivocation.slash_bps();
+    let slash_bps = offence.slash_bps();
     let slashed_minor = slash_amount_minor(record.bond_minor, slash_bps);
     record.bond_minor -= slashed_minor;
     record.status = WatcherStatus::Slashed;

@@ -123,11 +123,8 @@ fn verify_export_rejects_malformed_exports_naming_the_line() {
             matches!(
                 e,
                 ExportError::Header {
-                    source: FieldError::Missing {
-                        field: "receipt_signing_policy",
-                        ..
-                    }
-                }
+                    source: FieldError::Missing { path }
+                } if path == "header.receipt_signing_policy"
             )
         },
     );

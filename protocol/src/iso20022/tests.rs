@@ -307,14 +307,145 @@ fn parse_rejects_foreign_roots_and_entities() {
         Err(Iso20022Error::TransactionCount { found: 3, .. })
     ));
     let public = std::fs::read_to_string(xsd_path().with_file_name("sample-valid.xml")).unwrap();
-    // The public sample carries a +02:00 offset; this profile writes and reads UTC only.
-    assert!(matches!(
-        parse_pacs008(&public),
-        Err(Iso20022Error::Timestamp { .. })
-    ));
+    // The public sample carries a +02:00 offset: it reads as the same instant in UTC.
+    let parsed = parse_pacs008(&public).unwrap();
+    assert_eq!(
+        parsed.batch.created_at,
+        Timestamp::parse("2024-05-14T07:30:47Z").unwrap()
+    );
 }
 
 /// Text that XML 1.0 can carry, with the hostile characters over-represented.
+/// The rendered batch with its `CreDtTm` text replaced by `created`.
+fn with_created(created: &str) -> String {
+    let batch = pacs008_from_json(&input()).unwrap();
+    let xml = render_pacs008(&batch).unwrap();
+    let original = format!("<CreDtTm>{}</CreDtTm>", batch.created_at);
+    assert!(xml.contains(&original));
+    xml.replace(&original, &format!("<CreDtTm>{created}</CreDtTm>"))
+}
+
+#[test]
+fn parse_normalises_xsd_date_time_offsets_to_utc() {
+    // Each form is one the XSD's ISODateTime accepts (checked with xmllint) and names the same
+    // instant as the rendered `Z` form, or the instant given.
+    let cases = [
+        ("2026-03-01T10:00:00Z", "2026-03-01T10:00:00Z"),
+        ("2026-03-01T15:00:00+05:00", "2026-03-01T10:00:00Z"),
+        ("2026-03-01T04:30:00-05:30", "2026-03-01T10:00:00Z"),
+        ("2026-03-01T10:00:00+00:00", "2026-03-01T10:00:00Z"),
+        ("2026-03-01T10:00:00-00:00", "2026-03-01T10:00:00Z"),
+        ("2026-03-01T10:00:00.999+00:00", "2026-03-01T10:00:00Z"),
+        ("2026-03-02T00:00:00+14:00", "2026-03-01T10:00:00Z"),
+        ("2026-02-28T20:00:00-14:00", "2026-03-01T10:00:00Z"),
+        ("2026-03-01T01:00:00+01:00", "2026-03-01T00:00:00Z"),
+        ("2026-02-28T24:00:00Z", "2026-03-01T00:00:00Z"),
+        ("2024-02-29T23:30:00-01:00", "2024-03-01T00:30:00Z"),
+        ("2026-03-01T10:00:00Z \n", "2026-03-01T10:00:00Z"),
+    ];
+    for (created, utc) in cases {
+        let xml = with_created(created);
+        let (valid, report) = xmllint("credttm-valid", &xml);
+        assert!(valid, "the XSD should accept {created}: {report}");
+        let parsed = parse_pacs008(&xml).unwrap();
+        assert_eq!(
+            parsed.batch.created_at,
+            Timestamp::parse(utc).unwrap(),
+            "{created}"
+        );
+    }
+}
+
+#[test]
+fn parse_rejects_date_times_that_name_no_instant() {
+    // Malformed for the XSD, or accepted by it but without a zone (no UTC instant), or out of
+    // the protocol's years.
+    let cases = [
+        ("2026-03-01T10:00:00", "no UTC offset (Z or +hh:mm)", false),
+        (
+            "2026-03-01T10:00:00+05",
+            "the zone is not Z or +hh:mm",
+            true,
+        ),
+        (
+            "2026-03-01T10:00:00+0500",
+            "the zone is not Z or +hh:mm",
+            true,
+        ),
+        (
+            "2026-03-01T10:00:00+14:01",
+            "the offset is beyond ±14:00",
+            true,
+        ),
+        (
+            "2026-03-01T10:00:00+05:60",
+            "the offset is beyond ±14:00",
+            true,
+        ),
+        ("2026-03-01T10:00:00z", "the zone is not Z or +hh:mm", true),
+        ("2026-03-01T10:00:00.Z", "malformed fraction", true),
+        (
+            "2026-03-01t10:00:00Z",
+            "not a real date and time in years 0001-9999",
+            true,
+        ),
+        (
+            "2026-02-30T10:00:00Z",
+            "not a real date and time in years 0001-9999",
+            true,
+        ),
+        (
+            "2026-03-01T24:00:01Z",
+            "not a real date and time in years 0001-9999",
+            true,
+        ),
+        (
+            "2026-03-01T24:00:00.5Z",
+            "not a real date and time in years 0001-9999",
+            true,
+        ),
+        (
+            "0001-01-01T00:30:00+01:00",
+            "outside years 0001-9999 in UTC",
+            false,
+        ),
+        (
+            "2026-03-01T10:00Z",
+            "not of the form YYYY-MM-DDThh:mm:ss",
+            true,
+        ),
+        ("٢٠٢٦-03-01T10:00:00Z", "the zone is not Z or +hh:mm", true),
+    ];
+    for (created, reason, xsd_rejects) in cases {
+        let xml = with_created(created);
+        if xsd_rejects {
+            assert!(
+                !xmllint("credttm-invalid", &xml).0,
+                "the XSD should reject {created}"
+            );
+        }
+        match parse_pacs008(&xml) {
+            Err(Iso20022Error::DateTime {
+                field: "GrpHdr/CreDtTm",
+                reason: got,
+                ..
+            }) => assert_eq!(got, reason, "{created}"),
+            other => panic!("{created}: expected a DateTime error, got {other:?}"),
+        }
+    }
+    let long = format!(
+        "2026-03-01T10:00:00.{}Z",
+        "0".repeat(ISO_DATE_TIME_BYTES_MAX)
+    );
+    assert!(matches!(
+        parse_iso_date_time("CreDtTm", &long),
+        Err(Iso20022Error::DateTime {
+            reason: "longer than the limit",
+            ..
+        })
+    ));
+}
+
 fn hostile_text(max_chars: usize) -> impl Strategy<Value = String> {
     let hostile = prop::sample::select(vec![
         '<',
@@ -352,6 +483,33 @@ proptest! {
         let xml = render_pacs008(&batch).unwrap();
         prop_assert!(xml.is_ascii());
         prop_assert_eq!(parse_pacs008(&xml).unwrap().batch, batch);
+    }
+
+    #[test]
+    fn iso_date_time_round_trips_any_instant_under_any_offset(
+        unix_seconds in -62_135_596_800i64..253_402_300_799,
+        offset_minutes in -840i64..=840,
+    ) {
+        let instant = Timestamp::from_unix_seconds(unix_seconds).unwrap();
+        let Some(local) = instant.checked_add_seconds(offset_minutes * 60) else {
+            return Ok(());
+        };
+        let local_text = local.to_string();
+        let sign = if offset_minutes < 0 { '-' } else { '+' };
+        let magnitude = offset_minutes.abs();
+        let text = format!(
+            "{}{sign}{:02}:{:02}",
+            &local_text[..19],
+            magnitude / 60,
+            magnitude % 60
+        );
+        prop_assert_eq!(parse_iso_date_time("CreDtTm", &text).ok(), Some(instant));
+    }
+
+    #[test]
+    fn iso_date_time_never_panics(text in any::<String>(), tail in "[0-9:+.Z-]{0,12}") {
+        let _outcome = parse_iso_date_time("CreDtTm", &text);
+        let _outcome = parse_iso_date_time("CreDtTm", &format!("2026-03-01T10:00:00{tail}"));
     }
 
     #[test]

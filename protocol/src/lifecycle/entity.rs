@@ -10,7 +10,7 @@
 
 use serde::Serialize;
 
-use crate::document::word_enum;
+use crate::fields::word_enum;
 use crate::ids::EntityId;
 use crate::time::Timestamp;
 

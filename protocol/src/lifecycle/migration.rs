@@ -23,7 +23,7 @@ use std::collections::BTreeMap;
 
 use serde::Serialize;
 
-use crate::document::word_enum;
+use crate::fields::word_enum;
 use crate::ids::string_id;
 use crate::time::Timestamp;
 use crate::zone::ZoneId;

@@ -43,8 +43,8 @@ pub(crate) fn regpack_value() -> Value {
         "sequence": 0,
         "issued_at": "2026-01-01T00:00:00Z",
         "sanctions": {"snapshot_id": "unsc-2026-01-01", "as_of": "2026-01-01T00:00:00Z",
-            "entries": [{"entry_id": "QDi.001", "kind": "individual", "name": "Example Person",
-                         "aliases": ["E. Person"],
+            "entries": [{"entry_id": "QDi.001", "kind": "individual",
+                         "names": ["Example Person", "E. Person"],
                          "identifiers": [{"kind": "passport", "value": "X1234567"}],
                          "programs": ["UNSC-1267"]}]},
         "regulators": [{"regulator_id": "fbr", "name": "Federal Board of Revenue", "domains": ["tax"]}],
@@ -53,8 +53,10 @@ pub(crate) fn regpack_value() -> Value {
         "compliance_deadlines": [{"deadline_id": "annual-return-2026", "domain": "tax",
             "due_at": "2026-09-30T23:59:59Z", "description": "Annual return"}],
         "withholding_rates": [
-            {"section": "153(1)(a)", "category": "goods", "filer_bps": 450, "non_filer_bps": 900},
-            {"section": "153(1)(b)", "category": "services", "filer_bps": 800, "non_filer_bps": 1600}]
+            {"category": "goods", "section": "153(1)(a)", "filer_rate_bps": 450,
+             "late_filer_rate_bps": 900, "non_filer_rate_bps": 900},
+            {"category": "services", "section": "153(1)(b)", "filer_rate_bps": 800,
+             "late_filer_rate_bps": 1600, "non_filer_rate_bps": 1600}]
     })
 }
 

@@ -27,7 +27,7 @@ use super::xml::canonicalize;
 use super::{PackError, PackFiles, PackKind, check_files};
 use crate::canonical::CanonicalBytes;
 use crate::digest::{Digest, DomainTag};
-use crate::document::{
+use crate::fields::{
     FieldError, as_id, as_object, as_text, as_timestamp, check_unique, parse_json, parse_list,
     parse_yaml,
 };

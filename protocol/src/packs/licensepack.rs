@@ -16,15 +16,14 @@
 use serde::Serialize;
 use serde_json::Value;
 
-use super::{
-    PackError, PackFiles, PackKind, RegulatoryDomain, digest_document, parse_domains, single_file,
-};
+use super::{PackError, PackFiles, PackKind, digest_document, parse_domains, single_file};
 use crate::digest::{Digest, DomainTag};
-use crate::document::{
+use crate::fields::{
     FieldError, Fields, as_i64_in, as_id, as_object, as_timestamp, check_unique, index_path,
     parse_list, word_enum,
 };
 use crate::ids::{EntityId, JurisdictionId};
+use crate::tensor::Domain;
 use crate::time::Timestamp;
 
 /// The conventional file name of a licensepack (any name is accepted; the `type` decides).
@@ -77,7 +76,7 @@ pub struct LicenceType {
     /// The issuing regulator's id.
     pub regulator_id: String,
     /// Domains the licence covers.
-    pub domains: Vec<RegulatoryDomain>,
+    pub domains: Vec<Domain>,
 }
 
 /// A licence holder.

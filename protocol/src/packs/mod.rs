@@ -2,7 +2,7 @@
 //! which licence), as content-addressed inputs a zone pins by digest.
 //!
 //! Owns [`PackFiles`] (a pack as an in-memory map of relative path → bytes), [`PackKind`],
-//! [`RegulatoryDomain`] (the 20 SPEC §10 domains), [`pack_digest`], [`verify_pack_digest`],
+//! [`pack_digest`], [`verify_pack_digest`],
 //! [`PackError`], and the submodules [`lawpack`], [`regpack`], [`licensepack`] and [`xml`].
 //!
 //! Never: touches a file system. The CLI walks a directory (or reads one file) into a
@@ -21,7 +21,8 @@ pub mod xml;
 use std::collections::BTreeMap;
 
 use crate::digest::{Digest, DigestError};
-use crate::document::{FieldError, word_enum};
+use crate::fields::{FieldError, word_enum};
+use crate::tensor::Domain;
 
 /// A pack as files: relative `/`-separated path → content.
 pub type PackFiles = BTreeMap<String, Vec<u8>>;
@@ -36,52 +37,6 @@ pub const PACK_FILE_BYTES_MAX: usize = 64 << 20;
 
 /// The longest relative path in a pack, in bytes.
 pub const PACK_PATH_BYTES_MAX: usize = 512;
-
-word_enum! {
-    /// The 20 regulatory domains of SPEC §10, in SPEC order.
-    RegulatoryDomain {
-        /// Anti-money laundering.
-        Aml = "aml",
-        /// Know your customer.
-        Kyc = "kyc",
-        /// Sanctions screening.
-        Sanctions = "sanctions",
-        /// Tax.
-        Tax = "tax",
-        /// Securities.
-        Securities = "securities",
-        /// Corporate law.
-        Corporate = "corporate",
-        /// Custody of assets.
-        Custody = "custody",
-        /// Data privacy.
-        DataPrivacy = "data_privacy",
-        /// Licensing.
-        Licensing = "licensing",
-        /// Banking.
-        Banking = "banking",
-        /// Payments.
-        Payments = "payments",
-        /// Clearing.
-        Clearing = "clearing",
-        /// Settlement.
-        Settlement = "settlement",
-        /// Digital assets.
-        DigitalAssets = "digital_assets",
-        /// Employment.
-        Employment = "employment",
-        /// Immigration.
-        Immigration = "immigration",
-        /// Intellectual property.
-        Ip = "ip",
-        /// Consumer protection.
-        ConsumerProtection = "consumer_protection",
-        /// Arbitration.
-        Arbitration = "arbitration",
-        /// Trade.
-        Trade = "trade",
-    }
-}
 
 word_enum! {
     /// The three kinds of pack.
@@ -237,7 +192,7 @@ pub fn pack_kind(files: &PackFiles) -> Result<PackKind, PackError> {
     let (Some((path, bytes)), None) = (only.next(), only.next()) else {
         return Err(PackError::UnknownKind);
     };
-    let document = crate::document::parse_json(bytes).map_err(|error| PackError::Field {
+    let document = crate::fields::parse_json(bytes).map_err(|error| PackError::Field {
         file: path.clone(),
         error,
     })?;
@@ -290,25 +245,22 @@ fn digest_document(
         file: file.to_owned(),
         error,
     };
-    let value = crate::document::parse_json(input).map_err(field)?;
+    let value = crate::fields::parse_json(input).map_err(field)?;
     let canonical = crate::canonical::CanonicalBytes::new(&value)
         .map_err(|error| field(FieldError::Json { error }))?;
     Ok((value, Digest::tagged(tag, canonical.as_bytes())))
 }
 
 /// The list of distinct domains at member `key` of `fields`.
-fn parse_domains(
-    fields: &crate::document::Fields<'_>,
-    key: &str,
-) -> Result<Vec<RegulatoryDomain>, FieldError> {
+fn parse_domains(fields: &crate::fields::Fields<'_>, key: &str) -> Result<Vec<Domain>, FieldError> {
     let path = fields.child(key);
-    let domains = crate::document::parse_list(
+    let domains = crate::fields::parse_list(
         fields.required(key)?,
         &path,
-        RegulatoryDomain::ALL.len(),
-        RegulatoryDomain::parse_word,
+        Domain::ALL.len(),
+        Domain::parse_word,
     )?;
-    crate::document::check_unique(domains.iter().map(RegulatoryDomain::as_str), &path)?;
+    crate::fields::check_unique(domains.iter().map(|domain| domain.as_str()), &path)?;
     Ok(domains)
 }
 

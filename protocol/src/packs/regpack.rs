@@ -2,34 +2,38 @@
 //! reporting requirements, compliance deadlines, withholding-rate tables), one JSON document per
 //! release, each chained to the previous release by digest.
 //!
-//! Owns [`Regpack`] and its parts ([`SanctionsEntry`], [`Regulator`], [`ReportingRequirement`],
-//! [`ComplianceDeadline`], [`WithholdingRate`]), [`parse_regpack`] and [`verify_regpack_chain`].
+//! Owns [`Regpack`] and its own parts ([`Regulator`], [`ReportingRequirement`],
+//! [`ComplianceDeadline`]), [`parse_regpack`] and [`verify_regpack_chain`]. The sanctions
+//! snapshot and the withholding-rate table are read into exactly the types the evaluators take
+//! ([`SanctionsList`] by `tensor::sanctions::parse_sanctions_list`, [`WithholdingRateTable`] by
+//! `tax::parse_rate_table`): one shape and one parser each.
 //!
-//! Never: evaluates anything (screening and withholding live with the tensor and tax modules,
-//! which read these plain structs).
+//! Never: evaluates anything (screening and withholding live with the tensor and tax modules).
 //!
 //! Digest: `SHA-256("msez.regpack.v1" || 0x00 || JCS(document))`. A release with `sequence` n > 0
 //! carries `previous_digest`, the digest of release n − 1 of the same `regpack_id`; release 0
 //! carries `null`.
 //!
-//! Shapes (kept simple for the evaluators; all rates are integer basis points):
-//! - sanctions entry: `{entry_id, kind: individual|entity|vessel|aircraft, name, aliases:[…],
-//!   identifiers:[{kind, value}], programs:[…]}`;
-//! - withholding rate: `{section, category, filer_bps, late_filer_bps?, non_filer_bps}` (the
-//!   statutory section such as `153(1)(a)`, a category such as `goods`).
+//! Shapes (all rates are integer basis points):
+//! - `sanctions`: `{snapshot_id, as_of, entries:[{entry_id, kind: individual|entity|vessel|
+//!   aircraft, names:[primary, alias…], identifiers?:[{kind, value}], programs?:[…]}]}`;
+//! - `withholding_rates`: `[{category, section, filer_rate_bps, late_filer_rate_bps,
+//!   non_filer_rate_bps}]` (a `tax::WithholdingCategory` word such as `goods`, the statutory
+//!   section such as `153(1)(a)`), for the regpack's jurisdiction.
 
 use serde::Serialize;
 use serde_json::Value;
 
-use super::{
-    PackError, PackFiles, PackKind, RegulatoryDomain, digest_document, parse_domains, single_file,
-};
+use super::{PackError, PackFiles, PackKind, digest_document, parse_domains, single_file};
 use crate::digest::{Digest, DomainTag};
-use crate::document::{
-    FieldError, Fields, as_digest, as_i64_in, as_id, as_object, as_text, as_timestamp,
-    check_unique, parse_list, word_enum,
+use crate::fields::{
+    FieldError, Fields, as_digest, as_i64_in, as_id, as_object, as_timestamp, check_unique,
+    parse_list, word_enum,
 };
 use crate::ids::JurisdictionId;
+use crate::tax::{WithholdingRateTable, parse_rate_table};
+use crate::tensor::Domain;
+use crate::tensor::sanctions::{SanctionsList, parse_sanctions_list};
 use crate::time::Timestamp;
 
 /// The conventional file name of a regpack (any name is accepted; the `type` decides).
@@ -38,29 +42,11 @@ pub const REGPACK_PATH: &str = "regpack.json";
 pub const REGPACK_TYPE: &str = "MSEZRegpack";
 /// Tag of the regpack digest.
 pub const REGPACK_TAG: DomainTag = DomainTag::new("msez.regpack.v1");
-/// The most sanctions entries. Consolidated lists hold ~20,000 entries; 1,000,000 bounds memory.
-pub const SANCTIONS_ENTRIES_MAX: usize = 1_000_000;
-/// The most items in any other regpack list (regulators, requirements, deadlines, rates,
-/// aliases, identifiers, programs).
+/// The most items in a regpack list of its own (regulators, requirements, deadlines); the
+/// sanctions and rate sections have the bounds of their own modules.
 pub const REGPACK_LIST_MAX: usize = 10_000;
 /// The longest text field, in bytes.
 pub const REGPACK_TEXT_BYTES_MAX: usize = 2048;
-/// 100% in basis points.
-pub const BASIS_POINTS_MAX: i64 = 10_000;
-
-word_enum! {
-    /// What a sanctions entry designates.
-    SanctionsEntryKind {
-        /// A natural person.
-        Individual = "individual",
-        /// A company or organisation.
-        Entity = "entity",
-        /// A ship.
-        Vessel = "vessel",
-        /// An aircraft.
-        Aircraft = "aircraft",
-    }
-}
 
 word_enum! {
     /// How often a report is due.
@@ -80,43 +66,6 @@ word_enum! {
     }
 }
 
-/// An identifier on a sanctions entry (passport, registration number, IMO number).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-pub struct SanctionsIdentifier {
-    /// The identifier's kind (`passport`, `national_id`, `registration`, `imo`...).
-    pub kind: String,
-    /// The value as published.
-    pub value: String,
-}
-
-/// One designated party.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-pub struct SanctionsEntry {
-    /// The list's own id for the entry.
-    pub entry_id: String,
-    /// What it designates.
-    pub kind: SanctionsEntryKind,
-    /// The primary name as published.
-    pub name: String,
-    /// Other names.
-    pub aliases: Vec<String>,
-    /// Identifiers.
-    pub identifiers: Vec<SanctionsIdentifier>,
-    /// Sanctions programmes (`SDGT`, `UNSC-1267`).
-    pub programs: Vec<String>,
-}
-
-/// A sanctions list as of one instant.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-pub struct SanctionsSnapshot {
-    /// The snapshot's id.
-    pub snapshot_id: String,
-    /// When the list was taken.
-    pub as_of: Timestamp,
-    /// The entries, ids unique.
-    pub entries: Vec<SanctionsEntry>,
-}
-
 /// A regulator and the domains it supervises.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Regulator {
@@ -125,7 +74,7 @@ pub struct Regulator {
     /// Name.
     pub name: String,
     /// Domains supervised.
-    pub domains: Vec<RegulatoryDomain>,
+    pub domains: Vec<Domain>,
 }
 
 /// A report a regulator requires.
@@ -136,7 +85,7 @@ pub struct ReportingRequirement {
     /// The regulator (must be listed in the same regpack).
     pub regulator_id: String,
     /// The domain.
-    pub domain: RegulatoryDomain,
+    pub domain: Domain,
     /// How often.
     pub frequency: ReportingFrequency,
     /// What to report.
@@ -149,26 +98,11 @@ pub struct ComplianceDeadline {
     /// Id.
     pub deadline_id: String,
     /// The domain.
-    pub domain: RegulatoryDomain,
+    pub domain: Domain,
     /// When it is due.
     pub due_at: Timestamp,
     /// What is due.
     pub description: String,
-}
-
-/// One row of a withholding-rate table, in integer basis points.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-pub struct WithholdingRate {
-    /// Statutory section (`153(1)(a)`).
-    pub section: String,
-    /// Category (`goods`, `services`, `rent`...).
-    pub category: String,
-    /// Rate for active filers.
-    pub filer_bps: u32,
-    /// Rate for late filers, where the table has one.
-    pub late_filer_bps: Option<u32>,
-    /// Rate for non-filers.
-    pub non_filer_bps: u32,
 }
 
 /// A parsed regpack release.
@@ -184,16 +118,16 @@ pub struct Regpack {
     pub issued_at: Timestamp,
     /// Digest of release `sequence − 1`; `None` for release 0.
     pub previous_digest: Option<Digest>,
-    /// The sanctions snapshot.
-    pub sanctions: SanctionsSnapshot,
+    /// The sanctions snapshot, as the screening index takes it.
+    pub sanctions: SanctionsList,
     /// Regulators.
     pub regulators: Vec<Regulator>,
     /// Reporting requirements.
     pub reporting_requirements: Vec<ReportingRequirement>,
     /// Compliance deadlines.
     pub compliance_deadlines: Vec<ComplianceDeadline>,
-    /// Withholding-rate table.
-    pub withholding_rates: Vec<WithholdingRate>,
+    /// Withholding-rate table for `jurisdiction`, as the tax module takes it.
+    pub withholding_rates: WithholdingRateTable,
     digest: Digest,
 }
 
@@ -269,20 +203,6 @@ fn text(fields: &Fields<'_>, key: &str) -> Result<String, FieldError> {
     fields.text(key, REGPACK_TEXT_BYTES_MAX)
 }
 
-fn texts(fields: &Fields<'_>, key: &str) -> Result<Vec<String>, FieldError> {
-    match fields.optional(key) {
-        None => Ok(Vec::new()),
-        Some(list) => parse_list(list, &fields.child(key), REGPACK_LIST_MAX, |item, path| {
-            as_text(item, path, REGPACK_TEXT_BYTES_MAX)
-        }),
-    }
-}
-
-fn bps(value: &Value, path: &str) -> Result<u32, FieldError> {
-    let number = as_i64_in(value, path, 0, BASIS_POINTS_MAX)?;
-    Ok(u32::try_from(number).unwrap_or_default())
-}
-
 fn parse_document(value: &Value, digest: Digest) -> Result<Regpack, FieldError> {
     let fields = as_object(value, "$")?;
     fields.only(&[
@@ -349,88 +269,28 @@ fn parse_document(value: &Value, digest: Digest) -> Result<Regpack, FieldError> 
         compliance_deadlines.iter().map(|d| d.deadline_id.as_str()),
         &deadlines_path,
     )?;
-    let rates_path = fields.child("withholding_rates");
-    let withholding_rates = parse_list(
-        fields.required("withholding_rates")?,
-        &rates_path,
-        REGPACK_LIST_MAX,
-        parse_rate,
+    let jurisdiction = as_id(
+        fields.required("jurisdiction")?,
+        &fields.child("jurisdiction"),
+        JurisdictionId::new,
     )?;
-    let rate_keys: Vec<String> = withholding_rates
-        .iter()
-        .map(|r| format!("{}/{}", r.section, r.category))
-        .collect();
-    check_unique(rate_keys.iter().map(String::as_str), &rates_path)?;
+    let withholding_rates = parse_rate_table(
+        fields.required("withholding_rates")?,
+        &fields.child("withholding_rates"),
+        jurisdiction.clone(),
+    )?;
     Ok(Regpack {
         regpack_id: text(&fields, "regpack_id")?,
-        jurisdiction: as_id(
-            fields.required("jurisdiction")?,
-            &fields.child("jurisdiction"),
-            JurisdictionId::new,
-        )?,
+        jurisdiction,
         sequence: u64::try_from(sequence).unwrap_or_default(),
         issued_at: as_timestamp(fields.required("issued_at")?, &fields.child("issued_at"))?,
         previous_digest,
-        sanctions: parse_sanctions(fields.required("sanctions")?, &fields.child("sanctions"))?,
+        sanctions: parse_sanctions_list(fields.required("sanctions")?, &fields.child("sanctions"))?,
         regulators,
         reporting_requirements,
         compliance_deadlines,
         withholding_rates,
         digest,
-    })
-}
-
-fn parse_sanctions(value: &Value, path: &str) -> Result<SanctionsSnapshot, FieldError> {
-    let fields = as_object(value, path)?;
-    fields.only(&["snapshot_id", "as_of", "entries"])?;
-    let entries_path = fields.child("entries");
-    let entries = parse_list(
-        fields.required("entries")?,
-        &entries_path,
-        SANCTIONS_ENTRIES_MAX,
-        parse_entry,
-    )?;
-    check_unique(entries.iter().map(|e| e.entry_id.as_str()), &entries_path)?;
-    Ok(SanctionsSnapshot {
-        snapshot_id: text(&fields, "snapshot_id")?,
-        as_of: as_timestamp(fields.required("as_of")?, &fields.child("as_of"))?,
-        entries,
-    })
-}
-
-fn parse_entry(value: &Value, path: &str) -> Result<SanctionsEntry, FieldError> {
-    let fields = as_object(value, path)?;
-    fields.only(&[
-        "entry_id",
-        "kind",
-        "name",
-        "aliases",
-        "identifiers",
-        "programs",
-    ])?;
-    let identifiers = match fields.optional("identifiers") {
-        None => Vec::new(),
-        Some(list) => parse_list(
-            list,
-            &fields.child("identifiers"),
-            REGPACK_LIST_MAX,
-            |item, item_path| {
-                let identifier = as_object(item, item_path)?;
-                identifier.only(&["kind", "value"])?;
-                Ok::<_, FieldError>(SanctionsIdentifier {
-                    kind: text(&identifier, "kind")?,
-                    value: text(&identifier, "value")?,
-                })
-            },
-        )?,
-    };
-    Ok(SanctionsEntry {
-        entry_id: text(&fields, "entry_id")?,
-        kind: SanctionsEntryKind::parse_word(fields.required("kind")?, &fields.child("kind"))?,
-        name: text(&fields, "name")?,
-        aliases: texts(&fields, "aliases")?,
-        identifiers,
-        programs: texts(&fields, "programs")?,
     })
 }
 
@@ -472,7 +332,7 @@ fn parse_requirement(
     Ok(ReportingRequirement {
         requirement_id: text(&fields, "requirement_id")?,
         regulator_id,
-        domain: RegulatoryDomain::parse_word(fields.required("domain")?, &fields.child("domain"))?,
+        domain: Domain::parse_word(fields.required("domain")?, &fields.child("domain"))?,
         frequency: ReportingFrequency::parse_word(
             fields.required("frequency")?,
             &fields.child("frequency"),
@@ -486,33 +346,9 @@ fn parse_deadline(value: &Value, path: &str) -> Result<ComplianceDeadline, Field
     fields.only(&["deadline_id", "domain", "due_at", "description"])?;
     Ok(ComplianceDeadline {
         deadline_id: text(&fields, "deadline_id")?,
-        domain: RegulatoryDomain::parse_word(fields.required("domain")?, &fields.child("domain"))?,
+        domain: Domain::parse_word(fields.required("domain")?, &fields.child("domain"))?,
         due_at: as_timestamp(fields.required("due_at")?, &fields.child("due_at"))?,
         description: text(&fields, "description")?,
-    })
-}
-
-fn parse_rate(value: &Value, path: &str) -> Result<WithholdingRate, FieldError> {
-    let fields = as_object(value, path)?;
-    fields.only(&[
-        "section",
-        "category",
-        "filer_bps",
-        "late_filer_bps",
-        "non_filer_bps",
-    ])?;
-    Ok(WithholdingRate {
-        section: text(&fields, "section")?,
-        category: text(&fields, "category")?,
-        filer_bps: bps(fields.required("filer_bps")?, &fields.child("filer_bps"))?,
-        late_filer_bps: fields
-            .optional("late_filer_bps")
-            .map(|v| bps(v, &fields.child("late_filer_bps")))
-            .transpose()?,
-        non_filer_bps: bps(
-            fields.required("non_filer_bps")?,
-            &fields.child("non_filer_bps"),
-        )?,
     })
 }
 

@@ -116,15 +116,16 @@ fn pack_path_bytes_accepts_limit_and_rejects_limit_plus_one() {
 }
 
 #[test]
-fn regulatory_domains_follow_spec_order() {
-    let words: Vec<&str> = RegulatoryDomain::ALL
-        .iter()
-        .map(RegulatoryDomain::as_str)
-        .collect();
-    assert_eq!(
-        words.join(","),
-        "aml,kyc,sanctions,tax,securities,corporate,custody,data_privacy,licensing,banking,\
-         payments,clearing,settlement,digital_assets,employment,immigration,ip,\
-         consumer_protection,arbitration,trade"
+fn pack_domain_words_parse_into_the_tensor_domain() {
+    // Packs and zone files read the one domain type; every SPEC §10 word round-trips and
+    // anything else is rejected naming the path.
+    for domain in crate::tensor::Domain::ALL {
+        let word = serde_json::json!(domain.as_str());
+        assert_eq!(crate::tensor::Domain::parse_word(&word, "$.d"), Ok(domain));
+    }
+    let error = crate::tensor::Domain::parse_word(&serde_json::json!("tax_law"), "$.d");
+    assert!(
+        matches!(&error, Err(FieldError::UnknownWord { path, .. }) if path == "$.d"),
+        "{error:?}"
     );
 }

@@ -93,11 +93,10 @@ fn check(mutate: impl FnOnce(&mut Value), expected: Result<(), &str>) {
         Ok(()) => assert_eq!(read, Ok(receipt)),
         Err(field) => match read {
             Err(
-                FieldError::Invalid { field: got, .. } | FieldError::Missing { field: got, .. },
-            ) => {
-                assert_eq!(got, field);
-            }
-            Err(FieldError::Unknown { field: got, .. }) => assert_eq!(got, field),
+                FieldError::Invalid { path: got, .. }
+                | FieldError::Missing { path: got }
+                | FieldError::Unknown { path: got },
+            ) => assert_eq!(got, format!("receipt.{field}")),
             other => panic!("expected an error on {field}, got {other:?}"),
         },
     }
@@ -175,7 +174,7 @@ fn genesis_reader_round_trips_and_rejects_a_wrong_tag() {
     wrong["tag"] = json!("msez.corridor.state.genesis.v2");
     assert!(matches!(
         Genesis::from_value(wrong),
-        Err(FieldError::Invalid { field: "tag", .. })
+        Err(FieldError::Invalid { path, .. }) if path == "genesis.tag"
     ));
 }
 

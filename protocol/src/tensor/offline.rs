@@ -12,13 +12,14 @@
 //! # Shapes
 //! - evaluate input: a `SubjectRecord` plus two optional lists: `{"subject", "jurisdiction", "attestations": [{"digest", "domain",
 //!   "jurisdiction"?, "state", "issued_at", "expires_at"?}], "facts": {"names": [..],
-//!   "identifiers": [{"kind","value"}], "filer_status"?}, "sanctions"?: {"entries": [...]},
+//!   "identifiers": [{"kind","value"}], "filer_status"?}, "sanctions"?: <a regpack's sanctions
+//!   section, `{"snapshot_id", "as_of", "entries": [...]}`>,
 //!   "licences"?: {"licences": [...]}}`.
 //! - evaluate output: [`EvaluateOutput`]: the 20 cells, the commitment root over them, an
 //!   inclusion proof per cell, the aggregate, and the screening report when one ran.
 //! - verify-proof input: `{"root": <hex>, "proof": <InclusionProof>}`; output: the proven cell.
-//! - sanctions list document: a sanctions list `{"entries": [...]}`, or any object carrying one
-//!   under `"sanctions"` (a regpack).
+//! - sanctions check input: a regpack (`MSEZRegpack`), read by the regpack parser, whose
+//!   `sanctions` section is the list screened.
 
 use serde::de::DeserializeOwned;
 use serde::{Deserialize, Serialize};
@@ -32,10 +33,13 @@ use super::evaluators::{EvaluationContext, EvaluationError, SubjectRecord, evalu
 use super::lattice::ComplianceState;
 use super::licensing::{LicenceError, LicenceList, LicenceRegistry};
 use super::sanctions::{
-    SanctionsError, SanctionsIndex, SanctionsList, ScreeningConfig, ScreeningReport,
+    SanctionsError, SanctionsIndex, ScreeningConfig, ScreeningReport, parse_sanctions_list,
 };
 use crate::canonical::{self, CanonError};
 use crate::digest::Digest;
+use crate::fields::FieldError;
+use crate::packs::PackError;
+use crate::packs::regpack::parse_regpack;
 use crate::time::Timestamp;
 
 /// Output of `msez tensor evaluate`.
@@ -85,9 +89,17 @@ pub enum OfflineError {
         /// serde's finding (`missing field `subject``, `unknown field ...`).
         reason: String,
     },
-    /// A sanctions document with neither `entries` nor `sanctions`.
-    #[error("sanctions list: expected an object with \"entries\" or \"sanctions\"")]
-    NoSanctionsList,
+    /// A member of the document is wrong; the error names its path.
+    #[error("{document}: {error}")]
+    Field {
+        /// Which document.
+        document: &'static str,
+        /// The member and why.
+        error: FieldError,
+    },
+    /// The regpack given to `sanctions check` is not a valid regpack.
+    #[error("regpack: {0}")]
+    Regpack(Box<PackError>),
     /// The sanctions list or the query is not acceptable.
     #[error(transparent)]
     Sanctions(#[from] SanctionsError),
@@ -130,8 +142,12 @@ pub fn evaluate_document(input: &[u8], now: Timestamp) -> Result<EvaluateOutput,
     };
     let record: SubjectRecord = parse_document(DOCUMENT, value)?;
     let sanctions = sanctions_value
-        .map(|list| parse_document::<SanctionsList>(DOCUMENT, list))
-        .transpose()?
+        .map(|list| parse_sanctions_list(&list, "$.sanctions"))
+        .transpose()
+        .map_err(|error| OfflineError::Field {
+            document: DOCUMENT,
+            error,
+        })?
         .map(SanctionsIndex::build)
         .transpose()?;
     let licences = licences_value
@@ -178,20 +194,15 @@ pub fn verify_proof_document(input: &[u8]) -> Result<CommittedCell, OfflineError
     Ok(verify(&input.proof, &input.root)?.clone())
 }
 
-/// `msez sanctions check NAME --regpack FILE`: screens one name against the list in a
-/// sanctions list or regpack document.
-pub fn sanctions_check(name: &str, list_document: &[u8]) -> Result<ScreeningReport, OfflineError> {
-    const DOCUMENT: &str = "sanctions list";
-    let mut value = strict_json(DOCUMENT, list_document)?;
-    let list_value = match value.as_object_mut() {
-        Some(object) if object.contains_key("entries") => value,
-        Some(object) => object
-            .remove("sanctions")
-            .ok_or(OfflineError::NoSanctionsList)?,
-        None => return Err(OfflineError::NoSanctionsList),
-    };
-    let list: SanctionsList = parse_document(DOCUMENT, list_value)?;
-    let index = SanctionsIndex::build(list)?;
+/// `msez sanctions check NAME --regpack FILE`: screens one name against the sanctions list of
+/// a regpack (parsed and digested like any regpack, so a malformed pack is refused).
+pub fn sanctions_check(
+    name: &str,
+    regpack_document: &[u8],
+) -> Result<ScreeningReport, OfflineError> {
+    let regpack =
+        parse_regpack(regpack_document).map_err(|error| OfflineError::Regpack(Box::new(error)))?;
+    let index = SanctionsIndex::build(regpack.sanctions)?;
     Ok(index.screen(&[name.to_owned()], &[], ScreeningConfig::DEFAULT)?)
 }
 

@@ -1,7 +1,8 @@
 //! Sanctions screening: names and identifiers against a sanctions list, through an index.
 //!
-//! Owns the list input [`SanctionsList`] (the sanctions snapshot section of a regpack: entries
-//! with names, aliases and identifiers), its [`SanctionsIndex`], the name normaliser
+//! Owns the list [`SanctionsList`] (the sanctions snapshot section of a regpack, read by the
+//! one parser [`parse_sanctions_list`]: entries with names, aliases and identifiers), its
+//! [`SanctionsIndex`], the name normaliser
 //! [`normalise_name`], the [`ScreeningConfig`], the result [`ScreeningReport`] and
 //! [`SanctionsError`].
 //!
@@ -34,9 +35,14 @@ use std::collections::hash_map::DefaultHasher;
 use std::hash::BuildHasherDefault;
 
 use serde::{Deserialize, Serialize};
+use serde_json::Value;
 
 use crate::canonical::{CanonError, CanonicalBytes};
 use crate::digest::Digest;
+use crate::fields::{
+    FieldError, Fields, as_object, as_text, as_timestamp, check_unique, parse_list, word_enum,
+};
+use crate::time::Timestamp;
 
 /// Longest name (query or list entry) accepted, in bytes. Real list names with all their parts
 /// stay under 300 bytes; 512 leaves room and bounds the work per name.
@@ -66,26 +72,52 @@ const SCORE_BPS_FULL: u32 = 10_000;
 type FixedState = BuildHasherDefault<DefaultHasher>;
 type Map<K, V> = HashMap<K, V, FixedState>;
 
-/// A sanctions list: the sanctions snapshot section of a regpack.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
+/// Longest text member of a list other than a name (ids, programmes, identifiers), in bytes.
+pub const SANCTIONS_TEXT_BYTES_MAX: usize = 2048;
+
+/// Most aliases, identifiers or programmes on one entry. Published entries carry at most a
+/// few dozen; 256 bounds one entry's share of the index.
+pub const ENTRY_ITEMS_MAX: usize = 256;
+
+word_enum! {
+    /// What a sanctions entry designates.
+    SanctionsEntryKind {
+        /// A natural person.
+        Individual = "individual",
+        /// A company or organisation.
+        Entity = "entity",
+        /// A ship.
+        Vessel = "vessel",
+        /// An aircraft.
+        Aircraft = "aircraft",
+    }
+}
+
+/// A sanctions list as of one instant: the `sanctions` section of a regpack
+/// (`{snapshot_id, as_of, entries}`), read by [`parse_sanctions_list`].
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct SanctionsList {
-    /// The listed parties.
+    /// The snapshot's id (`unsc-consolidated-2026-01-01`).
+    pub snapshot_id: String,
+    /// When the list was taken.
+    pub as_of: Timestamp,
+    /// The listed parties, ids unique.
     pub entries: Vec<SanctionsEntry>,
 }
 
-/// One listed party.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
+/// One listed party: `{entry_id, kind, names, identifiers?, programs?}`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct SanctionsEntry {
     /// The list's own id for the entry (e.g. an OFAC SDN uid), unique within the list.
     pub entry_id: String,
-    /// Primary name and aliases.
-    #[serde(default)]
+    /// What it designates.
+    pub kind: SanctionsEntryKind,
+    /// The names as published: the primary name first, then the aliases.
     pub names: Vec<String>,
     /// Identity documents and registration numbers.
-    #[serde(default)]
     pub identifiers: Vec<SanctionsIdentifier>,
+    /// Sanctions programmes (`SDGT`, `UNSC-1267`).
+    pub programs: Vec<String>,
 }
 
 /// An identifier such as a passport, CNIC, IMO or registration number.
@@ -728,6 +760,72 @@ fn checked_identifier(
         });
     }
     Ok((kind, value))
+}
+
+/// The one reader of a sanctions list document (`{snapshot_id, as_of, entries}`), whether it
+/// is a regpack's `sanctions` section or a tensor input's; errors name the path
+/// (`$.sanctions.entries[3].names[0]`). An entry needs at least one name or identifier.
+pub fn parse_sanctions_list(value: &Value, path: &str) -> Result<SanctionsList, FieldError> {
+    let fields = as_object(value, path)?;
+    fields.only(&["snapshot_id", "as_of", "entries"])?;
+    let entries_path = fields.child("entries");
+    let entries = parse_list(
+        fields.required("entries")?,
+        &entries_path,
+        SANCTIONS_ENTRIES_MAX,
+        parse_entry,
+    )?;
+    check_unique(entries.iter().map(|e| e.entry_id.as_str()), &entries_path)?;
+    Ok(SanctionsList {
+        snapshot_id: fields.text("snapshot_id", SANCTIONS_TEXT_BYTES_MAX)?,
+        as_of: as_timestamp(fields.required("as_of")?, &fields.child("as_of"))?,
+        entries,
+    })
+}
+
+fn parse_entry(value: &Value, path: &str) -> Result<SanctionsEntry, FieldError> {
+    let fields = as_object(value, path)?;
+    fields.only(&["entry_id", "kind", "names", "identifiers", "programs"])?;
+    let identifiers = match fields.optional("identifiers") {
+        None => Vec::new(),
+        Some(list) => parse_list(
+            list,
+            &fields.child("identifiers"),
+            ENTRY_ITEMS_MAX,
+            |item, item_path| {
+                let identifier = as_object(item, item_path)?;
+                identifier.only(&["kind", "value"])?;
+                Ok::<_, FieldError>(SanctionsIdentifier {
+                    kind: identifier.text("kind", SANCTIONS_TEXT_BYTES_MAX)?,
+                    value: identifier.text("value", SANCTIONS_TEXT_BYTES_MAX)?,
+                })
+            },
+        )?,
+    };
+    let names = texts(&fields, "names", NAME_LENGTH_BYTES_MAX)?;
+    if names.is_empty() && identifiers.is_empty() {
+        // An entry with nothing to match on can never be found; it is a publishing error.
+        return Err(FieldError::Empty {
+            path: fields.child("names"),
+        });
+    }
+    Ok(SanctionsEntry {
+        entry_id: fields.text("entry_id", SANCTIONS_TEXT_BYTES_MAX)?,
+        kind: SanctionsEntryKind::parse_word(fields.required("kind")?, &fields.child("kind"))?,
+        names,
+        identifiers,
+        programs: texts(&fields, "programs", SANCTIONS_TEXT_BYTES_MAX)?,
+    })
+}
+
+/// The optional list of texts at `key` (absent is empty), each at most `limit_bytes`.
+fn texts(fields: &Fields<'_>, key: &str, limit_bytes: usize) -> Result<Vec<String>, FieldError> {
+    match fields.optional(key) {
+        None => Ok(Vec::new()),
+        Some(list) => parse_list(list, &fields.child(key), ENTRY_ITEMS_MAX, |item, path| {
+            as_text(item, path, limit_bytes)
+        }),
+    }
 }
 
 /// Positions inside a list bounded by [`SANCTIONS_ENTRIES_MAX`] and [`NAME_LENGTH_BYTES_MAX`]

@@ -381,8 +381,61 @@ pub struct LawpackAttestationSubject {
     pub effective_from: Timestamp,
 }
 
+/// The corridor head a watcher had observed when it attested: what its chain looked like.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ObservedHead {
+    /// The corridor whose chain was observed.
+    pub corridor_id: CorridorId,
+    /// Receipts in the observed chain (its height; the next receipt's sequence).
+    pub height: u64,
+    /// The observed head root: `next_root` of the last receipt (`genesis_root` at height 0).
+    pub next_root: Digest,
+    /// Root of the receipt MMR at that height (SPEC §6); absent at height 0, where the MMR is
+    /// empty and has no root.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub mmr_root: Option<Digest>,
+}
+
+impl ObservedHead {
+    /// Checks the head is one a watcher attesting receipt `sequence` of `corridor_id`, from
+    /// `prev_root` to `next_root`, can have observed: the same corridor; an MMR root exactly
+    /// when the chain is non-empty; a height at least `sequence` (the parent was seen); at
+    /// height `sequence` the head is the parent, at `sequence + 1` it is the attested receipt.
+    /// Returns the rule broken.
+    pub fn check_against(
+        &self,
+        corridor_id: &CorridorId,
+        sequence: u64,
+        prev_root: &Digest,
+        next_root: &Digest,
+    ) -> Result<(), &'static str> {
+        rule(
+            self.corridor_id == *corridor_id,
+            "observed_head.corridor_id is the attested corridor",
+        )?;
+        rule(
+            self.mmr_root.is_some() == (self.height > 0),
+            "observed_head.mmr_root is present exactly when observed_head.height is above 0",
+        )?;
+        rule(
+            self.height >= sequence,
+            "observed_head.height is at least the attested sequence",
+        )?;
+        rule(
+            self.height != sequence || self.next_root == *prev_root,
+            "an observed head at the attested sequence is the parent (prev_root)",
+        )?;
+        rule(
+            self.height != sequence.saturating_add(1) || self.next_root == *next_root,
+            "an observed head one past the attested sequence is the attested next_root",
+        )
+    }
+}
+
 /// `credentialSubject` of `MSEZWatcherAttestationCredential`: a watcher saw this receipt as the
-/// successor of this parent (what counts toward a fork quorum, SPEC §8).
+/// successor of this parent (what counts toward a fork quorum, SPEC §8), and the corridor head
+/// it had observed when it signed.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct WatcherAttestationSubject {
@@ -396,6 +449,8 @@ pub struct WatcherAttestationSubject {
     pub prev_root: Digest,
     /// The receipt's next_root: the branch attested.
     pub next_root: Digest,
+    /// The corridor head the watcher had observed (checked by [`ObservedHead::check_against`]).
+    pub observed_head: ObservedHead,
     /// When the watcher observed it.
     pub observed_at: Timestamp,
 }
@@ -622,7 +677,16 @@ impl SubjectRules for CorridorLifecycleTransitionSubject {
 
 impl SubjectRules for LawpackAttestationSubject {}
 
-impl SubjectRules for WatcherAttestationSubject {}
+impl SubjectRules for WatcherAttestationSubject {
+    fn rules(&self) -> Result<(), &'static str> {
+        self.observed_head.check_against(
+            &self.corridor_id,
+            self.sequence,
+            &self.prev_root,
+            &self.next_root,
+        )
+    }
+}
 
 impl SubjectRules for WatcherBondSubject {
     fn rules(&self) -> Result<(), &'static str> {

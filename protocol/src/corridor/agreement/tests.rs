@@ -8,8 +8,8 @@ fn at() -> Timestamp {
     Timestamp::from_unix_seconds(1_800_000_000).unwrap()
 }
 
-/// Regulators 1 and 2 (rule: both), operators 3 and 4 (rule: one of two); key 5 is trusted
-/// but only for KYC.
+/// Regulators 1 and 2 (rule: both; 1 also issues the definition), operators 3 and 4 (rule:
+/// one of two); key 5 is trusted but only for KYC.
 fn definition() -> CorridorDefinition {
     let anchor = |seed: u8, kinds: &[&str]| TrustAnchor {
         did: *key(seed).did(),
@@ -26,7 +26,7 @@ fn definition() -> CorridorDefinition {
         settlement_transfer_max_minor: BTreeMap::from([("USD".to_owned(), 100_000_000)]),
         required_attestations: BTreeSet::from(["kyc".to_owned()]),
         trust_anchors: vec![
-            anchor(1, &[AGREEMENT_ATTESTATION]),
+            anchor(1, &[AGREEMENT_ATTESTATION, DEFINITION_ATTESTATION]),
             anchor(2, &[AGREEMENT_ATTESTATION]),
             anchor(3, &[AGREEMENT_ATTESTATION, "kyc"]),
             anchor(4, &[AGREEMENT_ATTESTATION]),
@@ -122,4 +122,76 @@ fn activation_rejects_unauthorised_duplicate_and_foreign_agreements() {
         check_activation(&definition(), &[forged]),
         Err(AgreementError::Proof { index: 0, .. })
     ));
+}
+
+fn definition_credential(definition: &CorridorDefinition, issuer: u8) -> Value {
+    let digest = |byte| Digest::from_bytes([byte; 32]);
+    let subject =
+        definition_subject(definition, vec![digest(2), digest(1), digest(2)], vec![]).unwrap();
+    let terms = CredentialTerms {
+        id: None,
+        issuer: *key(issuer).did(),
+        valid_from: at(),
+        valid_until: None,
+        status: None,
+    };
+    issue_definition_credential(&subject, terms, &key(issuer), at()).unwrap()
+}
+
+#[test]
+fn definition_credential_binds_the_payload_digest_and_activation() {
+    let definition = definition();
+    let credential = definition_credential(&definition, 1);
+    let subject = verify_definition_credential(&definition, &credential, at()).unwrap();
+    assert_eq!(
+        subject.definition_payload_sha256,
+        definition.payload_sha256().unwrap()
+    );
+    assert_eq!(
+        subject.lawpack_digest_set,
+        vec![Digest::from_bytes([1; 32]), Digest::from_bytes([2; 32])]
+    );
+    let agreements = [agree(3, "affirm"), agree(2, "affirm"), agree(1, "affirm")];
+    assert_eq!(
+        check_activation_with_credential(&definition, &credential, &agreements, at())
+            .unwrap()
+            .len(),
+        3
+    );
+}
+
+#[test]
+fn definition_credential_rejects_other_issuer_definition_and_tampering() {
+    let definition = definition();
+    assert_eq!(
+        verify_definition_credential(&definition, &definition_credential(&definition, 5), at()),
+        Err(AgreementError::DefinitionIssuer {
+            issuer: *key(5).did()
+        })
+    );
+    let mut other = definition.clone();
+    other.watcher_quorum = 4;
+    let foreign = definition_credential(&other, 1);
+    assert_eq!(
+        check_activation_with_credential(&definition, &foreign, &[agree(1, "affirm")], at()),
+        Err(AgreementError::DefinitionMismatch {
+            field: "definition_payload_sha256"
+        })
+    );
+    let mut tampered = definition_credential(&definition, 1);
+    tampered["credentialSubject"]["definition_payload_sha256"] =
+        json!(other.payload_sha256().unwrap().to_hex());
+    assert_eq!(
+        verify_definition_credential(&definition, &tampered, at()),
+        Err(AgreementError::DefinitionUnverified { check: "proofs" })
+    );
+    // Agreements to another definition stay refused under a valid definition credential.
+    let credential = definition_credential(&definition, 1);
+    let stray = Agreement::sign(&other, "affirm", &key(1), at()).unwrap();
+    assert_eq!(
+        check_activation_with_credential(&definition, &credential, &[stray], at()),
+        Err(AgreementError::OtherDefinition {
+            party: *key(1).did()
+        })
+    );
 }

@@ -63,7 +63,12 @@ fn attest(seed: u8, candidate: u8, created: Timestamp) -> WatcherAttestation {
         height: 7,
         parent_root: Digest::from_bytes([1; 32]),
         candidate_root: Digest::from_bytes([candidate; 32]),
-        observed_head: Digest::from_bytes([candidate; 32]),
+        observed_head: crate::vc::subjects::ObservedHead {
+            corridor_id: corridor(),
+            height: 8,
+            next_root: Digest::from_bytes([candidate; 32]),
+            mmr_root: Some(Digest::from_bytes([9; 32])),
+        },
     };
     WatcherAttestation::sign(statement, &key(seed), created).unwrap()
 }

@@ -14,7 +14,12 @@ fn statement(candidate: u8) -> AttestationStatement {
         height: 7,
         parent_root: Digest::from_bytes([1; 32]),
         candidate_root: Digest::from_bytes([candidate; 32]),
-        observed_head: Digest::from_bytes([1; 32]),
+        observed_head: ObservedHead {
+            corridor_id: CorridorId::new("corridor:PK-AE").unwrap(),
+            height: 7,
+            next_root: Digest::from_bytes([1; 32]),
+            mmr_root: Some(Digest::from_bytes([9; 32])),
+        },
     }
 }
 
@@ -142,7 +147,9 @@ fn slash_waits_for_the_challenge_window_then_takes_the_bond() {
     let b = WatcherAttestation::sign(statement(3), &watcher, at(0)).unwrap();
     let claim = SlashingClaim {
         watcher: did,
-        evidence: EquivocationEvidence::new(a, b).unwrap(),
+        evidence: SlashingEvidence::Equivocation(Box::new(
+            EquivocationEvidence::new(a, b).unwrap(),
+        )),
         filed_at: at(100),
         challenge_window_seconds: 3_600,
     };
@@ -168,4 +175,318 @@ fn slash_waits_for_the_challenge_window_then_takes_the_bond() {
         execute_slash(&mut registry, &claim, at(3_700)),
         Err(WatcherError::Transition { .. })
     ));
+}
+
+#[test]
+fn attestation_rejects_an_observed_head_it_cannot_have_seen() {
+    let head = |height, next_root: u8, mmr_root: Option<u8>| AttestationStatement {
+        observed_head: ObservedHead {
+            height,
+            next_root: Digest::from_bytes([next_root; 32]),
+            mmr_root: mmr_root.map(|byte| Digest::from_bytes([byte; 32])),
+            ..statement(2).observed_head
+        },
+        ..statement(2)
+    };
+    let sign = |statement| WatcherAttestation::sign(statement, &key(1), at(0)).map(drop);
+    // Height 7 is the parent [1; 32]; height 8 is the attested candidate [2; 32].
+    assert_eq!(sign(head(7, 1, Some(9))), Ok(()));
+    assert_eq!(sign(head(8, 2, Some(9))), Ok(()));
+    assert_eq!(sign(head(30, 5, Some(9))), Ok(()));
+    let rejected = |statement, fragment: &str| match sign(statement) {
+        Err(WatcherError::ObservedHead { rule }) => assert!(rule.contains(fragment), "{rule}"),
+        other => panic!("expected an observed-head rule about {fragment}, got {other:?}"),
+    };
+    rejected(head(6, 1, Some(9)), "at least the attested sequence");
+    rejected(head(7, 3, Some(9)), "is the parent");
+    rejected(head(8, 3, Some(9)), "is the attested next_root");
+    rejected(head(7, 1, None), "mmr_root is present");
+    let mut other_corridor = statement(2);
+    other_corridor.observed_head.corridor_id = CorridorId::new("corridor:PK-CN").unwrap();
+    rejected(other_corridor, "attested corridor");
+}
+
+#[test]
+fn attestation_document_carries_the_observed_head_and_round_trips() {
+    let attestation = WatcherAttestation::sign(statement(2), &key(1), at(0)).unwrap();
+    let secured = attestation.to_json().unwrap();
+    assert_eq!(secured["observed_head"]["height"], 7);
+    assert_eq!(
+        secured["observed_head"]["mmr_root"],
+        Digest::from_bytes([9; 32]).to_hex()
+    );
+    assert_eq!(WatcherAttestation::from_json(&secured), Ok(attestation));
+    // A head edited after signing no longer matches the signed statement's rules or proof.
+    let mut forged = secured;
+    forged["observed_head"]["height"] = serde_json::json!(3);
+    assert!(matches!(
+        WatcherAttestation::from_json(&forged),
+        Err(WatcherError::ObservedHead { .. })
+    ));
+}
+
+#[test]
+fn attestation_credential_carries_and_verifies_the_observed_head() {
+    use crate::vc::{Credential, CredentialTerms, issue, verify_credential};
+    let watcher_key = key(1);
+    let attestation = WatcherAttestation::sign(statement(2), &watcher_key, at(0)).unwrap();
+    let subject = attestation.credential_subject(at(0));
+    assert_eq!(subject.observed_head, statement(2).observed_head);
+    let terms = CredentialTerms {
+        id: None,
+        issuer: *watcher_key.did(),
+        valid_from: at(0),
+        valid_until: None,
+        status: None,
+    };
+    let credential = Credential::build(&subject, terms).unwrap();
+    let secured = issue(&credential, &watcher_key, at(0)).unwrap();
+    assert!(verify_credential(&secured, at(1)).verified);
+    // A head that contradicts the attested receipt fails the subject rules at verification,
+    // even when re-signed.
+    let mut inconsistent = credential.to_value();
+    inconsistent["credentialSubject"]["observed_head"]["next_root"] =
+        serde_json::json!(Digest::from_bytes([5; 32]).to_hex());
+    assert!(Credential::from_value(&inconsistent).is_err());
+}
+
+/// An attestation of receipt 2 of the fixture corridor whose observed head (height 3) is
+/// `next_root` with MMR root `mmr_root`.
+fn attest_head(next_root: Digest, mmr_root: Option<Digest>) -> WatcherAttestation {
+    let corridor_id = crate::test_support::corridor();
+    let statement = AttestationStatement {
+        corridor_id: corridor_id.clone(),
+        height: 2,
+        parent_root: Digest::from_bytes([1; 32]),
+        candidate_root: next_root,
+        observed_head: ObservedHead {
+            corridor_id,
+            height: 3,
+            next_root,
+            mmr_root,
+        },
+    };
+    WatcherAttestation::sign(statement, &key(1), at(0)).unwrap()
+}
+
+#[test]
+fn false_attestation_is_a_head_that_contradicts_a_signed_checkpoint() {
+    let checkpoint = crate::test_support::trusted_checkpoint(3, 500);
+    let true_head = checkpoint.checkpoint().final_state_root;
+    let true_mmr = checkpoint.checkpoint().mmr.root;
+    let not = |attestation, reason| {
+        assert_eq!(
+            FalseAttestationEvidence::new(attestation, checkpoint.clone()),
+            Err(WatcherError::NotFalseAttestation { reason })
+        );
+    };
+    not(
+        attest_head(true_head, true_mmr),
+        "the observed head is the checkpoint's head",
+    );
+    let at_other_height = crate::test_support::trusted_checkpoint(2, 500);
+    assert_eq!(
+        FalseAttestationEvidence::new(
+            attest_head(Digest::from_bytes([7; 32]), true_mmr),
+            at_other_height
+        )
+        .map(drop),
+        Err(WatcherError::NotFalseAttestation {
+            reason: "the checkpoint is at another height"
+        })
+    );
+    assert!(
+        FalseAttestationEvidence::new(
+            attest_head(true_head, Some(Digest::from_bytes([8; 32]))),
+            checkpoint.clone()
+        )
+        .is_ok()
+    );
+    assert!(
+        FalseAttestationEvidence::new(
+            attest_head(Digest::from_bytes([7; 32]), true_mmr),
+            checkpoint
+        )
+        .is_ok()
+    );
+}
+
+#[test]
+fn false_attestation_slash_takes_half_the_bond_after_the_window() {
+    let did = *key(1).did();
+    let mut registry = active_registry(&did, 1_001);
+    let checkpoint = crate::test_support::trusted_checkpoint(3, 500);
+    let evidence = FalseAttestationEvidence::new(
+        attest_head(
+            Digest::from_bytes([7; 32]),
+            checkpoint.checkpoint().mmr.root,
+        ),
+        checkpoint,
+    )
+    .unwrap();
+    let claim = SlashingClaim {
+        watcher: did,
+        evidence: SlashingEvidence::FalseAttestation(Box::new(evidence.clone())),
+        filed_at: at(0),
+        challenge_window_seconds: 60,
+    };
+    assert!(matches!(
+        execute_slash(&mut registry, &claim, at(59)),
+        Err(WatcherError::ChallengeWindowOpen { .. })
+    ));
+    let wrong_watcher = SlashingClaim {
+        watcher: *key(2).did(),
+        ..claim.clone()
+    };
+    assert_eq!(
+        execute_slash(&mut registry, &wrong_watcher, at(60)),
+        Err(WatcherError::EvidenceAboutAnother {
+            claimed: *key(2).did(),
+            accused: did
+        })
+    );
+    assert_eq!(
+        execute_slash(&mut registry, &claim, at(60)),
+        Ok(SlashOutcome {
+            slash_bps: 5_000,
+            slashed_minor: 500,
+            remaining_bond_minor: 501,
+            status: WatcherStatus::Slashed
+        })
+    );
+    // A forged signature makes the evidence fail when the claim is re-checked.
+    let mut forged = evidence;
+    let mut document = forged.attestation.to_json().unwrap();
+    document["candidate_root"] = serde_json::json!(Digest::from_bytes([6; 32]).to_hex());
+    document["observed_head"]["next_root"] =
+        serde_json::json!(Digest::from_bytes([6; 32]).to_hex());
+    forged.attestation = WatcherAttestation::from_json(&document).unwrap();
+    let mut registry = active_registry(&did, 1_000);
+    let forged_claim = SlashingClaim {
+        evidence: SlashingEvidence::FalseAttestation(Box::new(forged)),
+        ..claim
+    };
+    assert!(matches!(
+        execute_slash(&mut registry, &forged_claim, at(60)),
+        Err(WatcherError::AttestationProof { .. })
+    ));
+}
+
+/// The watcher `seed`'s attestation of `height` of the fixture corridor, created at `created`.
+fn attest_height(seed: u8, height: u64, created: Timestamp) -> WatcherAttestation {
+    let corridor_id = crate::test_support::corridor();
+    let candidate = Digest::from_bytes([4; 32]);
+    let statement = AttestationStatement {
+        corridor_id: corridor_id.clone(),
+        height,
+        parent_root: Digest::from_bytes([3; 32]),
+        candidate_root: candidate,
+        observed_head: ObservedHead {
+            corridor_id,
+            height: height + 1,
+            next_root: candidate,
+            mmr_root: Some(Digest::from_bytes([9; 32])),
+        },
+    };
+    WatcherAttestation::sign(statement, &key(seed), created).unwrap()
+}
+
+fn availability_claim(missed_heights: &[u64]) -> SlashingClaim {
+    SlashingClaim {
+        watcher: *key(1).did(),
+        evidence: SlashingEvidence::AvailabilityFailure(Box::new(AvailabilityEvidence {
+            watcher: *key(1).did(),
+            checkpoint: crate::test_support::trusted_checkpoint(3, 500),
+            missed_heights: missed_heights.iter().copied().collect(),
+            due_at: at(100),
+        })),
+        filed_at: at(200),
+        challenge_window_seconds: 60,
+    }
+}
+
+#[test]
+fn availability_slash_takes_100_bps_per_unrebutted_incident() {
+    let did = *key(1).did();
+    let mut claim = availability_claim(&[0, 1, 2]);
+    let rebut = |claim: &mut SlashingClaim, attestation| claim.rebut(&attestation);
+    let not = |reason| Err(WatcherError::NotRebuttal { reason });
+    assert_eq!(
+        rebut(&mut claim, attest_height(1, 1, at(101))),
+        not("the attestation was created after due_at")
+    );
+    assert_eq!(
+        rebut(&mut claim, attest_height(2, 1, at(50))),
+        not("the attestation is by another watcher")
+    );
+    assert_eq!(
+        rebut(&mut claim, attest_height(1, 5, at(50))),
+        not("the attestation is of a height the claim does not list")
+    );
+    assert_eq!(rebut(&mut claim, attest_height(1, 1, at(100))), Ok(()));
+    let mut registry = active_registry(&did, 10_000);
+    assert_eq!(
+        execute_slash(&mut registry, &claim, at(260)),
+        Ok(SlashOutcome {
+            slash_bps: 200,
+            slashed_minor: 200,
+            remaining_bond_minor: 9_800,
+            status: WatcherStatus::Slashed
+        })
+    );
+    let mut equivocation = SlashingClaim {
+        evidence: SlashingEvidence::Equivocation(Box::new(
+            EquivocationEvidence::new(
+                WatcherAttestation::sign(statement(2), &key(1), at(0)).unwrap(),
+                WatcherAttestation::sign(statement(3), &key(1), at(0)).unwrap(),
+            )
+            .unwrap(),
+        )),
+        ..availability_claim(&[0])
+    };
+    assert_eq!(
+        equivocation.rebut(&attest_height(1, 0, at(0))),
+        not("only availability claims can be rebutted")
+    );
+}
+
+#[test]
+fn availability_evidence_needs_listed_heights_the_checkpoint_covers() {
+    let did = *key(1).did();
+    let not = |reason| Err(WatcherError::NotAvailabilityFailure { reason });
+    let mut registry = active_registry(&did, 10_000);
+    assert_eq!(
+        execute_slash(&mut registry, &availability_claim(&[]), at(260)),
+        not("no missed heights are listed")
+    );
+    assert_eq!(
+        execute_slash(&mut registry, &availability_claim(&[2, 3]), at(260)),
+        not("a missed height is not covered by the checkpoint")
+    );
+    // Every incident rebutted: nothing is left to slash.
+    let mut claim = availability_claim(&[0]);
+    claim.rebut(&attest_height(1, 0, at(10))).unwrap();
+    assert_eq!(
+        execute_slash(&mut registry, &claim, at(260)),
+        not("no missed heights are listed")
+    );
+    assert_eq!(registry.get(&did).unwrap().bond_minor, 10_000);
+}
+
+#[test]
+fn availability_evidence_holds_up_to_its_incident_limit() {
+    let limit = AVAILABILITY_INCIDENTS_MAX as u64;
+    let evidence = |count: u64| AvailabilityEvidence {
+        watcher: *key(1).did(),
+        checkpoint: crate::test_support::trusted_checkpoint(limit + 1, 500),
+        missed_heights: (0..count).collect(),
+        due_at: at(100),
+    };
+    assert_eq!(evidence(limit).check(), Ok(()));
+    assert_eq!(
+        evidence(limit + 1).check(),
+        Err(WatcherError::NotAvailabilityFailure {
+            reason: "more missed heights than AVAILABILITY_INCIDENTS_MAX"
+        })
+    );
 }

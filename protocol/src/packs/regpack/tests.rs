@@ -1,4 +1,4 @@
-//! Goal: regpacks parse into plain structs, chain by digest, and name the field of every fault.
+//! Goal: regpacks parse into the evaluators' own types, chain by digest, and name the field of every fault.
 //! Method: fixture documents, mutated.
 
 use proptest::prelude::*;
@@ -27,7 +27,8 @@ fn parse_regpack_reads_every_part() {
         regpack.sanctions.entries[0].identifiers[0].value,
         "X1234567"
     );
-    assert_eq!(regpack.withholding_rates[1].non_filer_bps, 1600);
+    assert_eq!(regpack.withholding_rates.rules[1].non_filer_rate_bps, 1600);
+    assert_eq!(regpack.withholding_rates.jurisdiction, regpack.jurisdiction);
     assert_eq!(
         regpack.reporting_requirements[0].frequency,
         ReportingFrequency::Monthly
@@ -74,9 +75,9 @@ fn verify_regpack_chain_accepts_successor_and_rejects_breaks() {
 #[test]
 fn parse_regpack_names_faulty_field() {
     let mut value = regpack_value();
-    value["withholding_rates"][0]["filer_bps"] = json!(10_001);
+    value["withholding_rates"][0]["filer_rate_bps"] = json!(10_001);
     assert!(
-        matches!(field_error(&value), FieldError::OutOfRange { path, .. } if path == "$.withholding_rates[0].filer_bps")
+        matches!(field_error(&value), FieldError::OutOfRange { path, .. } if path == "$.withholding_rates[0].filer_rate_bps")
     );
 
     let mut value = regpack_value();
@@ -105,7 +106,7 @@ fn parse_regpack_names_faulty_field() {
     );
 
     let mut value = regpack_value();
-    value["withholding_rates"][0]["filer_bps"] = json!(4.5);
+    value["withholding_rates"][0]["filer_rate_bps"] = json!(4.5);
     assert!(matches!(
         parse_regpack(serde_json::to_string(&value).unwrap().as_bytes()),
         Err(PackError::Field {
@@ -113,6 +114,48 @@ fn parse_regpack_names_faulty_field() {
             ..
         })
     ));
+}
+
+#[test]
+fn regpack_sections_screen_and_withhold_without_conversion() {
+    // The regpack's sections are the evaluators' inputs: the sanctions list indexes and finds
+    // the listed alias, and the rate table enters a RateBook as is.
+    use crate::tax::RateBook;
+    use crate::tensor::sanctions::{MatchRule, SanctionsIndex, ScreeningConfig};
+    let regpack = parse(&regpack_value()).unwrap();
+    let index = SanctionsIndex::build(regpack.sanctions.clone()).unwrap();
+    let report = index
+        .screen(&["E Person".to_owned()], &[], ScreeningConfig::DEFAULT)
+        .unwrap();
+    assert_eq!(report.matches.len(), 1);
+    assert_eq!(report.matches[0].rule, MatchRule::ExactName);
+    assert!(RateBook::new(vec![regpack.withholding_rates]).is_ok());
+}
+
+#[test]
+fn parse_regpack_rejects_sections_in_the_old_shapes() {
+    // `name` + `aliases` and `filer_bps` were the regpack's private shapes; they are gone.
+    let mut value = regpack_value();
+    value["sanctions"]["entries"][0]["name"] = json!("Example Person");
+    assert!(
+        matches!(field_error(&value), FieldError::Unknown { path } if path == "$.sanctions.entries[0].name")
+    );
+    let mut value = regpack_value();
+    value["withholding_rates"][0]["category"] = json!("dividends");
+    assert!(
+        matches!(field_error(&value), FieldError::UnknownWord { path, .. } if path == "$.withholding_rates[0].category")
+    );
+    let mut value = regpack_value();
+    value["withholding_rates"][1]["category"] = json!("goods");
+    assert!(
+        matches!(field_error(&value), FieldError::Duplicate { path, .. } if path == "$.withholding_rates[1]")
+    );
+    let mut value = regpack_value();
+    value["sanctions"]["entries"][0]["names"] = json!([]);
+    value["sanctions"]["entries"][0]["identifiers"] = json!([]);
+    assert!(
+        matches!(field_error(&value), FieldError::Empty { path } if path == "$.sanctions.entries[0].names")
+    );
 }
 
 proptest! {

@@ -6,7 +6,7 @@ use proptest::prelude::*;
 use super::*;
 use crate::tensor::cell::Cell;
 use crate::tensor::licensing::{Licence, LicenceList, LicenceStatus};
-use crate::tensor::sanctions::{SanctionsEntry, SanctionsList};
+use crate::tensor::sanctions::{SanctionsEntry, SanctionsEntryKind, SanctionsList};
 
 const NOW: &str = "2026-06-01T00:00:00Z";
 
@@ -152,10 +152,14 @@ fn future_attestation_is_pending_and_foreign_jurisdiction_is_ignored() {
 
 fn sanctions_index() -> SanctionsIndex {
     SanctionsIndex::build(SanctionsList {
+        snapshot_id: "sdn".into(),
+        as_of: Timestamp::parse("2026-01-01T00:00:00Z").unwrap(),
         entries: vec![SanctionsEntry {
             entry_id: "SDN-1".into(),
+            kind: SanctionsEntryKind::Individual,
             names: vec!["Ali Hassan Khan Durrani".into()],
             identifiers: Vec::new(),
+            programs: Vec::new(),
         }],
     })
     .unwrap()

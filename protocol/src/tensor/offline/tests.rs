@@ -24,7 +24,8 @@ const INPUT: &str = r#"{
      "expires_at": "2026-01-01T00:00:00Z"}
   ],
   "facts": {"names": ["Sara Ahmed"], "filer_status": "filer"},
-  "sanctions": {"entries": [{"entry_id": "SDN-1", "names": ["Ali Hassan Khan"]}]},
+  "sanctions": {"snapshot_id": "sdn-2026-06-01", "as_of": "2026-06-01T00:00:00Z",
+    "entries": [{"entry_id": "SDN-1", "kind": "individual", "names": ["Ali Hassan Khan"]}]},
   "licences": {"licences": [{"licence_id": "L-1", "licence_type": "trading",
     "holder": "entity-42", "jurisdiction": "PK-RSEZ", "status": "active",
     "valid_from": "2025-01-01T00:00:00Z"}]}
@@ -81,21 +82,34 @@ fn evaluate_names_bad_fields() {
 }
 
 #[test]
-fn sanctions_check_reads_list_or_regpack() {
-    let list = r#"{"entries": [{"entry_id": "SDN-1", "names": ["Ali Hassan Khan"]}]}"#;
-    let report = sanctions_check("ALI HASSAN KHAN", list.as_bytes()).unwrap();
-    assert_eq!(report.matches[0].entry_id, "SDN-1");
-    let regpack = format!(r#"{{"regpack_id": "pk-2026-06", "sanctions": {list}}}"#);
-    let report = sanctions_check("ali hassan khan", regpack.as_bytes()).unwrap();
+fn sanctions_check_reads_the_regpack_list() {
+    let regpack = crate::packs::fixtures::regpack_value();
+    let bytes = serde_json::to_vec(&regpack).unwrap();
+    let report = sanctions_check("EXAMPLE PERSON", &bytes).unwrap();
+    assert_eq!(report.matches[0].entry_id, "QDi.001");
     assert!(report.has_confirmed_match());
-    assert_eq!(
-        sanctions_check("x", br#"{"regulators": []}"#),
-        Err(OfflineError::NoSanctionsList)
-    );
     assert!(matches!(
-        sanctions_check("...", list.as_bytes()),
+        sanctions_check("...", &bytes),
         Err(OfflineError::Sanctions(SanctionsError::NameEmpty { .. }))
     ));
+    // A bare list is not a regpack: the one shape is the regpack's.
+    let bare = serde_json::to_vec(&regpack["sanctions"]).unwrap();
+    assert!(matches!(
+        sanctions_check("example person", &bare),
+        Err(OfflineError::Regpack(_))
+    ));
+}
+
+#[test]
+fn evaluate_names_the_path_of_a_bad_sanctions_entry() {
+    let bad_kind = INPUT.replacen("\"individual\"", "\"person\"", 1);
+    match evaluate_document(bad_kind.as_bytes(), now()) {
+        Err(OfflineError::Field {
+            error: FieldError::UnknownWord { path, .. },
+            ..
+        }) => assert_eq!(path, "$.sanctions.entries[0].kind"),
+        other => panic!("expected the kind's path, got {other:?}"),
+    }
 }
 
 proptest! {

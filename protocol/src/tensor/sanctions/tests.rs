@@ -8,13 +8,23 @@ use super::*;
 fn entry(entry_id: &str, names: &[&str]) -> SanctionsEntry {
     SanctionsEntry {
         entry_id: entry_id.into(),
+        kind: SanctionsEntryKind::Individual,
         names: names.iter().map(|n| n.to_string()).collect(),
         identifiers: Vec::new(),
+        programs: Vec::new(),
+    }
+}
+
+fn list(entries: Vec<SanctionsEntry>) -> SanctionsList {
+    SanctionsList {
+        snapshot_id: "test-list".into(),
+        as_of: Timestamp::parse("2026-01-01T00:00:00Z").unwrap(),
+        entries,
     }
 }
 
 fn index(entries: Vec<SanctionsEntry>) -> SanctionsIndex {
-    SanctionsIndex::build(SanctionsList { entries }).unwrap()
+    SanctionsIndex::build(list(entries)).unwrap()
 }
 
 fn screen_names(index: &SanctionsIndex, names: &[&str]) -> Vec<(String, MatchRule, u32)> {
@@ -136,7 +146,7 @@ fn screen_reports_each_entry_once_strongest_first() {
 
 #[test]
 fn build_rejects_bad_entries() {
-    let build = |entries| SanctionsIndex::build(SanctionsList { entries }).unwrap_err();
+    let build = |entries| SanctionsIndex::build(list(entries)).unwrap_err();
     assert_eq!(
         build(vec![entry("", &["x"])]),
         SanctionsError::EmptyEntryId { entry_index: 0 }
@@ -189,9 +199,7 @@ fn name_length_is_accepted_at_limit_and_rejected_above() {
         })
     );
     assert!(matches!(
-        SanctionsIndex::build(SanctionsList {
-            entries: vec![entry("E1", &[above.as_str()])]
-        }),
+        SanctionsIndex::build(list(vec![entry("E1", &[above.as_str()])])),
         Err(SanctionsError::NameTooLong { .. })
     ));
 }
@@ -218,14 +226,11 @@ fn entry_count_is_accepted_at_limit_and_rejected_above() {
     let mut entries: Vec<SanctionsEntry> = (0..SANCTIONS_ENTRIES_MAX)
         .map(|i| entry(&format!("E{i}"), &["x"]))
         .collect();
-    let index = SanctionsIndex::build(SanctionsList {
-        entries: entries.clone(),
-    })
-    .unwrap();
+    let index = SanctionsIndex::build(list(entries.clone())).unwrap();
     assert_eq!(index.entry_count(), SANCTIONS_ENTRIES_MAX);
     entries.push(entry("extra", &["x"]));
     assert_eq!(
-        SanctionsIndex::build(SanctionsList { entries }).unwrap_err(),
+        SanctionsIndex::build(list(entries)).unwrap_err(),
         SanctionsError::TooManyEntries {
             entry_count: SANCTIONS_ENTRIES_MAX + 1
         }
@@ -335,13 +340,12 @@ proptest! {
             .into_iter()
             .enumerate()
             .map(|(i, names)| SanctionsEntry {
-                entry_id: format!("E{i:02}"),
                 names,
-                identifiers: Vec::new(),
+                ..entry(&format!("E{i:02}"), &[])
             })
             .collect();
         let config = ScreeningConfig { jaccard_threshold_bps: threshold_bps, substring_tokens_min };
-        let index = SanctionsIndex::build(SanctionsList { entries: entries.clone() }).unwrap();
+        let index = SanctionsIndex::build(list(entries.clone())).unwrap();
         let got: Vec<(String, MatchRule, u32, String, String)> = index
             .screen(&queries, &[], config)
             .unwrap()
