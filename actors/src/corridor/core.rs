@@ -309,6 +309,19 @@ impl CorridorCore {
                 corridor_id: corridor_id.clone(),
             })?;
         accepts_receipts(&corridor_id, loaded.lifecycle)?;
+        let chain = loaded.ledger.chain();
+        if signed.document.sequence + 1 == chain.height()
+            && signed.document.next_root == chain.head()
+            && let Some(mmr_root) = chain.mmr().root()
+        {
+            // A retry of the last durable receipt (its reply was lost): the same content digest
+            // is already the head, so answer as the first time.
+            return Ok(AppendAck {
+                sequence: signed.document.sequence,
+                next_root: chain.head(),
+                mmr_root,
+            });
+        }
         let now = self.deps.clock.now();
         let prepared = loaded.ledger.prepare(&signed, now)?;
         let request = match self.append_request(loaded, &signed, &prepared) {
