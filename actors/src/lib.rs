@@ -1,7 +1,7 @@
 //! The MSEZ actors and the zone supervision tree.
 //!
-//! Owns: the corridor actors ([`corridor`]) and the clock actors read ([`clock`]). Will own the
-//! entity, watcher, arbitration, agentic, scheduler and Mass-pool actors, and the function that
+//! Owns: the corridor actors ([`corridor`]), watcher actors ([`watcher`]) and the clock actors
+//! read ([`clock`]). Will own the entity, arbitration, agentic, scheduler and Mass-pool actors, and the function that
 //! starts a zone's supervision tree from configuration.
 //!
 //! Never: holds domain rules of its own (handlers call `msez-protocol`), acknowledges a write
@@ -9,3 +9,4 @@
 
 pub mod clock;
 pub mod corridor;
+pub mod watcher;

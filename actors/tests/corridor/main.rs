@@ -5,3 +5,4 @@ mod support;
 
 mod actor;
 mod core;
+mod watcher;
