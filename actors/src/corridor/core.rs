@@ -347,7 +347,7 @@ impl CorridorCore {
         // No subscriber is not an error: watchers are optional.
         let _ = self.deps.events.send(event);
         let height = loaded.ledger.chain().height();
-        if height % loaded.spec.checkpoint_interval_receipts == 0
+        if height.is_multiple_of(loaded.spec.checkpoint_interval_receipts)
             && let Err(failure) = self.store_checkpoint(now).await
         {
             // The receipt is durable and is acknowledged; the actor restarts after this reply.
@@ -379,7 +379,7 @@ impl CorridorCore {
             .map_err(|error| artifact("receipt bytes", error.to_string()))?;
         let interval = self.deps.store.config().snapshot_interval_receipts;
         let receipt_count = appended.sequence + 1;
-        let snapshot = if receipt_count % interval == 0 {
+        let snapshot = if receipt_count.is_multiple_of(interval) {
             let state = loaded
                 .ledger
                 .encode_prepared(prepared)

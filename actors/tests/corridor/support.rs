@@ -251,7 +251,7 @@ impl ChainBuilder {
     /// The next receipt; every third books an obligation.
     pub fn next(&mut self) -> SignedReceipt {
         let sequence = self.sequence;
-        let transition = if sequence % 3 == 0 {
+        let transition = if sequence.is_multiple_of(3) {
             Transition::new(
                 OBLIGATION_TRANSITION_KIND,
                 json!({"obligation_id": format!("o{sequence}"), "from_party": format!("p{}", sequence % 2),
