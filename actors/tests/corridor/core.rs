@@ -4,7 +4,7 @@
 
 use std::sync::Arc;
 
-use msez_actors::corridor::core::{CorridorCore, CorridorDeps};
+use msez_actors::corridor::core::{CorridorCore, CorridorDeps, RECEIPTS_PAGE_MAX};
 use msez_actors::corridor::error::CorridorReject;
 use msez_actors::corridor::leases::LeaseBook;
 use msez_persistence::group_commit::{GroupCommitConfig, GroupCommitWriter};
@@ -141,6 +141,13 @@ async fn core_rejects_caller_mistakes_with_typed_replies(kind: Kind) {
         )))
     ));
     assert_eq!(core.summary().unwrap().height, 1);
+    // The page bound: at the limit it answers, one past it is a typed refusal.
+    assert_eq!(core.receipts(0, RECEIPTS_PAGE_MAX).await.unwrap().len(), 1);
+    assert!(matches!(
+        core.receipts(0, RECEIPTS_PAGE_MAX + 1).await,
+        Err(CorridorReject::TooLarge { count, limit, .. })
+            if count == u64::from(RECEIPTS_PAGE_MAX) + 1 && limit == u64::from(RECEIPTS_PAGE_MAX)
+    ));
     assert!(
         core.failure().is_none(),
         "caller mistakes never fail the core"
