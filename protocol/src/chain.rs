@@ -13,6 +13,10 @@
 //! `payload_sha256`, `next_root` recomputation, then the proofs against the corridor's k-of-n
 //! [`SigningPolicy`] (cheap checks first, signatures last).
 //!
+//! [`ChainParts`] and [`ReceiptChain::from_parts`] rebuild a chain from a verified state the
+//! caller kept (the corridor actor's snapshot, see [`crate::corridor::state`]); the getters give
+//! the parts back, so `from_parts(to_parts(c)) == c`.
+//!
 //! A chain started from a trusted checkpoint ([`ReceiptChain::from_checkpoint`]) does not know
 //! the last receipt's timestamp; its first tail receipt is checked only against `now`. The
 //! checkpoint's signers vouch for the order of everything before it.
@@ -49,6 +53,57 @@ pub struct ReceiptChain {
     lawpack_digest_set: DigestSet,
     ruleset_digest_set: DigestSet,
     policy: SigningPolicy,
+}
+
+/// Every field of a [`ReceiptChain`], for rebuilding one from a snapshot. Built by
+/// [`ReceiptChain::to_parts`] and checked by [`ReceiptChain::from_parts`].
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ChainParts {
+    /// The corridor.
+    pub corridor_id: CorridorId,
+    /// The digest of the genesis object.
+    pub genesis_root: Digest,
+    /// The head (`genesis_root` at height 0).
+    pub head: Digest,
+    /// Receipts appended so far.
+    pub height: u64,
+    /// The MMR frontier; its size must equal `height`.
+    pub mmr: MmrPeaks,
+    /// The last receipt's timestamp (`None` at genesis or after a checkpoint start).
+    pub last_timestamp: Option<Timestamp>,
+    /// The lawpacks in force.
+    pub lawpack_digest_set: DigestSet,
+    /// The rulesets in force.
+    pub ruleset_digest_set: DigestSet,
+    /// The receipt-signing policy.
+    pub policy: SigningPolicy,
+}
+
+/// Why [`ChainParts`] do not describe a chain.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum ChainPartsError {
+    /// The MMR does not hold one leaf per receipt.
+    #[error("chain of corridor {corridor_id} has height {height} but an MMR of {mmr_size} leaves")]
+    MmrSize {
+        /// The corridor.
+        corridor_id: CorridorId,
+        /// The stated height.
+        height: u64,
+        /// The MMR's size.
+        mmr_size: u64,
+    },
+    /// At height 0 the head must be the genesis root and no timestamp is known.
+    #[error(
+        "chain of corridor {corridor_id} at height 0 has head {head}, not its genesis root {genesis_root}, or a last timestamp"
+    )]
+    Genesis {
+        /// The corridor.
+        corridor_id: CorridorId,
+        /// The stated head.
+        head: Digest,
+        /// The stated genesis root.
+        genesis_root: Digest,
+    },
 }
 
 /// What an accepted append produced.
@@ -237,6 +292,52 @@ impl ReceiptChain {
             lawpack_digest_set: checkpoint.lawpack_digest_set.clone(),
             ruleset_digest_set: checkpoint.ruleset_digest_set.clone(),
             policy: verified.policy().clone(),
+        }
+    }
+
+    /// Rebuilds a chain from parts the caller verified earlier (a snapshot of this chain):
+    /// checks only that the parts agree with each other, not the receipts behind them.
+    pub fn from_parts(parts: ChainParts) -> Result<Self, ChainPartsError> {
+        if parts.mmr.size() != parts.height {
+            return Err(ChainPartsError::MmrSize {
+                corridor_id: parts.corridor_id,
+                height: parts.height,
+                mmr_size: parts.mmr.size(),
+            });
+        }
+        if parts.height == 0 && (parts.head != parts.genesis_root || parts.last_timestamp.is_some())
+        {
+            return Err(ChainPartsError::Genesis {
+                corridor_id: parts.corridor_id,
+                head: parts.head,
+                genesis_root: parts.genesis_root,
+            });
+        }
+        Ok(Self {
+            corridor_id: parts.corridor_id,
+            genesis_root: parts.genesis_root,
+            head: parts.head,
+            height: parts.height,
+            mmr: parts.mmr,
+            last_timestamp: parts.last_timestamp,
+            lawpack_digest_set: parts.lawpack_digest_set,
+            ruleset_digest_set: parts.ruleset_digest_set,
+            policy: parts.policy,
+        })
+    }
+
+    /// Every field of the chain, for a snapshot; [`Self::from_parts`] is its inverse.
+    pub fn to_parts(&self) -> ChainParts {
+        ChainParts {
+            corridor_id: self.corridor_id.clone(),
+            genesis_root: self.genesis_root,
+            head: self.head,
+            height: self.height,
+            mmr: self.mmr.clone(),
+            last_timestamp: self.last_timestamp,
+            lawpack_digest_set: self.lawpack_digest_set.clone(),
+            ruleset_digest_set: self.ruleset_digest_set.clone(),
+            policy: self.policy.clone(),
         }
     }
 

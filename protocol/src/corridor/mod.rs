@@ -2,7 +2,8 @@
 //!
 //! Owns [`agreement`] (definition and activation by agreement), [`watcher`] (SPEC §11: registry, bonds, signed attestations, slashing), [`fork`]
 //! (SPEC §8: detection, alarm, deterministic resolution, equivocation evidence) and
-//! [`lifecycle`] (the corridor state machine and its typed evidence). Credentials are built and
+//! [`lifecycle`] (the corridor state machine and its typed evidence), [`state`] (the ledger a
+//! corridor actor keeps: chain plus netting book, its one pure step and its snapshot bytes). Credentials are built and
 //! issued through `vc` with its typed subjects; this domain adds the rules around them.
 //!
 //! Never: reads a clock, draws randomness or looks at a verifier's local time. Every decision
@@ -11,6 +12,7 @@
 pub mod agreement;
 pub mod fork;
 pub mod lifecycle;
+pub mod state;
 pub mod watcher;
 
 use serde_json::Value;

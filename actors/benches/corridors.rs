@@ -1,0 +1,437 @@
+//! Corridor actor benchmark (a bench binary, not a timed test). Run:
+//! `MSEZ_TEST_DATABASE_URL=postgres://postgres@127.0.0.1:5432/test cargo bench -p msez-actors --bench corridors`
+//!
+//! Measures, on Postgres, in one run:
+//! 1. Durable appends/s through `Corridors` with every corridor active at once: client-signed
+//!    receipts (signed before timing), one client task per corridor appending its receipts in
+//!    order; p50/p99 append latency.
+//! 2. Restart latency: kill a corridor's actor, time until its first successful reply (p50/p99).
+//! 3. RSS (VmRSS) with every corridor active.
+//! 4. The persistence ceiling in the same run: raw `GroupCommitWriter` appends/s with the same
+//!    concurrency and pre-built receipts, no actors and no signature checks.
+//!
+//! `MSEZ_BENCH_CORRIDORS` (default 10,000 under `cargo bench`, 200 when `cargo test
+//! --all-targets` runs this binary as a smoke test) and `MSEZ_BENCH_RECEIPTS` (receipts per
+//! corridor; default 10, or 3 as a smoke test) size the run.
+
+// A bench binary is test code: any failure aborts the run loudly rather than skewing a number.
+#![allow(clippy::unwrap_used, clippy::panic, clippy::expect_used, missing_docs)]
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use msez_actors::clock::{Clock, SystemClock};
+use msez_actors::corridor::error::CorridorReject;
+use msez_actors::corridor::handle::{Corridors, CorridorsConfig};
+use msez_actors::corridor::leases::LeaseConfig;
+use msez_actors::corridor::spec::CreateCorridor;
+use msez_persistence::group_commit::{GroupCommitConfig, GroupCommitWriter};
+use msez_persistence::journal::{AppendRequest, ReceiptRecord};
+use msez_persistence::store::{Store, StoreConfig};
+use msez_protocol::canonical::CanonicalBytes;
+use msez_protocol::corridor::agreement::CorridorDefinition;
+use msez_protocol::corridor::lifecycle::{TransitionKind, transition_consent};
+use msez_protocol::digest::Digest;
+use msez_protocol::ids::{CorridorId, JurisdictionId};
+use msez_protocol::keys::SigningKey;
+use msez_protocol::receipt::{DigestSet, Receipt, ReceiptType, SignedReceipt, Transition};
+use msez_protocol::time::Timestamp;
+use msez_protocol::vc::subjects::CorridorLifecycleState;
+use msez_runtime::{Backoff, Intensity, Introspection, KeyedHostConfig, RestartPolicy};
+use serde_json::json;
+use sqlx::Connection;
+use sqlx::postgres::PgConnectOptions;
+
+/// Client tasks appending at once (each owns one corridor at a time).
+const CLIENTS_MAX: usize = 2_048;
+/// Corridors killed to measure restart latency.
+const RESTART_SAMPLES: usize = 200;
+
+fn main() {
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+        .unwrap();
+    runtime.block_on(run());
+}
+
+fn env_or(name: &str, default: usize) -> usize {
+    std::env::var(name)
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(default)
+}
+
+async fn run() {
+    let benchmarking = std::env::args().any(|argument| argument == "--bench");
+    let corridor_count = env_or(
+        "MSEZ_BENCH_CORRIDORS",
+        if benchmarking { 10_000 } else { 200 },
+    );
+    let receipts_per_corridor = env_or("MSEZ_BENCH_RECEIPTS", if benchmarking { 10 } else { 3 });
+    let Ok(url) = std::env::var("MSEZ_TEST_DATABASE_URL") else {
+        println!("WARNING: MSEZ_TEST_DATABASE_URL is unset; the corridor bench did NOT run");
+        return;
+    };
+    let schema = format!("bench_actors_{}", std::process::id());
+    pg_execute(&url.parse().unwrap(), &format!("CREATE SCHEMA {schema}")).await;
+    let mut config = StoreConfig::with_defaults();
+    config.snapshot_interval_receipts = 64;
+    let store = Store::open_postgres(pg_options(&url, &schema), config)
+        .await
+        .unwrap();
+    println!("corridors: {corridor_count}, receipts per corridor: {receipts_per_corridor}");
+
+    let tree = Introspection::new("bench");
+    let clock = Arc::new(SystemClock::new().unwrap());
+    let corridors = Corridors::start(
+        store.clone(),
+        Arc::new(SigningKey::from_seed(&[31; 32])),
+        clock.clone(),
+        corridors_config(),
+        &tree,
+    )
+    .await
+    .unwrap();
+    let started = Instant::now();
+    let ids: Vec<CorridorId> = (0..corridor_count)
+        .map(|i| CorridorId::new(format!("PK-AE.bench.{i}")).unwrap())
+        .collect();
+    let genesis_roots = create_all(&corridors, &ids).await;
+    println!(
+        "created and activated {corridor_count} corridors in {:.1} s",
+        started.elapsed().as_secs_f64()
+    );
+    let now = clock.now();
+    let signing = Instant::now();
+    let chains: Vec<Vec<SignedReceipt>> = ids
+        .iter()
+        .zip(&genesis_roots)
+        .map(|(id, root)| sign_chain(id, *root, receipts_per_corridor, now))
+        .collect();
+    println!(
+        "pre-signed {} receipts in {:.1} s (not timed below)",
+        corridor_count * receipts_per_corridor,
+        signing.elapsed().as_secs_f64()
+    );
+
+    // Phase 1: durable appends through the actors.
+    let (rate, mut latencies_us) = append_all(&corridors, &ids, chains).await;
+    latencies_us.sort_unstable();
+    println!(
+        "actor appends: {rate:.0} appends/s; latency p50 {:.2} ms, p99 {:.2} ms; active actors {}",
+        percentile(&latencies_us, 50) as f64 / 1000.0,
+        percentile(&latencies_us, 99) as f64 / 1000.0,
+        corridors.active_count()
+    );
+    println!(
+        "RSS with {} active corridors: {} kB",
+        corridors.active_count(),
+        rss_kb()
+    );
+
+    // Phase 2: restart latency (kill, then the first successful reply).
+    let mut restarts_us = Vec::new();
+    for id in ids
+        .iter()
+        .step_by((corridor_count / RESTART_SAMPLES).max(1))
+        .take(RESTART_SAMPLES)
+    {
+        let started = Instant::now();
+        corridors.kill(id).await.unwrap();
+        loop {
+            match corridors.summary(id).await {
+                Ok(_) => break,
+                Err(CorridorReject::Unavailable { .. }) => tokio::task::yield_now().await,
+                Err(other) => panic!("{other}"),
+            }
+        }
+        restarts_us.push(u64::try_from(started.elapsed().as_micros()).unwrap());
+    }
+    restarts_us.sort_unstable();
+    println!(
+        "restart (kill + first reply), {} samples: p50 {:.2} ms, p99 {:.2} ms",
+        restarts_us.len(),
+        percentile(&restarts_us, 50) as f64 / 1000.0,
+        percentile(&restarts_us, 99) as f64 / 1000.0
+    );
+    corridors.shutdown().await;
+
+    // Phase 3: the persistence ceiling, same database, same concurrency, no actors.
+    let raw = raw_group_commit(&store, corridor_count, receipts_per_corridor).await;
+    println!(
+        "raw GroupCommitWriter: {raw:.0} appends/s; actors reach {:.2} of it",
+        rate / raw
+    );
+    store.close().await;
+    pg_execute(
+        &url.parse().unwrap(),
+        &format!("DROP SCHEMA {schema} CASCADE"),
+    )
+    .await;
+}
+
+fn corridors_config() -> CorridorsConfig {
+    CorridorsConfig {
+        host: KeyedHostConfig {
+            name: "corridors".to_owned(),
+            shard_count: 64,
+            admission_bound: 1_024,
+            idle_passivation: None,
+            restart: RestartPolicy::Permanent,
+            backoff: Backoff {
+                initial_ms: 1,
+                max_ms: 100,
+            },
+            intensity: Intensity {
+                max_restarts: 100,
+                period_ms: 60_000,
+            },
+            call_timeout: Duration::from_secs(60),
+        },
+        lease: LeaseConfig {
+            owner: "bench-node".to_owned(),
+            ttl: Duration::from_secs(60),
+            renew_interval: Duration::from_secs(20),
+        },
+        group_commit: GroupCommitConfig::with_defaults(),
+        events_capacity: 1_024,
+        retry_after_ms: 50,
+    }
+}
+
+fn key(index: u8) -> SigningKey {
+    SigningKey::from_seed(&[index; 32])
+}
+
+fn create_request(corridor_id: &CorridorId, now: Timestamp) -> CreateCorridor {
+    let definition = CorridorDefinition {
+        corridor_id: corridor_id.clone(),
+        jurisdiction_ids: vec![
+            JurisdictionId::new("PK").unwrap(),
+            JurisdictionId::new("AE").unwrap(),
+        ],
+        settlement_model: "deferred_net".to_owned(),
+        settlement_transfer_max_minor: BTreeMap::new(),
+        required_attestations: BTreeSet::new(),
+        trust_anchors: Vec::new(),
+        key_rotation_overlap_seconds: 0,
+        dispute_path: "DIFC-LCIA".to_owned(),
+        receipt_signature_threshold: 1,
+        receipt_signers: [*key(1).did()].into_iter().collect(),
+        watcher_quorum: 1,
+        checkpoint_interval_receipts: 1_000,
+        agreement_rules: Vec::new(),
+    };
+    let regulators = [("PK", 11u8), ("AE", 12u8)]
+        .into_iter()
+        .map(|(j, k)| (JurisdictionId::new(j).unwrap(), *key(k).did()))
+        .collect();
+    let approvals = [11u8, 12u8]
+        .iter()
+        .map(|k| {
+            transition_consent(
+                corridor_id,
+                CorridorLifecycleState::Pending,
+                TransitionKind::Activate,
+                &key(*k),
+                now,
+            )
+            .unwrap()
+        })
+        .collect();
+    CreateCorridor {
+        definition,
+        agreement_set: json!({"agreements": []}),
+        lawpack_digest_set: DigestSet::normalised([Digest::from_bytes([3; 32])]),
+        ruleset_digest_set: DigestSet::normalised([Digest::from_bytes([4; 32])]),
+        regulators,
+        authorities: [*key(21).did()].into_iter().collect(),
+        activation_approvals: approvals,
+    }
+}
+
+async fn create_all(corridors: &Corridors, ids: &[CorridorId]) -> Vec<Digest> {
+    let now = SystemClock::new().unwrap().now();
+    let gate = Arc::new(tokio::sync::Semaphore::new(CLIENTS_MAX));
+    let mut tasks = tokio::task::JoinSet::new();
+    for (index, id) in ids.iter().enumerate() {
+        let (corridors, id, gate) = (corridors.clone(), id.clone(), Arc::clone(&gate));
+        tasks.spawn(async move {
+            let _permit = gate.acquire_owned().await.unwrap();
+            let created = corridors.create(create_request(&id, now)).await.unwrap();
+            (index, created.genesis_root)
+        });
+    }
+    let mut roots = vec![Digest::from_bytes([0; 32]); ids.len()];
+    while let Some(done) = tasks.join_next().await {
+        let (index, root) = done.unwrap();
+        roots[index] = root;
+    }
+    roots
+}
+
+fn sign_chain(
+    id: &CorridorId,
+    genesis_root: Digest,
+    count: usize,
+    now: Timestamp,
+) -> Vec<SignedReceipt> {
+    let signer = key(1);
+    let mut head = genesis_root;
+    (0..count as u64)
+        .map(|sequence| {
+            let receipt = Receipt {
+                receipt_type: ReceiptType::CorridorStateReceipt,
+                corridor_id: id.clone(),
+                sequence,
+                timestamp: now,
+                prev_root: head,
+                next_root: Digest::from_bytes([0; 32]),
+                lawpack_digest_set: DigestSet::normalised([Digest::from_bytes([3; 32])]),
+                ruleset_digest_set: DigestSet::normalised([Digest::from_bytes([4; 32])]),
+                transition: Some(Transition::new("note", json!({"sequence": sequence})).unwrap()),
+            };
+            let signed = SignedReceipt::seal_and_sign(receipt, &[&signer], now).unwrap();
+            head = signed.document.next_root;
+            signed
+        })
+        .collect()
+}
+
+async fn append_all(
+    corridors: &Corridors,
+    ids: &[CorridorId],
+    chains: Vec<Vec<SignedReceipt>>,
+) -> (f64, Vec<u64>) {
+    let total: usize = chains.iter().map(Vec::len).sum();
+    let gate = Arc::new(tokio::sync::Semaphore::new(CLIENTS_MAX));
+    let started = Instant::now();
+    let mut tasks = tokio::task::JoinSet::new();
+    for (id, chain) in ids.iter().cloned().zip(chains) {
+        let (corridors, gate) = (corridors.clone(), Arc::clone(&gate));
+        tasks.spawn(async move {
+            let _permit = gate.acquire_owned().await.unwrap();
+            let mut latencies = Vec::with_capacity(chain.len());
+            for receipt in chain {
+                let sent = Instant::now();
+                loop {
+                    match corridors.append(&id, receipt.clone()).await {
+                        Ok(_) => break,
+                        Err(CorridorReject::Overloaded { retry_after_ms, .. }) => {
+                            tokio::time::sleep(Duration::from_millis(retry_after_ms)).await;
+                        }
+                        Err(other) => panic!("{other}"),
+                    }
+                }
+                latencies.push(u64::try_from(sent.elapsed().as_micros()).unwrap());
+            }
+            latencies
+        });
+    }
+    let mut latencies = Vec::with_capacity(total);
+    while let Some(done) = tasks.join_next().await {
+        latencies.extend(done.unwrap());
+    }
+    let rate = total as f64 / started.elapsed().as_secs_f64();
+    (rate, latencies)
+}
+
+async fn raw_group_commit(
+    store: &Store,
+    corridor_count: usize,
+    receipts_per_corridor: usize,
+) -> f64 {
+    let owner = "raw-writer";
+    let mut epochs = BTreeMap::new();
+    let ids: Vec<CorridorId> = (0..corridor_count)
+        .map(|i| CorridorId::new(format!("PK-AE.raw.{i}")).unwrap())
+        .collect();
+    for id in &ids {
+        let shard = store.shard_of(id);
+        if let std::collections::btree_map::Entry::Vacant(entry) = epochs.entry(shard) {
+            let lease = store
+                .acquire_lease(shard, owner, Duration::from_secs(60))
+                .await
+                .unwrap();
+            entry.insert(lease.epoch);
+        }
+    }
+    let now = SystemClock::new().unwrap().now();
+    let chains: Vec<Vec<AppendRequest>> = ids
+        .iter()
+        .map(|id| {
+            let epoch = epochs[&store.shard_of(id)];
+            sign_chain(id, Digest::from_bytes([0; 32]), receipts_per_corridor, now)
+                .into_iter()
+                .map(|signed| AppendRequest {
+                    receipt: ReceiptRecord {
+                        corridor_id: id.clone(),
+                        sequence: signed.document.sequence,
+                        next_root: signed.document.next_root,
+                        receipt: CanonicalBytes::new(&signed.to_value().unwrap()).unwrap(),
+                    },
+                    epoch,
+                    snapshot: None,
+                })
+                .collect()
+        })
+        .collect();
+    let total: usize = chains.iter().map(Vec::len).sum();
+    let writer = Arc::new(
+        GroupCommitWriter::start(store.clone(), GroupCommitConfig::with_defaults()).unwrap(),
+    );
+    let gate = Arc::new(tokio::sync::Semaphore::new(CLIENTS_MAX));
+    let started = Instant::now();
+    let mut tasks = tokio::task::JoinSet::new();
+    for chain in chains {
+        let (writer, gate) = (Arc::clone(&writer), Arc::clone(&gate));
+        tasks.spawn(async move {
+            let _permit = gate.acquire_owned().await.unwrap();
+            for request in chain {
+                writer.append(request).await.unwrap();
+            }
+        });
+    }
+    while let Some(done) = tasks.join_next().await {
+        done.unwrap();
+    }
+    total as f64 / started.elapsed().as_secs_f64()
+}
+
+fn percentile(sorted: &[u64], percent: usize) -> u64 {
+    if sorted.is_empty() {
+        return 0;
+    }
+    sorted[(sorted.len() - 1) * percent / 100]
+}
+
+fn rss_kb() -> u64 {
+    std::fs::read_to_string("/proc/self/status")
+        .ok()
+        .and_then(|status| {
+            status
+                .lines()
+                .find(|line| line.starts_with("VmRSS:"))
+                .and_then(|line| line.split_whitespace().nth(1))
+                .and_then(|kb| kb.parse().ok())
+        })
+        .unwrap_or(0)
+}
+
+fn pg_options(url: &str, schema: &str) -> PgConnectOptions {
+    url.parse::<PgConnectOptions>()
+        .unwrap()
+        .options([("search_path", schema)])
+}
+
+async fn pg_execute(options: &PgConnectOptions, sql: &str) {
+    let mut connection = sqlx::PgConnection::connect_with(options).await.unwrap();
+    sqlx::raw_sql(sqlx::AssertSqlSafe(sql.to_owned()))
+        .execute(&mut connection)
+        .await
+        .unwrap();
+    connection.close().await.unwrap();
+}

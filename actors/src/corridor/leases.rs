@@ -1,0 +1,162 @@
+//! The shard leases one node holds: acquired on first use, renewed in the background, released
+//! at shutdown. Their epochs are the fencing tokens every journal write carries.
+//!
+//! Owns [`LeaseBook`] and [`LeaseConfig`].
+//!
+//! Acquisition is single-flight per shard: concurrent activations of corridors on one shard wait
+//! for one grant, because every grant (even a re-grant to the same owner) increments the epoch
+//! and would fence the corridors that started a moment earlier.
+//!
+//! Never: writes a journal row itself, or keeps a lease the store says was fenced.
+
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex, Weak};
+use std::time::Duration;
+
+use msez_persistence::lease::{Lease, LeaseError};
+use msez_persistence::store::Store;
+
+/// How a node holds leases. No `Default`: the caller states every value.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct LeaseConfig {
+    /// This node's owner name in every lease row (≤ 128 bytes).
+    pub owner: String,
+    /// How long each grant or renewal lasts.
+    pub ttl: Duration,
+    /// How often every held lease is renewed (well under `ttl`, e.g. a third of it).
+    pub renew_interval: Duration,
+}
+
+/// One shard's slot: `None` until granted, and again after a fence.
+type Slot = Arc<tokio::sync::Mutex<Option<Lease>>>;
+
+/// The leases this node holds, by shard.
+#[derive(Debug)]
+pub struct LeaseBook {
+    store: Store,
+    config: LeaseConfig,
+    /// A std mutex: held only to find or insert a slot, never across an await.
+    slots: Mutex<HashMap<u32, Slot>>,
+}
+
+impl LeaseBook {
+    /// A book holding nothing yet.
+    pub fn new(store: Store, config: LeaseConfig) -> Arc<Self> {
+        Arc::new(Self {
+            store,
+            config,
+            slots: Mutex::new(HashMap::new()),
+        })
+    }
+
+    /// This node's owner name.
+    pub fn owner(&self) -> &str {
+        &self.config.owner
+    }
+
+    fn slot(&self, shard: u32) -> Slot {
+        let mut slots = match self.slots.lock() {
+            Ok(slots) => slots,
+            // A panic while holding this lock cannot leave the map half-updated (one insert).
+            Err(poisoned) => poisoned.into_inner(),
+        };
+        Arc::clone(slots.entry(shard).or_default())
+    }
+
+    /// The epoch of this node's lease on `shard`, acquiring the lease if it is not held.
+    pub async fn epoch(&self, shard: u32) -> Result<u64, LeaseError> {
+        let slot = self.slot(shard);
+        let mut held = slot.lock().await;
+        if let Some(lease) = held.as_ref() {
+            return Ok(lease.epoch);
+        }
+        let lease = self
+            .store
+            .acquire_lease(shard, &self.config.owner, self.config.ttl)
+            .await?;
+        let epoch = lease.epoch;
+        *held = Some(lease);
+        Ok(epoch)
+    }
+
+    /// Forgets the lease on `shard` if it is still at `epoch` (the store fenced a write made
+    /// with it), so the next [`Self::epoch`] asks the store again.
+    pub async fn forget(&self, shard: u32, epoch: u64) {
+        let slot = self.slot(shard);
+        let mut held = slot.lock().await;
+        if held.as_ref().is_some_and(|lease| lease.epoch == epoch) {
+            *held = None;
+        }
+    }
+
+    /// Renews every held lease once; a fenced lease is forgotten. Returns how many were renewed.
+    pub async fn renew_all(&self) -> usize {
+        let slots: Vec<(u32, Slot)> = match self.slots.lock() {
+            Ok(slots) => slots
+                .iter()
+                .map(|(s, slot)| (*s, Arc::clone(slot)))
+                .collect(),
+            Err(poisoned) => poisoned
+                .into_inner()
+                .iter()
+                .map(|(s, slot)| (*s, Arc::clone(slot)))
+                .collect(),
+        };
+        let mut renewed = 0;
+        for (shard, slot) in slots {
+            let mut held = slot.lock().await;
+            let Some(lease) = held.as_ref() else {
+                continue;
+            };
+            match self.store.renew_lease(lease, self.config.ttl).await {
+                Ok(lease) => {
+                    *held = Some(lease);
+                    renewed += 1;
+                }
+                Err(LeaseError::Fenced { .. }) => {
+                    tracing::warn!(shard, "lease fenced by a newer grant; forgetting it");
+                    *held = None;
+                }
+                // A transient store failure: keep the lease and try again next round; if it
+                // lapses meanwhile, a takeover fences our writes and the actors restart.
+                Err(error) => tracing::warn!(shard, %error, "lease renewal failed"),
+            }
+        }
+        renewed
+    }
+
+    /// Releases every held lease (at shutdown), so another node can take the shards at once.
+    pub async fn release_all(&self) {
+        let slots: Vec<Slot> = match self.slots.lock() {
+            Ok(slots) => slots.values().cloned().collect(),
+            Err(poisoned) => poisoned.into_inner().values().cloned().collect(),
+        };
+        for slot in slots {
+            let mut held = slot.lock().await;
+            if let Some(lease) = held.take()
+                && let Err(error) = self.store.release_lease(&lease).await
+            {
+                // The lease simply expires at its ttl instead.
+                tracing::warn!(shard = lease.shard, %error, "lease release failed");
+            }
+        }
+    }
+
+    /// Starts the renewal task; it stops when the book is dropped.
+    pub fn spawn_renewal(self: &Arc<Self>) -> tokio::task::JoinHandle<()> {
+        let book: Weak<Self> = Arc::downgrade(self);
+        let interval = self.config.renew_interval;
+        tokio::spawn(async move {
+            let mut ticker = tokio::time::interval(interval);
+            ticker.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+            ticker.tick().await;
+            loop {
+                ticker.tick().await;
+                let Some(book) = book.upgrade() else {
+                    return;
+                };
+                book.renew_all().await;
+            }
+        })
+    }
+}

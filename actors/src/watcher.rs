@@ -1,0 +1,206 @@
+//! Watcher actors: one task per registered watcher key, attesting every durable corridor head
+//! it observes and reporting two different heads for the same corridor and sequence.
+//!
+//! Owns [`spawn_watcher`], [`WatcherHandle`], [`WatcherReport`] and the bound
+//! [`WATCHED_HEADS_MAX`].
+//!
+//! A watcher subscribes to the corridor actors' head events ([`CorridorEvent`], published after
+//! each durable append) and may be fed heads from elsewhere (a peer zone's receipts) through
+//! [`WatcherHandle::observe`]. For the first head it sees at a (corridor, sequence) it signs a
+//! SPEC §11 [`WatcherAttestation`] (parent root, candidate root, observed head). A second,
+//! different head at the same place is a fork: the watcher reports it and does **not** sign it,
+//! since signing both would be the watcher's own equivocation.
+//!
+//! Never: signs two candidate roots for one (corridor, sequence), or blocks a corridor actor
+//! (the broadcast channel drops the oldest events for a slow watcher, which reports the gap).
+
+use std::collections::{HashMap, VecDeque};
+use std::sync::Arc;
+
+use tokio::sync::{broadcast, mpsc};
+
+use msez_protocol::corridor::watcher::{AttestationStatement, WatcherAttestation};
+use msez_protocol::digest::Digest;
+use msez_protocol::ids::CorridorId;
+use msez_protocol::keys::SigningKey;
+
+use crate::clock::Clock;
+use crate::corridor::core::CorridorEvent;
+
+/// Heads a watcher remembers to detect forks: 100,000 (about 10 heads for each of 10,000
+/// corridors, ~20 MB); the oldest are forgotten first.
+pub const WATCHED_HEADS_MAX: usize = 100_000;
+
+/// Heads fed through [`WatcherHandle::observe`] that may wait.
+const OBSERVE_QUEUE_MAX: usize = 1_024;
+
+/// What a watcher reports.
+#[derive(Debug, Clone)]
+pub enum WatcherReport {
+    /// A signed attestation of a head.
+    Attested(Box<WatcherAttestation>),
+    /// Two different heads for the same corridor and sequence.
+    ForkObserved {
+        /// The corridor.
+        corridor_id: CorridorId,
+        /// The contested sequence.
+        sequence: u64,
+        /// The parent root the first head extends.
+        first_parent_root: Digest,
+        /// The head attested first.
+        first_next_root: Digest,
+        /// The parent root the second head extends.
+        second_parent_root: Digest,
+        /// The other head (not attested).
+        second_next_root: Digest,
+    },
+    /// The watcher fell behind and missed this many events.
+    Lagged {
+        /// Events missed.
+        missed_count: u64,
+    },
+    /// Signing an attestation failed.
+    SigningFailed {
+        /// The corridor.
+        corridor_id: CorridorId,
+        /// The sequence.
+        sequence: u64,
+        /// Why.
+        reason: String,
+    },
+}
+
+/// The handle of a running watcher; dropping every handle stops it once its inputs close.
+#[derive(Debug, Clone)]
+pub struct WatcherHandle {
+    observe: mpsc::Sender<CorridorEvent>,
+}
+
+impl WatcherHandle {
+    /// Feeds a head observed elsewhere (a peer zone's receipt); waits while the queue is full.
+    pub async fn observe(&self, event: CorridorEvent) -> bool {
+        self.observe.send(event).await.is_ok()
+    }
+}
+
+/// Starts a watcher for `key` on `events`, sending its reports to `reports`.
+pub fn spawn_watcher(
+    key: Arc<SigningKey>,
+    clock: Arc<dyn Clock>,
+    events: broadcast::Receiver<CorridorEvent>,
+    reports: mpsc::Sender<WatcherReport>,
+) -> WatcherHandle {
+    let (observe, observed) = mpsc::channel(OBSERVE_QUEUE_MAX);
+    let watcher = Watcher {
+        key,
+        clock,
+        reports,
+        heads: HashMap::new(),
+        order: VecDeque::new(),
+    };
+    tokio::spawn(watcher.run(events, observed));
+    WatcherHandle { observe }
+}
+
+struct Watcher {
+    key: Arc<SigningKey>,
+    clock: Arc<dyn Clock>,
+    reports: mpsc::Sender<WatcherReport>,
+    /// (corridor, sequence) → (parent root, next root) of the head attested there.
+    heads: HashMap<(CorridorId, u64), (Digest, Digest)>,
+    /// Insertion order of `heads`, to forget the oldest beyond [`WATCHED_HEADS_MAX`].
+    order: VecDeque<(CorridorId, u64)>,
+}
+
+impl Watcher {
+    async fn run(
+        mut self,
+        mut events: broadcast::Receiver<CorridorEvent>,
+        mut observed: mpsc::Receiver<CorridorEvent>,
+    ) {
+        let mut events_open = true;
+        let mut observed_open = true;
+        loop {
+            if !events_open && !observed_open {
+                return;
+            }
+            let event = tokio::select! {
+                received = events.recv(), if events_open => match received {
+                    Ok(event) => event,
+                    Err(broadcast::error::RecvError::Lagged(missed_count)) => {
+                        if !self.report(WatcherReport::Lagged { missed_count }).await {
+                            return;
+                        }
+                        continue;
+                    }
+                    Err(broadcast::error::RecvError::Closed) => {
+                        events_open = false;
+                        continue;
+                    }
+                },
+                received = observed.recv(), if observed_open => match received {
+                    Some(event) => event,
+                    None => {
+                        observed_open = false;
+                        continue;
+                    }
+                },
+            };
+            if let Some(report) = self.witness(event)
+                && !self.report(report).await
+            {
+                return;
+            }
+        }
+    }
+
+    /// `false` when nobody listens any more: the watcher stops.
+    async fn report(&self, report: WatcherReport) -> bool {
+        self.reports.send(report).await.is_ok()
+    }
+
+    fn witness(&mut self, event: CorridorEvent) -> Option<WatcherReport> {
+        let place = (event.corridor_id.clone(), event.sequence);
+        if let Some((first_parent_root, first_next_root)) = self.heads.get(&place).copied() {
+            if first_next_root == event.next_root {
+                return None;
+            }
+            return Some(WatcherReport::ForkObserved {
+                corridor_id: event.corridor_id,
+                sequence: event.sequence,
+                first_parent_root,
+                first_next_root,
+                second_parent_root: event.prev_root,
+                second_next_root: event.next_root,
+            });
+        }
+        self.remember(place, (event.prev_root, event.next_root));
+        let statement = AttestationStatement {
+            corridor_id: event.corridor_id.clone(),
+            height: event.sequence,
+            parent_root: event.prev_root,
+            candidate_root: event.next_root,
+            observed_head: event.next_root,
+        };
+        Some(
+            match WatcherAttestation::sign(statement, &self.key, self.clock.now()) {
+                Ok(attestation) => WatcherReport::Attested(Box::new(attestation)),
+                Err(error) => WatcherReport::SigningFailed {
+                    corridor_id: event.corridor_id,
+                    sequence: event.sequence,
+                    reason: error.to_string(),
+                },
+            },
+        )
+    }
+
+    fn remember(&mut self, place: (CorridorId, u64), head: (Digest, Digest)) {
+        if self.order.len() >= WATCHED_HEADS_MAX
+            && let Some(oldest) = self.order.pop_front()
+        {
+            self.heads.remove(&oldest);
+        }
+        self.order.push_back(place.clone());
+        self.heads.insert(place, head);
+    }
+}

@@ -1,0 +1,272 @@
+//! Goal: `CorridorCore` without any actor — durable append, typed rejections, lifecycle, and
+//! hydration from snapshot + tail reproducing the state exactly. Method: a core over a real
+//! store, dropped and re-hydrated like a restarted actor.
+
+use std::sync::Arc;
+
+use msez_actors::corridor::core::{CorridorCore, CorridorDeps, RECEIPTS_PAGE_MAX};
+use msez_actors::corridor::error::CorridorReject;
+use msez_actors::corridor::leases::LeaseBook;
+use msez_persistence::group_commit::{GroupCommitConfig, GroupCommitWriter};
+use msez_persistence::store::Store;
+use msez_protocol::chain::AppendError;
+use msez_protocol::corridor::lifecycle::{HaltEvidence, TransitionKind, transition_consent};
+use msez_protocol::corridor::state::StepError;
+use msez_protocol::export::verify_export;
+use msez_protocol::mmr::verify_inclusion;
+use msez_protocol::receipt::Transition;
+use msez_protocol::vc::subjects::CorridorLifecycleState;
+use serde_json::json;
+use tokio::sync::broadcast;
+
+use crate::support::*;
+
+fn deps(store: &Store, owner: &str) -> Arc<CorridorDeps> {
+    let (events, _) = broadcast::channel(64);
+    Arc::new(CorridorDeps {
+        store: store.clone(),
+        writer: Arc::new(
+            GroupCommitWriter::start(store.clone(), GroupCommitConfig::with_defaults()).unwrap(),
+        ),
+        leases: LeaseBook::new(store.clone(), corridors_config(owner).lease),
+        zone_key: Arc::new(key(31)),
+        clock: Arc::new(FixedClock),
+        events,
+        retry_after_ms: 50,
+    })
+}
+
+async fn core_rehydrates_identical_state_from_snapshot_and_tail(kind: Kind) {
+    let Some(db) = TestDb::open(kind).await else {
+        return;
+    };
+    let deps = deps(&db.store, "node-a");
+    let id = corridor_id("PK-AE.core.1");
+    let mut core = CorridorCore::hydrate(id.clone(), Arc::clone(&deps))
+        .await
+        .unwrap();
+    assert!(matches!(
+        core.summary(),
+        Err(CorridorReject::UnknownCorridor { .. })
+    ));
+    let created = core.create(create_request(&id, true)).await.unwrap();
+    assert_eq!(created.lifecycle, CorridorLifecycleState::Active);
+    let mut builder = ChainBuilder::new(&id, created.genesis_root);
+    // 10 receipts: snapshots after 4 and 8, a tail of 2, checkpoints after 5 and 10.
+    for _ in 0..10 {
+        core.append(builder.next()).await.unwrap();
+    }
+    let before = (core.summary().unwrap(), core.ledger().unwrap().clone());
+    drop(core);
+    let restored = CorridorCore::hydrate(id.clone(), Arc::clone(&deps))
+        .await
+        .unwrap();
+    assert_eq!(
+        (
+            restored.summary().unwrap(),
+            restored.ledger().unwrap().clone()
+        ),
+        before
+    );
+    assert_eq!(before.0.height, 10);
+    assert_eq!(before.0.obligation_count, 4);
+    // Checkpoint after 10, proofs against the current root, export verifies offline.
+    let checkpoint = restored.latest_checkpoint().await.unwrap().unwrap();
+    assert_eq!(checkpoint.receipt_count, 10);
+    let export = restored.export().await.unwrap();
+    let verified = verify_export(&export, msez_actors::clock::Clock::now(&FixedClock)).unwrap();
+    assert_eq!(verified.height, 10);
+    assert_eq!(verified.head, before.0.head);
+    let mut restored = restored;
+    for sequence in [0, 5, 9] {
+        let answer = restored.inclusion_proof(sequence).await.unwrap();
+        verify_inclusion(&answer.proof, &answer.mmr_root).unwrap();
+        assert_eq!(Some(answer.mmr_root), before.0.mmr_root);
+    }
+    assert!(matches!(
+        restored.inclusion_proof(10).await,
+        Err(CorridorReject::SequenceOutOfRange {
+            sequence: 10,
+            height: 10,
+            ..
+        })
+    ));
+    db.cleanup().await;
+}
+
+async fn core_rejects_caller_mistakes_with_typed_replies(kind: Kind) {
+    let Some(db) = TestDb::open(kind).await else {
+        return;
+    };
+    let deps = deps(&db.store, "node-a");
+    let id = corridor_id("PK-AE.core.2");
+    let mut core = CorridorCore::hydrate(id.clone(), Arc::clone(&deps))
+        .await
+        .unwrap();
+    let created = core.create(create_request(&id, true)).await.unwrap();
+    assert!(matches!(
+        core.create(create_request(&id, true)).await,
+        Err(CorridorReject::AlreadyExists { .. })
+    ));
+    let mut builder = ChainBuilder::new(&id, created.genesis_root);
+    let first = builder.next();
+    core.append(first.clone()).await.unwrap();
+    // The same receipt again is acknowledged again (a lost reply's retry).
+    assert_eq!(core.append(first.clone()).await.unwrap().sequence, 0);
+    // A different receipt at an old sequence: typed sequence mismatch.
+    let stale = ChainBuilder::new(&id, created.genesis_root);
+    let other = stale.sign_with(
+        Transition::new("note", json!({"other": true})).unwrap(),
+        &[&key(1), &key(2)],
+    );
+    assert!(matches!(
+        core.append(other).await,
+        Err(CorridorReject::Rejected(StepError::Chain(
+            AppendError::SequenceMismatch {
+                sequence: 0,
+                height: 1,
+                ..
+            }
+        )))
+    ));
+    // Signed by a key the policy does not name (a forged / unauthorised proof).
+    let forged = builder.sign_with(
+        Transition::new("note", json!({})).unwrap(),
+        &[&key(1), &key(9)],
+    );
+    assert!(matches!(
+        core.append(forged).await,
+        Err(CorridorReject::Rejected(StepError::Chain(
+            AppendError::Signatures { .. }
+        )))
+    ));
+    assert_eq!(core.summary().unwrap().height, 1);
+    // The page bound: at the limit it answers, one past it is a typed refusal.
+    assert_eq!(core.receipts(0, RECEIPTS_PAGE_MAX).await.unwrap().len(), 1);
+    assert!(matches!(
+        core.receipts(0, RECEIPTS_PAGE_MAX + 1).await,
+        Err(CorridorReject::TooLarge { count, limit, .. })
+            if count == u64::from(RECEIPTS_PAGE_MAX) + 1 && limit == u64::from(RECEIPTS_PAGE_MAX)
+    ));
+    assert!(
+        core.failure().is_none(),
+        "caller mistakes never fail the core"
+    );
+    // Halt with an authority's consent, then appends are refused as Halted.
+    let order = transition_consent(
+        &id,
+        CorridorLifecycleState::Active,
+        TransitionKind::Halt,
+        &key(21),
+        at(5),
+    )
+    .unwrap();
+    let ack = core.halt(HaltEvidence::Authority(order)).await.unwrap();
+    assert_eq!(ack.to, CorridorLifecycleState::Halted);
+    assert!(matches!(
+        core.append(builder.next()).await,
+        Err(CorridorReject::Halted { .. })
+    ));
+    // An order from a non-authority is a typed lifecycle rejection.
+    let bogus = transition_consent(
+        &id,
+        CorridorLifecycleState::Halted,
+        TransitionKind::Deprecate,
+        &key(9),
+        at(6),
+    )
+    .unwrap();
+    assert!(matches!(
+        core.transition(
+            msez_protocol::corridor::lifecycle::TransitionEvidence::Deprecate { order: bogus }
+        )
+        .await,
+        Err(CorridorReject::Lifecycle(_))
+    ));
+    let order = transition_consent(
+        &id,
+        CorridorLifecycleState::Halted,
+        TransitionKind::Deprecate,
+        &key(21),
+        at(6),
+    )
+    .unwrap();
+    core.transition(msez_protocol::corridor::lifecycle::TransitionEvidence::Deprecate { order })
+        .await
+        .unwrap();
+    assert!(matches!(
+        core.append(builder.next()).await,
+        Err(CorridorReject::Deprecated { .. })
+    ));
+    // Lifecycle survives a reload (it lives in the corridors table).
+    let reloaded = CorridorCore::hydrate(id.clone(), Arc::clone(&deps))
+        .await
+        .unwrap();
+    assert_eq!(
+        reloaded.summary().unwrap().lifecycle,
+        CorridorLifecycleState::Deprecated
+    );
+    // A pending corridor does not accept receipts yet.
+    let pending_id = corridor_id("PK-AE.core.pending");
+    let mut pending = CorridorCore::hydrate(pending_id.clone(), Arc::clone(&deps))
+        .await
+        .unwrap();
+    let created = pending
+        .create(create_request(&pending_id, false))
+        .await
+        .unwrap();
+    assert_eq!(created.lifecycle, CorridorLifecycleState::Pending);
+    let mut builder = ChainBuilder::new(&pending_id, created.genesis_root);
+    assert!(matches!(
+        pending.append(builder.next()).await,
+        Err(CorridorReject::NotActive { .. })
+    ));
+    db.cleanup().await;
+}
+
+async fn core_fails_when_fenced_and_rehydrates_under_the_new_epoch(kind: Kind) {
+    let Some(db) = TestDb::open(kind).await else {
+        return;
+    };
+    let deps = deps(&db.store, "node-a");
+    let id = corridor_id("PK-AE.core.3");
+    let mut core = CorridorCore::hydrate(id.clone(), Arc::clone(&deps))
+        .await
+        .unwrap();
+    let created = core.create(create_request(&id, true)).await.unwrap();
+    let mut builder = ChainBuilder::new(&id, created.genesis_root);
+    core.append(builder.next()).await.unwrap();
+    // Another incarnation takes the shard (a re-grant increments the epoch).
+    let shard = db.store.shard_of(&id);
+    db.store
+        .acquire_lease(shard, "node-b", std::time::Duration::from_secs(30))
+        .await
+        .ok();
+    db.store
+        .acquire_lease(shard, "node-a", std::time::Duration::from_secs(30))
+        .await
+        .unwrap();
+    let next = builder.next();
+    assert!(matches!(
+        core.append(next.clone()).await,
+        Err(CorridorReject::Fenced { .. })
+    ));
+    assert!(core.failure().is_some(), "a fenced write fails the core");
+    assert!(matches!(
+        core.summary(),
+        Err(CorridorReject::Unavailable { .. })
+    ));
+    let mut restarted = CorridorCore::hydrate(id.clone(), Arc::clone(&deps))
+        .await
+        .unwrap();
+    assert_eq!(restarted.summary().unwrap().height, 1);
+    restarted.append(next).await.unwrap();
+    assert_eq!(restarted.summary().unwrap().height, 2);
+    db.cleanup().await;
+}
+
+backend_tests!(
+    core_rehydrates_identical_state_from_snapshot_and_tail,
+    core_rejects_caller_mistakes_with_typed_replies,
+    core_fails_when_fenced_and_rehydrates_under_the_new_epoch,
+);
