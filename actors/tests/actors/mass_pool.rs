@@ -1,0 +1,245 @@
+//! Mass pool against the real sandbox over HTTP.
+//!
+//! Goal: per-key order, parallelism across keys, the admission bound (at the limit and one
+//! past it), and injected sandbox faults surfacing as typed errors and an open circuit.
+//! Method: the seeded sandbox stamps each created record with a logical clock (one second per
+//! id), so `createdAt` reveals the order the server processed creations in. Concurrency is
+//! observed through the sandbox's request counter while injected latency holds replies back;
+//! nothing asserts on elapsed time.
+
+use msez_actors::mass_pool::{MassPool, MassRequest, MassResponse, PoolError};
+use msez_mass::consent::{ConsentOperationType, CreateConsent};
+use msez_mass::error::{MassError, Service};
+use msez_mass::sandbox::faults::FaultConfig;
+use msez_protocol::ids::EntityId;
+use serde_json::json;
+
+use crate::support::{self, entities_on_different_workers, entity, eventually};
+
+fn consent_request(entity_id: &EntityId, index: usize) -> MassRequest {
+    MassRequest::CreateConsent(CreateConsent {
+        organization_id: entity_id.to_string(),
+        operation_type: ConsentOperationType::IssueNewShares,
+        requested_by: "user-1".to_owned(),
+        operation_id: None,
+        description: Some(format!("call-{index}")),
+        approvals_required: None,
+    })
+}
+
+fn created_at(response: MassResponse) -> (String, String) {
+    match response {
+        MassResponse::ConsentCreated(consent) => {
+            (consent.description.unwrap(), consent.created_at.unwrap())
+        }
+        other => panic!("unexpected response {other:?}"),
+    }
+}
+
+#[track_caller]
+fn check_ordered(observed: &[(String, String)]) {
+    for (index, pair) in observed.windows(2).enumerate() {
+        assert!(
+            pair[0].1 < pair[1].1,
+            "call {index} ({:?}) was processed after call {} ({:?})",
+            pair[0],
+            index + 1,
+            pair[1]
+        );
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn pool_serialises_calls_for_one_entity_in_submission_order() {
+    let sandbox = support::sandbox().await;
+    let pool = support::pool(&sandbox, 4, 1000).await;
+    let entity_id = entity("entity-ordered");
+    let pending: Vec<_> = (0..40)
+        .map(|index| {
+            pool.submit(&entity_id, consent_request(&entity_id, index))
+                .unwrap()
+        })
+        .collect();
+    let mut observed = Vec::new();
+    for reply in futures_join(pending).await {
+        observed.push(created_at(reply.unwrap()));
+    }
+    for (index, (description, _)) in observed.iter().enumerate() {
+        assert_eq!(description, &format!("call-{index}"));
+    }
+    check_ordered(&observed);
+    assert_eq!(pool.in_flight(), 0);
+    pool.stop();
+    sandbox.shutdown().await.unwrap();
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn pool_runs_calls_for_entities_on_different_workers_in_parallel() {
+    let sandbox = support::sandbox().await;
+    let pool = support::pool(&sandbox, 4, 1000).await;
+    let (first, second) = entities_on_different_workers(4);
+    let mut slow = FaultConfig::healthy();
+    slow.latency_ms = 1500;
+    sandbox.set_faults(Service::Consent, slow).unwrap();
+    let before = sandbox.request_count(Service::Consent);
+    let first_reply = pool.submit(&first, consent_request(&first, 0)).unwrap();
+    let second_reply = pool.submit(&second, consent_request(&second, 1)).unwrap();
+    let first_task = tokio::spawn(first_reply);
+    let second_task = tokio::spawn(second_reply);
+    // Both requests reach the sandbox while both replies are still held back by the latency.
+    eventually("both requests in flight at once", || {
+        assert!(!first_task.is_finished() && !second_task.is_finished());
+        sandbox.request_count(Service::Consent) == before + 2
+    })
+    .await;
+    first_task.await.unwrap().unwrap();
+    second_task.await.unwrap().unwrap();
+    pool.stop();
+    sandbox.shutdown().await.unwrap();
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn pool_holds_a_second_call_for_one_entity_until_the_first_completes() {
+    let sandbox = support::sandbox().await;
+    let pool = support::pool(&sandbox, 4, 1000).await;
+    let entity_id = entity("entity-serial");
+    let mut slow = FaultConfig::healthy();
+    slow.latency_ms = 300;
+    sandbox.set_faults(Service::Consent, slow).unwrap();
+    let before = sandbox.request_count(Service::Consent);
+    let first = tokio::spawn(
+        pool.submit(&entity_id, consent_request(&entity_id, 0))
+            .unwrap(),
+    );
+    let second = tokio::spawn(
+        pool.submit(&entity_id, consent_request(&entity_id, 1))
+            .unwrap(),
+    );
+    eventually("first request reaches the sandbox", || {
+        sandbox.request_count(Service::Consent) == before + 1
+    })
+    .await;
+    // Until the first reply exists, the second request must not have been sent.
+    eventually("first call completes", || {
+        if !first.is_finished() {
+            assert_eq!(sandbox.request_count(Service::Consent), before + 1);
+        }
+        first.is_finished()
+    })
+    .await;
+    first.await.unwrap().unwrap();
+    second.await.unwrap().unwrap();
+    assert_eq!(sandbox.request_count(Service::Consent), before + 2);
+    pool.stop();
+    sandbox.shutdown().await.unwrap();
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn pool_refuses_a_call_past_its_in_flight_bound() {
+    let sandbox = support::sandbox().await;
+    let bound = 3;
+    let pool = support::pool(&sandbox, 2, bound).await;
+    let mut slow = FaultConfig::healthy();
+    slow.latency_ms = 1000;
+    sandbox.set_faults(Service::Consent, slow).unwrap();
+    let entity_id = entity("entity-busy");
+    // At the limit: every call is admitted.
+    let admitted: Vec<_> = (0..bound)
+        .map(|index| {
+            pool.submit(&entity_id, consent_request(&entity_id, index))
+                .unwrap()
+        })
+        .collect();
+    assert_eq!(pool.in_flight(), bound);
+    // Limit + 1: refused at once, typed, nothing queued.
+    match pool.submit(&entity("other"), consent_request(&entity_id, 99)) {
+        Err(PoolError::Overloaded {
+            in_flight,
+            in_flight_max,
+        }) => {
+            assert_eq!(in_flight, bound);
+            assert_eq!(in_flight_max, bound);
+        }
+        other => panic!("expected Overloaded, got {other:?}"),
+    }
+    assert_eq!(pool.in_flight(), bound);
+    for reply in futures_join(admitted).await {
+        reply.unwrap();
+    }
+    // Slots are released with the replies.
+    assert_eq!(pool.in_flight(), 0);
+    sandbox
+        .set_faults(Service::Consent, FaultConfig::healthy())
+        .unwrap();
+    pool.call(&entity_id, consent_request(&entity_id, 100))
+        .await
+        .unwrap();
+    pool.stop();
+    sandbox.shutdown().await.unwrap();
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn pool_surfaces_injected_faults_as_typed_errors_then_circuit_open() {
+    let sandbox = support::sandbox().await;
+    let pool = MassPool::start(
+        support::client_with_breaker(&sandbox, 2),
+        support::pool_config(2, 100),
+        None,
+    )
+    .await
+    .unwrap();
+    let entity_id = entity("entity-faulted");
+    support::put_faults(&sandbox, "organization-info", json!({ "down": true })).await;
+    // A read is retried by the client, then reported with the sandbox's status.
+    match pool.call(&entity_id, MassRequest::GetOrganization).await {
+        Err(PoolError::Mass {
+            operation: "get_organization",
+            source: MassError::Status { status: 503, .. },
+            ..
+        }) => {}
+        other => panic!("expected a 503 Status error, got {other:?}"),
+    }
+    // After the breaker's failure bound, calls are refused without reaching Mass.
+    let mut saw_open = false;
+    for _ in 0..4 {
+        if let Err(PoolError::Mass {
+            source: MassError::CircuitOpen { service },
+            ..
+        }) = pool.call(&entity_id, MassRequest::GetOrganization).await
+        {
+            assert_eq!(service, Service::Organization);
+            saw_open = true;
+            break;
+        }
+    }
+    assert!(saw_open, "breaker never opened");
+    let counted = sandbox.request_count(Service::Organization);
+    let refused = pool.call(&entity_id, MassRequest::GetOrganization).await;
+    assert!(matches!(
+        refused,
+        Err(PoolError::Mass {
+            source: MassError::CircuitOpen { .. },
+            ..
+        })
+    ));
+    assert_eq!(sandbox.request_count(Service::Organization), counted);
+    // Other services are unaffected.
+    pool.call(&entity_id, consent_request(&entity_id, 0))
+        .await
+        .unwrap();
+    pool.stop();
+    sandbox.shutdown().await.unwrap();
+}
+
+/// Awaits every future, keeping their order.
+async fn futures_join<F: std::future::Future + Send + 'static>(futures: Vec<F>) -> Vec<F::Output>
+where
+    F::Output: Send + 'static,
+{
+    let tasks: Vec<_> = futures.into_iter().map(tokio::spawn).collect();
+    let mut outputs = Vec::with_capacity(tasks.len());
+    for task in tasks {
+        outputs.push(task.await.unwrap());
+    }
+    outputs
+}
