@@ -9,6 +9,7 @@
 
 pub mod agentic;
 pub mod clock;
+pub mod entity;
 pub mod mass_pool;
 
 mod slot;

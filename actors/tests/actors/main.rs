@@ -16,5 +16,6 @@
 )]
 
 mod agentic;
+mod entity;
 mod mass_pool;
 mod support;
