@@ -11,5 +11,6 @@ pub mod agentic;
 pub mod clock;
 pub mod entity;
 pub mod mass_pool;
+pub mod scheduler;
 
 mod slot;

@@ -18,4 +18,5 @@
 mod agentic;
 mod entity;
 mod mass_pool;
+mod scheduler;
 mod support;
