@@ -18,7 +18,7 @@ use ractor::ActorCell;
 use tokio::sync::broadcast;
 
 use crate::error::RuntimeError;
-use crate::sync::lock;
+use crate::sync::lock_std;
 
 /// Supervision events buffered per subscriber; a slower subscriber sees `Lagged` and skips.
 /// 4,096 holds a burst of one restart per actor across a 64-shard host several times over.
@@ -135,8 +135,6 @@ struct Inner {
 }
 
 #[derive(Clone)]
-// `Node` is registered by the singleton supervisor (next commit); keyed hosts mount subtrees.
-#[allow(dead_code)]
 enum Registered {
     Node(Arc<NodeRecord>),
     Subtree(Arc<dyn Subtree>),
@@ -248,7 +246,7 @@ impl Introspection {
         for (mount, entry) in self.registered() {
             match entry {
                 Registered::Node(record) if mount == path => {
-                    let cell = lock(&record.state).cell.clone();
+                    let cell = lock_std(&record.state).cell.clone();
                     return Ok(match cell {
                         Some(cell) => {
                             cell.kill();
@@ -291,13 +289,23 @@ impl Introspection {
         self.inner.events.receiver_count() > 0
     }
 
-    /// Registers a supervisor or singleton actor at `path`.
-    #[allow(dead_code)]
+    /// Registers a supervisor or singleton actor at `path`, or returns the record already there
+    /// (a restarted nested supervisor and its parent share one record).
     pub(crate) fn register_node(
         &self,
         path: &str,
         kind: &str,
     ) -> Result<Arc<NodeRecord>, RuntimeError> {
+        let mut nodes = lock_std(&self.inner.nodes);
+        match nodes.get(path) {
+            Some(Registered::Node(record)) => return Ok(record.clone()),
+            Some(Registered::Subtree(_)) => {
+                return Err(RuntimeError::DuplicatePath {
+                    path: path.to_owned(),
+                });
+            }
+            None => {}
+        }
         let record = Arc::new(NodeRecord {
             path: path.to_owned(),
             kind: kind.to_owned(),
@@ -309,8 +317,27 @@ impl Introspection {
                 cell: None,
             }),
         });
-        self.insert(path, Registered::Node(record.clone()))?;
+        nodes.insert(path.to_owned(), Registered::Node(record.clone()));
         Ok(record)
+    }
+
+    /// The path of the registered node whose current actor is `actor_id`.
+    pub(crate) fn path_of(&self, actor_id: ractor::ActorId) -> Option<String> {
+        self.registered()
+            .into_iter()
+            .find_map(|(path, entry)| match entry {
+                Registered::Node(record) => {
+                    let state = lock_std(&record.state);
+                    let current = state.cell.as_ref().map(ActorCell::get_id);
+                    (current == Some(actor_id)).then_some(path)
+                }
+                Registered::Subtree(_) => None,
+            })
+    }
+
+    /// Removes every registration at or below `path`.
+    pub(crate) fn unregister_below(&self, path: &str) {
+        lock_std(&self.inner.nodes).retain(|registered, _| !is_at_or_below(registered, path));
     }
 
     /// Registers a self-describing subtree mounted at `path`.
@@ -324,11 +351,11 @@ impl Introspection {
 
     /// Removes the node or subtree at `path`.
     pub(crate) fn unregister(&self, path: &str) {
-        lock(&self.inner.nodes).remove(path);
+        lock_std(&self.inner.nodes).remove(path);
     }
 
     fn insert(&self, path: &str, entry: Registered) -> Result<(), RuntimeError> {
-        let mut nodes = lock(&self.inner.nodes);
+        let mut nodes = lock_std(&self.inner.nodes);
         if nodes.contains_key(path) {
             return Err(RuntimeError::DuplicatePath {
                 path: path.to_owned(),
@@ -340,7 +367,7 @@ impl Introspection {
 
     /// A copy of the registrations, so no lock is held while subtrees are asked.
     fn registered(&self) -> Vec<(String, Registered)> {
-        lock(&self.inner.nodes)
+        lock_std(&self.inner.nodes)
             .iter()
             .map(|(path, entry)| (path.clone(), entry.clone()))
             .collect()
@@ -363,7 +390,7 @@ impl Introspection {
 
 impl NodeRecord {
     fn snapshot(&self) -> TreeNode {
-        let state = lock(&self.state);
+        let state = lock_std(&self.state);
         TreeNode {
             path: self.path.clone(),
             name: last_segment(&self.path).to_owned(),

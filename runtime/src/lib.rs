@@ -21,6 +21,7 @@ mod introspection;
 mod keyed;
 mod policy;
 mod single_flight;
+mod supervisor;
 mod sync;
 
 pub use error::{ActorFailure, HostError, RuntimeError};
@@ -29,3 +30,6 @@ pub use introspection::{
 };
 pub use keyed::{Keyed, KeyedHost, KeyedHostConfig, Reply, SHARD_COUNT_DEFAULT, SHARD_COUNT_MAX};
 pub use policy::{Backoff, ExitKind, Intensity, RestartHistory, RestartPolicy, RestartVerdict};
+pub use supervisor::{
+    CHILD_STOP_TIMEOUT_MS, ChildSpec, StartFn, StartFuture, SupervisorHandle, start_supervisor,
+};

@@ -34,7 +34,7 @@ use crate::error::{ActorFailure, HostError, RuntimeError};
 use crate::introspection::{Introspection, NodeStatus, SupervisionEvent, now_unix_ms};
 use crate::policy::{Backoff, Intensity, RestartPolicy};
 use crate::single_flight::{ActivationTable, Admit, Incarnation, Slot};
-use crate::sync::lock;
+use crate::sync::lock_std;
 
 use actor::{Activation, Envelope, KeyedActor, PassivateMode};
 use shard::ShardSupervisor;
@@ -473,7 +473,7 @@ impl<K: Keyed> HostInner<K> {
             key: key.to_string(),
             reason: err.to_string(),
         })?;
-        lock(&shard.keys_by_actor).insert(actor.get_id(), (key.clone(), incarnation_id));
+        lock_std(&shard.keys_by_actor).insert(actor.get_id(), (key.clone(), incarnation_id));
         Ok(Arc::new(Live {
             incarnation_id,
             actor,
@@ -518,8 +518,11 @@ impl<K: Keyed> HostInner<K> {
             }
         }
         let timeout = self.config.call_timeout;
+        // One deadline for all: the actors passivate concurrently, so stuck ones cost one
+        // timeout in total, not one each.
+        let deadline = tokio::time::Instant::now() + timeout;
         for (incarnation, answer) in answers {
-            if tokio::time::timeout(timeout, answer).await.is_err() {
+            if tokio::time::timeout_at(deadline, answer).await.is_err() {
                 tracing::warn!(host = %self.path, "actor did not passivate in time; killing it");
                 incarnation.actor.get_cell().kill();
             }

@@ -17,7 +17,7 @@ use super::{HostInner, Keyed, millis};
 use crate::introspection::SupervisionEvent;
 use crate::policy::{RestartPolicy, RestartVerdict};
 use crate::single_flight::Slot;
-use crate::sync::lock;
+use crate::sync::lock_std;
 
 /// The supervisor of one shard.
 pub(crate) struct ShardSupervisor<K: Keyed> {
@@ -58,7 +58,8 @@ impl<K: Keyed> ShardSupervisor<K> {
     fn on_exit(&self, cell: &ActorCell, reason: String) {
         let host = &self.host;
         let shard = &host.shards[self.shard_index as usize];
-        let Some((key, incarnation_id)) = lock(&shard.keys_by_actor).remove(&cell.get_id()) else {
+        let Some((key, incarnation_id)) = lock_std(&shard.keys_by_actor).remove(&cell.get_id())
+        else {
             return;
         };
         // A passivate hook that crashed leaves its passivating slot behind: clear it.

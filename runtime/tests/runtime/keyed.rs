@@ -367,14 +367,14 @@ async fn stress_racing_activation_passivation_kill_never_loses_a_reply() {
     config.admission_bound = 16;
     config.call_timeout = Duration::from_secs(20);
     let (_counter, host, _tree) = start(Counter::default(), config).await;
-    let key_count = 64;
-    let tasks: Vec<_> = (0..16u64)
+    let key_count = 256;
+    let tasks: Vec<_> = (0..32u64)
         .map(|task| {
             let host = host.clone();
             tokio::spawn(async move {
                 let mut rng = fastrand::Rng::with_seed(task);
                 let mut outcomes = [0u32; 6];
-                for _ in 0..300 {
+                for _ in 0..500 {
                     let key = format!("k{}", rng.u32(0..key_count));
                     let outcome = match rng.u8(0..10) {
                         0 => {
@@ -417,5 +417,89 @@ async fn stress_racing_activation_passivation_kill_never_loses_a_reply() {
     assert_eq!(totals[4], 0, "calls timed out: {totals:?}");
     assert_eq!(totals[5], 0, "unexpected errors: {totals:?}");
     assert!(totals[0] > 0, "{totals:?}");
+    host.shutdown().await.unwrap();
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn call_to_busy_actor_times_out_with_typed_error() {
+    let mut config = config("timeout");
+    config.call_timeout = Duration::from_millis(50);
+    let (_counter, host, _tree) = start(Counter::default(), config).await;
+    let key = "slow".to_owned();
+    let (entered_tx, entered_rx) = oneshot::channel();
+    let (release_tx, release_rx) = oneshot::channel();
+    host.send(
+        &key,
+        Msg::Block {
+            entered: entered_tx,
+            release: release_rx,
+        },
+    )
+    .await
+    .unwrap();
+    entered_rx.await.unwrap();
+    assert_eq!(
+        get(&host, "slow").await,
+        Err(HostError::Timeout {
+            key: key.clone(),
+            timeout_ms: 50
+        })
+    );
+    release_tx.send(false).unwrap();
+    host.shutdown().await.unwrap();
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn start_rejects_out_of_range_config() {
+    let tree = msez_runtime::Introspection::new("test");
+    type Mutation = fn(&mut msez_runtime::KeyedHostConfig);
+    let cases: [(&str, Mutation); 5] = [
+        ("shard_count", |c| c.shard_count = 0),
+        ("shard_count", |c| {
+            c.shard_count = msez_runtime::SHARD_COUNT_MAX + 1
+        }),
+        ("admission_bound", |c| c.admission_bound = 0),
+        ("call_timeout", |c| c.call_timeout = Duration::ZERO),
+        ("name", |c| c.name = "a/b".to_owned()),
+    ];
+    for (expected_field, mutate) in cases {
+        let mut config = config("invalid");
+        mutate(&mut config);
+        let result =
+            msez_runtime::KeyedHost::start(Arc::new(Counter::default()), config, &tree).await;
+        match result {
+            Err(msez_runtime::RuntimeError::InvalidConfig { field, .. }) => {
+                assert_eq!(field, expected_field)
+            }
+            Err(other) => panic!("unexpected error {other:?}"),
+            Ok(_) => panic!("config accepted: {expected_field}"),
+        }
+    }
+    let mut at_limit = config("limit");
+    at_limit.shard_count = msez_runtime::SHARD_COUNT_MAX;
+    let host = msez_runtime::KeyedHost::start(Arc::new(Counter::default()), at_limit, &tree)
+        .await
+        .unwrap();
+    assert_eq!(add(&host, "x", 1).await, Ok(1));
+    host.shutdown().await.unwrap();
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn tree_and_events_serialize_to_json_shape() {
+    let (_counter, host, tree) = start(Counter::default(), config("json")).await;
+    add(&host, "j", 1).await.unwrap();
+    let node = tree.find(&host.key_path(&"j".to_owned())).unwrap();
+    let json = serde_json::to_value(&node).unwrap();
+    assert_eq!(json["status"], "running");
+    assert_eq!(json["name"], "j");
+    let event = SupervisionEvent::Restarted {
+        path: "/a".to_owned(),
+        attempt: 2,
+        backoff_ms: 7,
+    };
+    assert_eq!(
+        serde_json::to_value(&event).unwrap(),
+        serde_json::json!({"event": "restarted", "path": "/a", "attempt": 2, "backoff_ms": 7})
+    );
     host.shutdown().await.unwrap();
 }
