@@ -298,15 +298,21 @@ impl AgenticHandle {
         policies: PolicySet,
         supervisor: Option<ActorCell>,
     ) -> Result<AgenticHandle, ractor::SpawnErr> {
-        let handle = AgenticHandle {
+        let handle = AgenticHandle::new(config, policies);
+        handle.spawn(supervisor).await?;
+        Ok(handle)
+    }
+
+    /// A handle with no actor yet: a supervisor's start function spawns it with
+    /// [`AgenticHandle::spawn`]. Requests before then get [`AgenticError::Unavailable`].
+    pub fn new(config: AgenticConfig, policies: PolicySet) -> AgenticHandle {
+        AgenticHandle {
             slot: ActorSlot::empty(),
             shared: Arc::new(AgenticShared {
                 config,
                 policies: RwLock::new(Arc::new(policies)),
             }),
-        };
-        handle.spawn(supervisor).await?;
-        Ok(handle)
+        }
     }
 
     /// Spawns a fresh actor behind this handle (a supervisor's restart) and returns its cell.
@@ -367,6 +373,47 @@ impl AgenticHandle {
             .map_err(|_| AgenticError::Unavailable)
     }
 
+    /// Executes the enforcement actions of an arbitration ruling (already decided by the
+    /// ruling, so no policy is consulted), recorded under trigger `enforcement_due` with policy
+    /// id `ruling:<dispute_id>`.
+    pub async fn enforce_ruling(
+        &self,
+        dispute_id: &msez_protocol::arbitration::DisputeId,
+        actions: Vec<msez_protocol::arbitration::EnforcementAction>,
+        occurred_at: Timestamp,
+    ) -> Result<Decision, AgenticError> {
+        let policy_id = PolicyId::new(format!("ruling:{dispute_id}")).map_err(|error| {
+            AgenticError::Payload {
+                trigger: TriggerKind::EnforcementDue,
+                reason: error.to_string(),
+            }
+        })?;
+        let planned: Vec<PlannedAction> = actions
+            .iter()
+            .map(|action| PlannedAction {
+                kind: action.kind,
+                target: Some(action.target.clone()),
+                parameters: action.parameters.iter().cloned().collect(),
+                policy_id: policy_id.clone(),
+            })
+            .collect();
+        let payload = json!({
+            "dispute_id": dispute_id.as_str(),
+            "actions": planned.iter().map(action_value).collect::<Vec<_>>(),
+        });
+        let trigger = Trigger::new(TriggerKind::EnforcementDue, None, payload, occurred_at)
+            .map_err(|error| AgenticError::Payload {
+                trigger: TriggerKind::EnforcementDue,
+                reason: error.to_string(),
+            })?;
+        self.call(|reply| AgenticMsg::Enforce {
+            trigger,
+            actions: planned,
+            reply,
+        })
+        .await?
+    }
+
     /// Screens every corridor's parties against a new sanctions list and acts on matches.
     pub async fn sanctions_update(
         &self,
@@ -417,6 +464,11 @@ enum AgenticMsg {
         update: SanctionsUpdate,
         reply: RpcReplyPort<Result<SanctionsSweep, AgenticError>>,
     },
+    Enforce {
+        trigger: Trigger,
+        actions: Vec<PlannedAction>,
+        reply: RpcReplyPort<Result<Decision, AgenticError>>,
+    },
 }
 
 struct AgenticActor {
@@ -452,6 +504,21 @@ impl Actor for AgenticActor {
                     let _ = reply.send(Ok(decision));
                 }
             }
+            AgenticMsg::Enforce {
+                trigger,
+                actions,
+                reply,
+            } => {
+                let evaluation = Evaluation {
+                    matched_policy_ids: Vec::new(),
+                    actions,
+                    overridden: Vec::new(),
+                    unresolved: Vec::new(),
+                };
+                let decision = self.record_and_execute(&trigger, evaluation).await?;
+                // The caller may have timed out; the decision is durable either way.
+                let _ = reply.send(Ok(decision));
+            }
             AgenticMsg::Sanctions { update, reply } => {
                 let sweep = self.sweep(update).await?;
                 // As above: the sweep's decisions are already in the audit trail.
@@ -466,7 +533,6 @@ impl AgenticActor {
     /// Evaluate, record, execute, record. Only a storage or clock failure is an `Err` (the
     /// actor crashes and the supervisor restarts it).
     async fn decide(&self, trigger: &Trigger) -> Result<Decision, ActorProcessingErr> {
-        let config = &self.shared.config;
         let policies = Arc::clone(
             &self
                 .shared
@@ -475,6 +541,16 @@ impl AgenticActor {
                 .unwrap_or_else(PoisonError::into_inner),
         );
         let evaluation = policies.evaluate(trigger);
+        self.record_and_execute(trigger, evaluation).await
+    }
+
+    /// Records the decision, executes its actions, records the outcomes.
+    async fn record_and_execute(
+        &self,
+        trigger: &Trigger,
+        evaluation: Evaluation,
+    ) -> Result<Decision, ActorProcessingErr> {
+        let config = &self.shared.config;
         let recorded_at = config.clock.now_timestamp()?;
         let decision_entry = decision_record(&config.trail_id, trigger, &evaluation, recorded_at);
         let decision = config

@@ -8,9 +8,11 @@
 //! before it is committed, or makes a nested synchronous call to an actor that may call back.
 
 pub mod agentic;
+pub mod arbitration;
 pub mod clock;
 pub mod entity;
 pub mod mass_pool;
 pub mod scheduler;
+pub mod zone;
 
 mod slot;

@@ -284,17 +284,23 @@ impl MassPool {
         config: MassPoolConfig,
         supervisor: Option<ActorCell>,
     ) -> Result<MassPool, PoolError> {
+        let pool = MassPool::new(client, config)?;
+        pool.spawn_factory(supervisor).await?;
+        Ok(pool)
+    }
+
+    /// A handle with no factory yet: a supervisor's start function spawns it with
+    /// [`MassPool::spawn_factory`]. Submissions before then get [`PoolError::Stopped`].
+    pub fn new(client: MassClient, config: MassPoolConfig) -> Result<MassPool, PoolError> {
         config.validate()?;
-        let pool = MassPool {
+        Ok(MassPool {
             inner: Arc::new(PoolShared {
                 client,
                 config,
                 in_flight: Arc::new(AtomicUsize::new(0)),
                 factory: RwLock::new(None),
             }),
-        };
-        pool.spawn_factory(supervisor).await?;
-        Ok(pool)
+        })
     }
 
     /// Spawns a fresh factory for this handle (used again by a supervisor's restart) and

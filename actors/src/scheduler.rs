@@ -348,19 +348,25 @@ impl SchedulerHandle {
         config: SchedulerConfig,
         supervisor: Option<ActorCell>,
     ) -> Result<SchedulerHandle, SchedulerError> {
-        config.validate()?;
-        let handle = SchedulerHandle {
-            slot: ActorSlot::empty(),
-            shared: Arc::new(SchedulerShared {
-                config,
-                wheel: Mutex::new(TimerWheel::default()),
-            }),
-        };
+        let handle = SchedulerHandle::new(config)?;
         handle
             .spawn(supervisor)
             .await
             .map_err(|_| SchedulerError::Unavailable)?;
         Ok(handle)
+    }
+
+    /// A handle with an empty wheel and no actor yet: a supervisor's start function spawns it
+    /// with [`SchedulerHandle::spawn`]. Timers may be armed before then.
+    pub fn new(config: SchedulerConfig) -> Result<SchedulerHandle, SchedulerError> {
+        config.validate()?;
+        Ok(SchedulerHandle {
+            slot: ActorSlot::empty(),
+            shared: Arc::new(SchedulerShared {
+                config,
+                wheel: Mutex::new(TimerWheel::default()),
+            }),
+        })
     }
 
     /// Spawns a fresh actor behind this handle (a supervisor's restart); timers are kept.

@@ -20,3 +20,4 @@ mod entity;
 mod mass_pool;
 mod scheduler;
 mod support;
+mod zone;
