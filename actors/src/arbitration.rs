@@ -9,23 +9,29 @@
 //! and executes them (suspend an entity, halt a corridor, ...). The agentic actor never calls
 //! an arbitration actor, so this call cannot close a cycle.
 //!
-//! Known gap: a dispute's state is held in memory only. The store's disputes and evidence
-//! tables have no methods yet, and journaling steps for replay needs `Deserialize` on the
-//! protocol's `Remedy`, `Arbitrator` and `EvidencePackage`; until then a crashed or passivated
-//! arbitration actor comes back empty (its calls answer [`ArbitrationReject::NotFiled`]). The
-//! zone therefore runs this host without idle passivation.
+//! Durability: the filing and every accepted step are appended to the dispute's journal, a
+//! hash-chained trail `dispute:<dispute_id>` (`Store::append_audit_entry`), after the pure step
+//! succeeds on a copy and before the state changes and the caller is answered. Hydration replays
+//! the journal through `Dispute::file` and `Dispute::apply` (deterministic, panel selection
+//! included), so a restarted actor is indistinguishable from one that never failed. Known gap:
+//! a crash after the enforce step is journaled but before the agentic actor answered leaves the
+//! enforcement unexecuted; the replayed dispute is `enforced` and does not resend it.
 //!
 //! Never: decides a dispute rule (the protocol does) or executes an enforcement itself.
 
 use std::sync::Arc;
 
 use msez_protocol::arbitration::{
-    ArbitrationError, Dispute, DisputeId, DisputeState, DisputeStep, DisputeTransition,
-    EvidencePackage, Ruling,
+    ArbitrationError, Arbitrator, ArbitratorId, Dispute, DisputeId, DisputeState, DisputeStep,
+    DisputeTransition, EvidenceItem, EvidenceKind, EvidencePackage, Remedy, Ruling,
 };
+use msez_protocol::canonical::CanonicalBytes;
+use msez_protocol::digest::Digest;
 use msez_protocol::ids::{EntityId, JurisdictionId};
 use msez_protocol::time::Timestamp;
 use msez_runtime::{ActorFailure, HostError, Keyed, KeyedHost, KeyedHostConfig, Reply};
+use serde::Deserialize;
+use serde_json::{Value, json};
 
 use crate::agentic::{AgenticError, AgenticHandle, Decision};
 use crate::clock::Clock;
@@ -33,7 +39,7 @@ use crate::clock::Clock;
 /// What the arbitration actors are built from. No `Default`: the zone decides.
 #[derive(Clone)]
 pub struct ArbitrationConfig {
-    /// The durable store (reserved for the dispute journal; see the module's known gap).
+    /// Where dispute journals live.
     pub store: msez_persistence::store::Store,
     /// The zone clock.
     pub clock: Arc<dyn Clock>,
@@ -232,9 +238,32 @@ impl Keyed for ArbitrationBehaviour {
     type Msg = ArbitrationMsg;
     type State = Option<Dispute>;
 
-    async fn hydrate(&self, _dispute_id: &DisputeId) -> Result<Option<Dispute>, ActorFailure> {
-        // In memory only (see the module's known gap).
-        Ok(None)
+    async fn hydrate(&self, dispute_id: &DisputeId) -> Result<Option<Dispute>, ActorFailure> {
+        let trail_id = dispute_trail_id(dispute_id);
+        let mut dispute: Option<Dispute> = None;
+        let mut from_sequence = 0;
+        loop {
+            let page = self
+                .config
+                .store
+                .audit_trail(&trail_id, from_sequence, JOURNAL_PAGE_COUNT)
+                .await
+                .map_err(|error| ActorFailure::new(format!("read journal {trail_id}: {error}")))?;
+            let page_count = page.len() as u64;
+            for entry in &page {
+                let failure = |reason: String| {
+                    ActorFailure::new(format!("{trail_id}#{}: {reason}", entry.sequence))
+                };
+                let record: JournalRecord = serde_json::from_slice(entry.entry.as_bytes())
+                    .map_err(|error| failure(error.to_string()))?;
+                replay(dispute_id, &mut dispute, record).map_err(failure)?;
+            }
+            from_sequence += page_count;
+            if page_count < JOURNAL_PAGE_COUNT {
+                break;
+            }
+        }
+        Ok(dispute)
     }
 
     async fn handle(
@@ -259,21 +288,31 @@ impl Keyed for ArbitrationBehaviour {
                     respondent,
                     statement_of_claim,
                 } = *filing;
-                let outcome = Dispute::file(
+                let filed = match Dispute::file(
                     dispute_id.clone(),
-                    jurisdiction,
-                    claimant,
-                    respondent,
+                    jurisdiction.clone(),
+                    claimant.clone(),
+                    respondent.clone(),
                     Some(&statement_of_claim),
                     at,
-                )
-                .map(|dispute| {
-                    let filed = status(&dispute);
-                    *state = Some(dispute);
-                    filed
-                })
-                .map_err(ArbitrationReject::from);
-                let _ = reply.send(outcome);
+                ) {
+                    Ok(dispute) => dispute,
+                    Err(error) => {
+                        let _ = reply.send(Err(error.into()));
+                        return Ok(());
+                    }
+                };
+                let entry = json!({
+                    "kind": "filed",
+                    "jurisdiction": jurisdiction,
+                    "claimant": claimant,
+                    "respondent": respondent,
+                    "statement_of_claim": statement_of_claim,
+                    "at": at,
+                });
+                self.journal(dispute_id, &entry).await?;
+                let _ = reply.send(Ok(status(&filed)));
+                *state = Some(filed);
             }
             ArbitrationMsg::Step {
                 step,
@@ -281,7 +320,7 @@ impl Keyed for ArbitrationBehaviour {
                 at,
                 reply,
             } => {
-                let outcome = self.step(dispute_id, state, *step, &evidence, at).await;
+                let outcome = self.step(dispute_id, state, *step, &evidence, at).await?;
                 let _ = reply.send(outcome);
             }
             ArbitrationMsg::Status { reply } => {
@@ -307,6 +346,19 @@ impl Keyed for ArbitrationBehaviour {
 }
 
 impl ArbitrationBehaviour {
+    async fn journal(&self, dispute_id: &DisputeId, entry: &Value) -> Result<(), ActorFailure> {
+        let canonical = CanonicalBytes::new(entry)
+            .map_err(|error| ActorFailure::new(format!("dispute {dispute_id} entry: {error}")))?;
+        self.config
+            .store
+            .append_audit_entry(&dispute_trail_id(dispute_id), &canonical)
+            .await
+            .map_err(|error| ActorFailure::new(format!("journal dispute {dispute_id}: {error}")))?;
+        Ok(())
+    }
+
+    /// Pure step on a copy, journal, commit, then enforcement. A refusal is the inner `Err`;
+    /// a storage failure is the outer one (the actor crashes and re-hydrates).
     async fn step(
         &self,
         dispute_id: &DisputeId,
@@ -314,19 +366,28 @@ impl ArbitrationBehaviour {
         step: DisputeStep,
         evidence: &[EvidencePackage],
         at: Timestamp,
-    ) -> Result<StepOutcome, ArbitrationReject> {
-        let dispute = state.as_mut().ok_or(ArbitrationReject::NotFiled {
-            dispute_id: dispute_id.clone(),
-        })?;
-        let transition = dispute.apply(step, evidence, at)?;
+    ) -> Result<Result<StepOutcome, ArbitrationReject>, ActorFailure> {
+        let Some(dispute) = state.as_mut() else {
+            return Ok(Err(ArbitrationReject::NotFiled {
+                dispute_id: dispute_id.clone(),
+            }));
+        };
+        let entry = step_record(&step, evidence, at);
+        let mut next = dispute.clone();
+        let transition = match next.apply(step, evidence, at) {
+            Ok(transition) => transition,
+            Err(error) => return Ok(Err(error.into())),
+        };
+        self.journal(dispute_id, &entry).await?;
+        *dispute = next;
         if transition.to != DisputeState::Enforced {
-            return Ok(StepOutcome {
+            return Ok(Ok(StepOutcome {
                 transition,
                 enforcement: None,
-            });
+            }));
         }
         let actions = dispute.enforcement_actions();
-        let decision = self
+        let enforced = self
             .config
             .agentic
             .enforce_ruling(dispute_id, actions, at)
@@ -334,10 +395,239 @@ impl ArbitrationBehaviour {
             .map_err(|source| ArbitrationReject::Enforcement {
                 dispute_id: dispute_id.clone(),
                 source,
-            })?;
-        Ok(StepOutcome {
+            });
+        Ok(enforced.map(|decision| StepOutcome {
             transition,
             enforcement: Some(decision),
-        })
+        }))
     }
+}
+
+/// Journal entries read per page during hydration.
+const JOURNAL_PAGE_COUNT: u64 = 1_000;
+
+/// The journal trail of one dispute.
+pub fn dispute_trail_id(dispute_id: &DisputeId) -> String {
+    format!("dispute:{dispute_id}")
+}
+
+/// The journal form of a step (the protocol types serialise; the step enum is spelled here).
+fn step_record(step: &DisputeStep, evidence: &[EvidencePackage], at: Timestamp) -> Value {
+    let mut entry = json!({ "kind": "step", "step": step.name(), "evidence": evidence, "at": at });
+    let extra = match step {
+        DisputeStep::ConstitutePanel { roster, panel_size } => {
+            json!({ "roster": roster, "panel_size": panel_size })
+        }
+        DisputeStep::IssueRuling {
+            appeal_period_s,
+            remedies,
+        } => json!({ "appeal_period_s": appeal_period_s, "remedies": remedies }),
+        DisputeStep::Settle { escrow_to_party } => json!({ "escrow_to_party": escrow_to_party }),
+        DisputeStep::BeginReview
+        | DisputeStep::OpenHearing
+        | DisputeStep::Appeal
+        | DisputeStep::Enforce
+        | DisputeStep::Dismiss => json!({}),
+    };
+    if let (Some(target), Some(fields)) = (entry.as_object_mut(), extra.as_object()) {
+        target.extend(fields.clone());
+    }
+    entry
+}
+
+/// One journal entry as read back.
+#[derive(Deserialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+enum JournalRecord {
+    Filed {
+        jurisdiction: JurisdictionId,
+        claimant: EntityId,
+        respondent: EntityId,
+        statement_of_claim: PackageRecord,
+        at: Timestamp,
+    },
+    Step {
+        step: String,
+        evidence: Vec<PackageRecord>,
+        at: Timestamp,
+        #[serde(default)]
+        roster: Vec<ArbitratorRecord>,
+        #[serde(default)]
+        panel_size: usize,
+        #[serde(default)]
+        appeal_period_s: i64,
+        #[serde(default)]
+        remedies: Vec<RemedyRecord>,
+        #[serde(default)]
+        escrow_to_party: Option<EntityId>,
+    },
+}
+
+#[derive(Deserialize)]
+struct PackageRecord {
+    kind: EvidenceKind,
+    submitted_by: EntityId,
+    submitted_at: Timestamp,
+    items: Vec<ItemRecord>,
+}
+
+#[derive(Deserialize)]
+struct ItemRecord {
+    name: String,
+    media_type: String,
+    sha256: Digest,
+}
+
+#[derive(Deserialize)]
+struct ArbitratorRecord {
+    arbitrator_id: ArbitratorId,
+    jurisdictions: Vec<JurisdictionId>,
+    active: bool,
+    conflicts: Vec<EntityId>,
+}
+
+#[derive(Deserialize)]
+#[serde(tag = "remedy", rename_all = "snake_case")]
+enum RemedyRecord {
+    Pay {
+        from_party: EntityId,
+        to_party: EntityId,
+        amount_minor: u64,
+        currency: String,
+    },
+    ReleaseEscrow {
+        escrow_id: String,
+        to_party: EntityId,
+    },
+    SuspendEntity {
+        entity_id: EntityId,
+    },
+    FreezeAsset {
+        asset_id: String,
+    },
+}
+
+impl From<PackageRecord> for EvidencePackage {
+    fn from(record: PackageRecord) -> EvidencePackage {
+        EvidencePackage {
+            kind: record.kind,
+            submitted_by: record.submitted_by,
+            submitted_at: record.submitted_at,
+            items: record
+                .items
+                .into_iter()
+                .map(|item| EvidenceItem {
+                    name: item.name,
+                    media_type: item.media_type,
+                    sha256: item.sha256,
+                })
+                .collect(),
+        }
+    }
+}
+
+impl From<ArbitratorRecord> for Arbitrator {
+    fn from(record: ArbitratorRecord) -> Arbitrator {
+        Arbitrator {
+            arbitrator_id: record.arbitrator_id,
+            jurisdictions: record.jurisdictions,
+            active: record.active,
+            conflicts: record.conflicts,
+        }
+    }
+}
+
+impl From<RemedyRecord> for Remedy {
+    fn from(record: RemedyRecord) -> Remedy {
+        match record {
+            RemedyRecord::Pay {
+                from_party,
+                to_party,
+                amount_minor,
+                currency,
+            } => Remedy::Pay {
+                from_party,
+                to_party,
+                amount_minor,
+                currency,
+            },
+            RemedyRecord::ReleaseEscrow {
+                escrow_id,
+                to_party,
+            } => Remedy::ReleaseEscrow {
+                escrow_id,
+                to_party,
+            },
+            RemedyRecord::SuspendEntity { entity_id } => Remedy::SuspendEntity { entity_id },
+            RemedyRecord::FreezeAsset { asset_id } => Remedy::FreezeAsset { asset_id },
+        }
+    }
+}
+
+/// Applies one journal entry (hydration) through the same pure steps.
+fn replay(
+    dispute_id: &DisputeId,
+    dispute: &mut Option<Dispute>,
+    record: JournalRecord,
+) -> Result<(), String> {
+    match record {
+        JournalRecord::Filed {
+            jurisdiction,
+            claimant,
+            respondent,
+            statement_of_claim,
+            at,
+        } => {
+            if dispute.is_some() {
+                return Err("second filing".to_owned());
+            }
+            let claim = EvidencePackage::from(statement_of_claim);
+            let filed = Dispute::file(
+                dispute_id.clone(),
+                jurisdiction,
+                claimant,
+                respondent,
+                Some(&claim),
+                at,
+            )
+            .map_err(|error| error.to_string())?;
+            *dispute = Some(filed);
+        }
+        JournalRecord::Step {
+            step,
+            evidence,
+            at,
+            roster,
+            panel_size,
+            appeal_period_s,
+            remedies,
+            escrow_to_party,
+        } => {
+            let open = dispute.as_mut().ok_or("step before filing")?;
+            let step = match step.as_str() {
+                "begin_review" => DisputeStep::BeginReview,
+                "constitute_panel" => DisputeStep::ConstitutePanel {
+                    roster: roster.into_iter().map(Arbitrator::from).collect(),
+                    panel_size,
+                },
+                "open_hearing" => DisputeStep::OpenHearing,
+                "issue_ruling" => DisputeStep::IssueRuling {
+                    appeal_period_s,
+                    remedies: remedies.into_iter().map(Remedy::from).collect(),
+                },
+                "appeal" => DisputeStep::Appeal,
+                "enforce" => DisputeStep::Enforce,
+                "settle" => DisputeStep::Settle {
+                    escrow_to_party: escrow_to_party.ok_or("settle without escrow_to_party")?,
+                },
+                "dismiss" => DisputeStep::Dismiss,
+                other => return Err(format!("unknown step {other:?}")),
+            };
+            let evidence: Vec<EvidencePackage> =
+                evidence.into_iter().map(EvidencePackage::from).collect();
+            open.apply(step, &evidence, at)
+                .map_err(|error| error.to_string())?;
+        }
+    }
+    Ok(())
 }

@@ -159,16 +159,13 @@ pub async fn start_zone(config: ZoneRuntimeConfig, hooks: ZoneHooks) -> Result<Z
         },
         config.policies.clone(),
     );
-    // Dispute state is held in memory only (see `arbitration`), so its actors never passivate.
-    let mut arbitration_host = config.arbitration_host.clone();
-    arbitration_host.idle_passivation = None;
     let arbitrations = Arbitrations::start(
         ArbitrationConfig {
             store: config.store.clone(),
             clock: Arc::clone(&config.clock),
             agentic: agentic.clone(),
         },
-        arbitration_host,
+        config.arbitration_host.clone(),
         &tree,
     )
     .await?;

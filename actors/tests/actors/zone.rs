@@ -1,5 +1,6 @@
 //! Zone supervision tree: built from `ZoneRuntimeConfig`, visible in the introspection tree,
-//! and self-healing; arbitration rulings enforced through the agentic actor.
+//! and self-healing; arbitration disputes restored after a crash and their rulings enforced
+//! through the agentic actor.
 //!
 //! Method: the real tree over the sandbox and a SQLite store, a manual clock, the corridor
 //! hook played by the recording double; a kill goes through `Introspection::kill` and the
@@ -9,7 +10,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use msez_actors::agentic::{ActionResult, AgenticError, baseline_policy_set};
-use msez_actors::arbitration::Filing;
+use msez_actors::arbitration::{ArbitrationReject, Filing};
 use msez_actors::clock::ManualClock;
 use msez_actors::zone::{Zone, ZoneHooks, ZoneRuntimeConfig, start_zone};
 use msez_mass::sandbox::SandboxHandle;
@@ -24,7 +25,7 @@ use msez_protocol::ids::JurisdictionId;
 use msez_protocol::lifecycle::entity::{EntityEvent, EntityState};
 use msez_protocol::tensor::sanctions::ScreeningConfig;
 use msez_protocol::time::Timestamp;
-use msez_runtime::{Backoff, Intensity, SupervisionEvent};
+use msez_runtime::{Backoff, HostError, Intensity, SupervisionEvent};
 use serde_json::json;
 
 use crate::agentic::RecordingCorridors;
@@ -224,6 +225,19 @@ async fn arbitration_ruling_is_enforced_through_agentic_and_suspends_the_respond
             .unwrap();
         assert!(outcome.enforcement.is_none());
     }
+    // A crash re-hydrates the dispute from its journal: same state, same ruling.
+    let before = zone.arbitrations.status(&dispute_id).await.unwrap();
+    assert!(zone.arbitrations.host().kill(&dispute_id).await.unwrap());
+    let after = loop {
+        match zone.arbitrations.status(&dispute_id).await {
+            Err(ArbitrationReject::Host(HostError::ActorDied { .. })) => {
+                tokio::time::sleep(Duration::from_millis(5)).await;
+            }
+            other => break other.unwrap(),
+        }
+    };
+    assert_eq!(after, before);
+    assert_eq!(after.state, DisputeState::RulingIssued);
     // Within the appeal period enforcement is refused and nothing happens.
     assert!(
         zone.arbitrations
