@@ -35,7 +35,7 @@ use msez_protocol::canonical::CanonicalBytes;
 use msez_protocol::digest::Digest;
 use msez_protocol::ids::{CorridorId, EntityId, JurisdictionId};
 use msez_protocol::tensor::sanctions::{
-    SanctionsIdentifier, SanctionsIndex, SanctionsList, ScreeningConfig,
+    SanctionsError, SanctionsIdentifier, SanctionsIndex, SanctionsList, ScreeningConfig,
 };
 use msez_protocol::time::Timestamp;
 use ractor::{Actor, ActorCell, ActorProcessingErr, ActorRef, RpcReplyPort};
@@ -194,23 +194,33 @@ pub struct SanctionsSweep {
     /// One decision per matching (corridor, party).
     pub decisions: Vec<Decision>,
     /// Parties that could not be screened, with the reason (too many names, empty name).
-    pub unscreened: Vec<(CorridorId, EntityId, String)>,
+    pub unscreened: Vec<(CorridorId, EntityId, SanctionsError)>,
 }
 
 /// Why the agentic actor refused a request.
 #[derive(Debug, thiserror::Error)]
 pub enum AgenticError {
     /// The trigger payload is not canonical JSON under the integer profile.
-    #[error("trigger {trigger:?} payload is not canonical: {reason}")]
+    #[error("trigger {trigger:?} payload is not canonical: {source}")]
     Payload {
         /// The trigger kind.
         trigger: TriggerKind,
-        /// The canonicaliser's reason.
-        reason: String,
+        /// The canonicaliser's error.
+        #[source]
+        source: msez_protocol::canonical::CanonError,
+    },
+    /// The dispute id does not make a valid policy id (`ruling:<dispute_id>` too long).
+    #[error("dispute {dispute_id} cannot name a ruling policy: {source}")]
+    RulingId {
+        /// The dispute.
+        dispute_id: String,
+        /// Why the id is refused.
+        #[source]
+        source: msez_protocol::ids::IdError,
     },
     /// The sanctions list cannot be indexed.
     #[error("sanctions list rejected: {0}")]
-    Sanctions(#[from] msez_protocol::tensor::sanctions::SanctionsError),
+    Sanctions(#[from] SanctionsError),
     /// More corridor parties than [`SWEEP_PARTIES_MAX`].
     #[error("{party_count} corridor parties exceed the sweep bound {SWEEP_PARTIES_MAX}")]
     TooManyParties {
@@ -382,10 +392,10 @@ impl AgenticHandle {
         actions: Vec<msez_protocol::arbitration::EnforcementAction>,
         occurred_at: Timestamp,
     ) -> Result<Decision, AgenticError> {
-        let policy_id = PolicyId::new(format!("ruling:{dispute_id}")).map_err(|error| {
-            AgenticError::Payload {
-                trigger: TriggerKind::EnforcementDue,
-                reason: error.to_string(),
+        let policy_id = PolicyId::new(format!("ruling:{dispute_id}")).map_err(|source| {
+            AgenticError::RulingId {
+                dispute_id: dispute_id.to_string(),
+                source,
             }
         })?;
         let planned: Vec<PlannedAction> = actions
@@ -402,9 +412,9 @@ impl AgenticHandle {
             "actions": planned.iter().map(action_value).collect::<Vec<_>>(),
         });
         let trigger = Trigger::new(TriggerKind::EnforcementDue, None, payload, occurred_at)
-            .map_err(|error| AgenticError::Payload {
+            .map_err(|source| AgenticError::Payload {
                 trigger: TriggerKind::EnforcementDue,
-                reason: error.to_string(),
+                source,
             })?;
         self.call(|reply| AgenticMsg::Enforce {
             trigger,
@@ -658,7 +668,7 @@ impl AgenticActor {
                         sweep.unscreened.push((
                             corridor.corridor_id.clone(),
                             party.entity_id.clone(),
-                            error.to_string(),
+                            error,
                         ));
                         continue;
                     }
@@ -683,10 +693,10 @@ impl AgenticActor {
                     update.occurred_at,
                 ) {
                     Ok(trigger) => trigger,
-                    Err(error) => {
+                    Err(source) => {
                         return Ok(Err(AgenticError::Payload {
                             trigger: TriggerKind::SanctionsListUpdate,
-                            reason: error.to_string(),
+                            source,
                         }));
                     }
                 };

@@ -411,7 +411,7 @@ impl SchedulerHandle {
 
     /// Fires every timer due now (per the zone clock) and returns them with their delivery
     /// result, in firing order.
-    pub async fn tick(&self) -> Result<Vec<(ScheduledTimer, Result<(), String>)>, SchedulerError> {
+    pub async fn tick(&self) -> Result<Fired, SchedulerError> {
         let actor = self.slot.get().ok_or(SchedulerError::Unavailable)?;
         let timeout = self.shared.config.call_timeout;
         match actor
@@ -459,8 +459,8 @@ impl SchedulerShared {
     }
 }
 
-/// A fired timer and what its delivery came to.
-type Fired = Vec<(ScheduledTimer, Result<(), String>)>;
+/// Fired timers and what each delivery came to.
+pub type Fired = Vec<(ScheduledTimer, Result<(), SchedulerError>)>;
 
 enum SchedulerMsg {
     Tick { reply: Option<RpcReplyPort<Fired>> },
@@ -516,7 +516,7 @@ impl Actor for SchedulerActor {
             if let Err(error) = &delivered {
                 tracing::warn!(timer_id = timer.timer_id.0, %error, "timer undeliverable");
             }
-            fired.push((timer, delivered.map_err(|error| error.to_string())));
+            fired.push((timer, delivered));
         }
         if let Some(reply) = reply {
             // The caller may have timed out; the timers fired regardless.
@@ -525,3 +525,6 @@ impl Actor for SchedulerActor {
         Ok(())
     }
 }
+
+#[cfg(test)]
+mod tests;

@@ -231,6 +231,45 @@ async fn pool_surfaces_injected_faults_as_typed_errors_then_circuit_open() {
     sandbox.shutdown().await.unwrap();
 }
 
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn pool_admits_exactly_its_bound_under_racing_submitters() {
+    let sandbox = support::sandbox().await;
+    let bound = 5;
+    let pool = support::pool(&sandbox, 2, bound).await;
+    let mut slow = FaultConfig::healthy();
+    slow.latency_ms = 1000;
+    sandbox.set_faults(Service::Consent, slow).unwrap();
+    let barrier = std::sync::Arc::new(tokio::sync::Barrier::new(40));
+    let racers: Vec<_> = (0..40)
+        .map(|index| {
+            let pool = pool.clone();
+            let barrier = barrier.clone();
+            tokio::spawn(async move {
+                let entity_id = entity(&format!("racer-{index}"));
+                barrier.wait().await;
+                pool.submit(&entity_id, consent_request(&entity_id, index))
+            })
+        })
+        .collect();
+    let mut admitted = Vec::new();
+    let mut refused = 0;
+    for racer in racers {
+        match racer.await.unwrap() {
+            Ok(pending) => admitted.push(pending),
+            Err(PoolError::Overloaded { .. }) => refused += 1,
+            Err(other) => panic!("unexpected {other:?}"),
+        }
+    }
+    assert_eq!(admitted.len(), bound);
+    assert_eq!(refused, 40 - bound);
+    for reply in futures_join(admitted).await {
+        reply.unwrap();
+    }
+    assert_eq!(pool.in_flight(), 0);
+    pool.stop();
+    sandbox.shutdown().await.unwrap();
+}
+
 /// Awaits every future, keeping their order.
 async fn futures_join<F: std::future::Future + Send + 'static>(futures: Vec<F>) -> Vec<F::Output>
 where
