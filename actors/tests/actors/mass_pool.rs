@@ -270,6 +270,157 @@ async fn pool_admits_exactly_its_bound_under_racing_submitters() {
     sandbox.shutdown().await.unwrap();
 }
 
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn pool_performs_every_request_kind_against_the_sandbox() {
+    use msez_mass::amount::{CurrencyCode, Money};
+    use msez_mass::identity::{Cnic, FilerStatus, Ntn, VerificationKind};
+    use msez_mass::organization::{Address, CreateOrganization};
+    use msez_mass::treasury::{CreateAccount, CreateTreasury, PaymentRequest};
+    use msez_mass::wire::IdempotencyKey;
+
+    let sandbox = support::sandbox().await;
+    let pool = support::pool(&sandbox, 3, 100).await;
+    let created = pool
+        .call(
+            &entity("pending-org"),
+            MassRequest::CreateOrganization(Box::new(CreateOrganization {
+                name: "Lahore Textiles".to_owned(),
+                bio: "Weaving".to_owned(),
+                address: Address {
+                    country: Some("PK".to_owned()),
+                    ..Address::default()
+                },
+                ..CreateOrganization::default()
+            })),
+        )
+        .await
+        .unwrap();
+    let MassResponse::OrganizationCreated(organization) = created else {
+        panic!("unexpected {created:?}");
+    };
+    let org = EntityId::new(organization.id.clone().unwrap()).unwrap();
+    let MassResponse::Organization(Some(fetched)) =
+        pool.call(&org, MassRequest::GetOrganization).await.unwrap()
+    else {
+        panic!("organization not found");
+    };
+    assert_eq!(fetched.name.as_deref(), Some("Lahore Textiles"));
+    assert!(matches!(
+        pool.call(&org, MassRequest::Licenses).await.unwrap(),
+        MassResponse::Licenses(_)
+    ));
+    let MassResponse::Treasury(treasury) = pool
+        .call(
+            &org,
+            MassRequest::CreateTreasury(CreateTreasury {
+                entity_id: org.to_string(),
+                name: "Main".to_owned(),
+            }),
+        )
+        .await
+        .unwrap()
+    else {
+        panic!("no treasury");
+    };
+    let mut accounts = Vec::new();
+    for name in ["a", "b"] {
+        let MassResponse::Account(account) = pool
+            .call(
+                &org,
+                MassRequest::CreateAccount {
+                    request: CreateAccount {
+                        treasury_id: treasury.id.clone().unwrap(),
+                        name: name.to_owned(),
+                        currency: "PKR".to_owned(),
+                    },
+                    idempotency_key: IdempotencyKey::new(format!("acct-{name}")).unwrap(),
+                },
+            )
+            .await
+            .unwrap()
+        else {
+            panic!("no account");
+        };
+        accounts.push(account);
+    }
+    let pkr = CurrencyCode::parse("PKR").unwrap();
+    let MassResponse::Payment(payment) = pool
+        .call(
+            &org,
+            MassRequest::CreatePayment {
+                request: PaymentRequest {
+                    source_account_id: accounts[0].id.clone(),
+                    destination_account_id: accounts[1].id.clone(),
+                    amount: Money::new(50_000, pkr).unwrap(),
+                    reference: None,
+                },
+                idempotency_key: IdempotencyKey::new("pay-1").unwrap(),
+            },
+        )
+        .await
+        .unwrap()
+    else {
+        panic!("no payment");
+    };
+    assert_eq!(payment.amount.amount_minor, 50_000);
+    let MassResponse::ConsentCreated(consent) =
+        pool.call(&org, consent_request(&org, 0)).await.unwrap()
+    else {
+        panic!("no consent");
+    };
+    assert!(matches!(
+        pool.call(
+            &org,
+            MassRequest::GetConsent {
+                consent_id: consent.id.clone().unwrap()
+            }
+        )
+        .await
+        .unwrap(),
+        MassResponse::Consent(Some(_))
+    ));
+    let MassResponse::Verification(cnic) = pool
+        .call(
+            &org,
+            MassRequest::VerifyCnic {
+                cnic: Cnic::parse("35202-1234567-1").unwrap(),
+                full_name: "Ayesha Khan".to_owned(),
+            },
+        )
+        .await
+        .unwrap()
+    else {
+        panic!("no verification");
+    };
+    assert_eq!(cnic.kind, Some(VerificationKind::Cnic));
+    assert_eq!(cnic.entity_id.as_deref(), Some(org.as_str()));
+    let ntn = Ntn::parse("1234568").unwrap();
+    let MassResponse::Verification(verified) = pool
+        .call(&org, MassRequest::VerifyNtn { ntn: ntn.clone() })
+        .await
+        .unwrap()
+    else {
+        panic!("no verification");
+    };
+    assert_eq!(verified.filer_status, Some(FilerStatus::Filer));
+    let MassResponse::FilerStatus(Some(record)) = pool
+        .call(&org, MassRequest::FilerStatus { ntn })
+        .await
+        .unwrap()
+    else {
+        panic!("no filer status");
+    };
+    assert_eq!(record.filer_status, Some(FilerStatus::Filer));
+    let MassResponse::IdentityView(view) =
+        pool.call(&org, MassRequest::IdentityView).await.unwrap()
+    else {
+        panic!("no identity view");
+    };
+    assert_eq!(view.entity_id, org);
+    pool.stop();
+    sandbox.shutdown().await.unwrap();
+}
+
 /// Awaits every future, keeping their order.
 async fn futures_join<F: std::future::Future + Send + 'static>(futures: Vec<F>) -> Vec<F::Output>
 where
