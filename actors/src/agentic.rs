@@ -240,12 +240,6 @@ pub enum AgenticError {
     /// audit store failed; the supervisor restarts it).
     #[error("agentic actor unavailable")]
     Unavailable,
-    /// The clock is outside the protocol's range.
-    #[error("clock reads {now_unix_ms} ms, outside the protocol's time range")]
-    Clock {
-        /// The reading.
-        now_unix_ms: u64,
-    },
 }
 
 /// What the agentic actor is built from. No `Default`: the zone decides.
@@ -561,7 +555,7 @@ impl AgenticActor {
         evaluation: Evaluation,
     ) -> Result<Decision, ActorProcessingErr> {
         let config = &self.shared.config;
-        let recorded_at = config.clock.now_timestamp()?;
+        let recorded_at = config.clock.now();
         let decision_entry = decision_record(&config.trail_id, trigger, &evaluation, recorded_at);
         let decision = config
             .store
@@ -582,8 +576,7 @@ impl AgenticActor {
                 result,
             });
         }
-        let outcome_entry =
-            outcome_record(decision.sequence, &outcomes, config.clock.now_timestamp()?);
+        let outcome_entry = outcome_record(decision.sequence, &outcomes, config.clock.now());
         let outcome = config
             .store
             .append_audit_entry(&config.trail_id, &CanonicalBytes::new(&outcome_entry)?)

@@ -97,9 +97,6 @@ pub enum ArbitrationReject {
     /// The host could not deliver the request.
     #[error(transparent)]
     Host(#[from] HostError),
-    /// The zone clock is outside the protocol's range.
-    #[error("clock outside the protocol's time range")]
-    Clock,
 }
 
 /// An accepted step and, when it enforced a ruling, the agentic decision that executed it.
@@ -182,7 +179,7 @@ impl Arbitrations {
         dispute_id: &DisputeId,
         filing: Filing,
     ) -> Result<DisputeStatus, ArbitrationReject> {
-        let at = self.now()?;
+        let at = self.now();
         self.host
             .call(dispute_id, |reply| ArbitrationMsg::File {
                 filing: Box::new(filing),
@@ -199,7 +196,7 @@ impl Arbitrations {
         step: DisputeStep,
         evidence: Vec<EvidencePackage>,
     ) -> Result<StepOutcome, ArbitrationReject> {
-        let at = self.now()?;
+        let at = self.now();
         self.host
             .call(dispute_id, |reply| ArbitrationMsg::Step {
                 step: Box::new(step),
@@ -217,10 +214,8 @@ impl Arbitrations {
             .await?
     }
 
-    fn now(&self) -> Result<Timestamp, ArbitrationReject> {
-        self.clock
-            .now_timestamp()
-            .map_err(|_| ArbitrationReject::Clock)
+    fn now(&self) -> Timestamp {
+        self.clock.now()
     }
 }
 

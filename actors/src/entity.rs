@@ -115,9 +115,6 @@ pub enum EntityReject {
     /// The host could not deliver the request.
     #[error(transparent)]
     Host(#[from] HostError),
-    /// The zone clock is outside the protocol's range.
-    #[error("clock outside the protocol's time range")]
-    Clock,
 }
 
 /// The `Keyed` behaviour of entity actors.
@@ -200,7 +197,7 @@ impl Entities {
 
     /// Records an entity's application now.
     pub async fn apply(&self, entity_id: &EntityId) -> Result<EntitySummary, EntityReject> {
-        let at = self.now()?;
+        let at = self.now();
         self.host
             .call(entity_id, |reply| EntityMsg::Apply { at, reply })
             .await?
@@ -213,7 +210,7 @@ impl Entities {
         event: EntityEvent,
         expected_version: Option<u64>,
     ) -> Result<EntityTransition, EntityReject> {
-        let at = self.now()?;
+        let at = self.now();
         self.host
             .call(entity_id, |reply| EntityMsg::Transition {
                 event,
@@ -259,8 +256,8 @@ impl Entities {
             .await?
     }
 
-    fn now(&self) -> Result<Timestamp, EntityReject> {
-        self.clock.now_timestamp().map_err(|_| EntityReject::Clock)
+    fn now(&self) -> Timestamp {
+        self.clock.now()
     }
 }
 
@@ -472,7 +469,10 @@ impl EntityBehaviour {
         state: &mut EntityActorState,
     ) -> Result<Result<Option<Organization>, EntityReject>, ActorFailure> {
         let config = &self.config;
-        let now_ms = config.clock.now_unix_ms();
+        // The clock's resolution is a second; the TTL compares in milliseconds.
+        let now_ms = u64::try_from(config.clock.now().unix_seconds())
+            .unwrap_or(0)
+            .saturating_mul(1000);
         let ttl_ms = u64::try_from(config.fact_ttl.as_millis()).unwrap_or(u64::MAX);
         if let Some((organization, fetched_ms)) = &state.organization
             && now_ms < fetched_ms.saturating_add(ttl_ms)

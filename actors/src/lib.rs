@@ -1,11 +1,12 @@
 //! The MSEZ actors and the zone supervision tree.
 //!
-//! Owns the zone's actors: the Mass-client pool ([`mass_pool`]), and (filled in by their
-//! issues) corridor, entity, watcher, arbitration, agentic and scheduler actors, and the
-//! function that starts a zone's supervision tree from configuration.
+//! Will own: corridor, entity, watcher, arbitration, agentic, scheduler and Mass-pool actors,
+//! and the function that starts a zone's supervision tree from configuration.
 //!
 //! Never: holds domain rules of its own (handlers call `msez-protocol`), acknowledges a write
 //! before it is committed, or makes a nested synchronous call to an actor that may call back.
+//!
+//! Status: no code yet; the actor-runtime issue fills this crate.
 
 pub mod agentic;
 pub mod arbitration;

@@ -8,7 +8,7 @@
 //! Time: the actor never sleeps until a deadline. A `Tick` message reads the zone [`Clock`]
 //! and fires every timer whose deadline has passed, in deadline order (ties in scheduling
 //! order). In production a ractor interval sends `Tick` every `tick_interval`; tests pass no
-//! interval, move a `ManualClock` and call [`SchedulerHandle::tick`], so no test waits for a
+//! interval, move a manual clock and call [`SchedulerHandle::tick`], so no test waits for a
 //! deadline.
 //!
 //! The wheel lives beside the handle, not inside the actor: a scheduler restarted by its
@@ -505,7 +505,11 @@ impl Actor for SchedulerActor {
         _interval: &mut Self::State,
     ) -> Result<(), ActorProcessingErr> {
         let SchedulerMsg::Tick { reply } = message;
-        let now_unix_ms = self.shared.config.clock.now_unix_ms();
+        // The clock's resolution is a second: deadlines fire on the first tick at or after
+        // their second.
+        let now_unix_ms = u64::try_from(self.shared.config.clock.now().unix_seconds())
+            .unwrap_or(0)
+            .saturating_mul(1000);
         let due = self
             .shared
             .wheel()

@@ -11,12 +11,12 @@ use std::collections::BTreeSet;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
+use crate::support::ManualClock;
 use msez_actors::agentic::{
     ActionEvidence, ActionResult, AgenticConfig, AgenticHandle, BoxFuture, ControlError,
     CorridorControl, CorridorParties, CorridorParty, EntityControl, SanctionsUpdate,
     baseline_policy_set,
 };
-use msez_actors::clock::ManualClock;
 use msez_persistence::store::Store;
 use msez_protocol::agentic::{ActionKind, Trigger, TriggerKind};
 use msez_protocol::canonical::CanonicalBytes;

@@ -7,8 +7,8 @@
 use std::sync::Arc;
 use std::time::Duration;
 
+use crate::support::ManualClock;
 use msez_actors::agentic::{AgenticHandle, baseline_policy_set};
-use msez_actors::clock::ManualClock;
 use msez_actors::entity::{Entities, EntityConfig, EntityReject};
 use msez_actors::mass_pool::{MassPool, MassRequest, MassResponse};
 use msez_mass::error::Service;

@@ -6,8 +6,8 @@
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
+use crate::support::ManualClock;
 use msez_actors::agentic::{AgenticHandle, baseline_policy_set};
-use msez_actors::clock::ManualClock;
 use msez_actors::scheduler::{
     AgenticTimerSink, ScheduledTimer, SchedulerConfig, SchedulerError, SchedulerHandle, TimerKind,
     TimerSink,
@@ -107,18 +107,18 @@ async fn scheduler_rearms_repeating_timers_and_keeps_them_across_a_restart() {
         .await
         .unwrap();
     scheduler
-        .schedule(TimerKind::LeaseRenewal { shard: 3 }, T0_MS + 500, Some(500))
+        .schedule(TimerKind::LeaseRenewal { shard: 3 }, T0_MS + 1000, Some(1000))
         .unwrap();
-    clock.advance_ms(500);
+    clock.advance_ms(1000);
     assert_eq!(scheduler.tick().await.unwrap().len(), 1);
     assert_eq!(scheduler.timer_count(), 1);
     // Kill the actor and start a new one behind the same handle: the wheel survives.
     scheduler.cell().unwrap().kill();
     scheduler.spawn(None).await.unwrap();
-    clock.advance_ms(500);
+    clock.advance_ms(1000);
     let fired = scheduler.tick().await.unwrap();
     assert_eq!(fired.len(), 1);
-    assert_eq!(fired[0].0.due_unix_ms, T0_MS + 1000);
+    assert_eq!(fired[0].0.due_unix_ms, T0_MS + 2000);
     assert_eq!(sink.fired.lock().unwrap().len(), 2);
     scheduler.stop();
 }

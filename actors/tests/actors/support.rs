@@ -118,3 +118,30 @@ pub async fn eventually(what: &str, mut condition: impl FnMut() -> bool) {
     }
     panic!("never happened: {what}");
 }
+
+/// A clock that moves only when told (milliseconds inside; the `Clock` trait reads whole
+/// seconds, rounded down).
+#[derive(Debug)]
+pub struct ManualClock {
+    now_unix_ms: std::sync::atomic::AtomicU64,
+}
+
+impl ManualClock {
+    pub fn new(now_unix_ms: u64) -> ManualClock {
+        ManualClock {
+            now_unix_ms: std::sync::atomic::AtomicU64::new(now_unix_ms),
+        }
+    }
+
+    pub fn advance_ms(&self, delta_ms: u64) {
+        self.now_unix_ms
+            .fetch_add(delta_ms, std::sync::atomic::Ordering::AcqRel);
+    }
+}
+
+impl msez_actors::clock::Clock for ManualClock {
+    fn now(&self) -> msez_protocol::time::Timestamp {
+        let unix_ms = self.now_unix_ms.load(std::sync::atomic::Ordering::Acquire);
+        msez_protocol::time::Timestamp::from_unix_seconds((unix_ms / 1000) as i64).unwrap()
+    }
+}

@@ -9,9 +9,9 @@
 use std::sync::Arc;
 use std::time::Duration;
 
+use crate::support::ManualClock;
 use msez_actors::agentic::{ActionResult, AgenticError, baseline_policy_set};
 use msez_actors::arbitration::{ArbitrationReject, Filing};
-use msez_actors::clock::ManualClock;
 use msez_actors::zone::{Zone, ZoneHooks, ZoneRuntimeConfig, start_zone};
 use msez_mass::sandbox::SandboxHandle;
 use msez_persistence::store::Store;
