@@ -4,8 +4,8 @@
 //! past it), and injected sandbox faults surfacing as typed errors and an open circuit.
 //! Method: the seeded sandbox stamps each created record with a logical clock (one second per
 //! id), so `createdAt` reveals the order the server processed creations in. Concurrency is
-//! observed through the sandbox's request counter while injected latency holds replies back;
-//! nothing asserts on elapsed time.
+//! observed through the sandbox's request counter while injected latency (3 s, far above any
+//! scheduling stall on a loaded machine) holds replies back; nothing asserts on elapsed time.
 
 use msez_actors::mass_pool::{MassPool, MassRequest, MassResponse, PoolError};
 use msez_mass::consent::{ConsentOperationType, CreateConsent};
@@ -79,7 +79,7 @@ async fn pool_runs_calls_for_entities_on_different_workers_in_parallel() {
     let pool = support::pool(&sandbox, 4, 1000).await;
     let (first, second) = entities_on_different_workers(4);
     let mut slow = FaultConfig::healthy();
-    slow.latency_ms = 1500;
+    slow.latency_ms = 3000;
     sandbox.set_faults(Service::Consent, slow).unwrap();
     let before = sandbox.request_count(Service::Consent);
     let first_reply = pool.submit(&first, consent_request(&first, 0)).unwrap();
@@ -140,7 +140,7 @@ async fn pool_refuses_a_call_past_its_in_flight_bound() {
     let bound = 3;
     let pool = support::pool(&sandbox, 2, bound).await;
     let mut slow = FaultConfig::healthy();
-    slow.latency_ms = 1000;
+    slow.latency_ms = 3000;
     sandbox.set_faults(Service::Consent, slow).unwrap();
     let entity_id = entity("entity-busy");
     // At the limit: every call is admitted.
@@ -237,7 +237,7 @@ async fn pool_admits_exactly_its_bound_under_racing_submitters() {
     let bound = 5;
     let pool = support::pool(&sandbox, 2, bound).await;
     let mut slow = FaultConfig::healthy();
-    slow.latency_ms = 1000;
+    slow.latency_ms = 3000;
     sandbox.set_faults(Service::Consent, slow).unwrap();
     let barrier = std::sync::Arc::new(tokio::sync::Barrier::new(40));
     let racers: Vec<_> = (0..40)

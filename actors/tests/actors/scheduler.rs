@@ -107,7 +107,11 @@ async fn scheduler_rearms_repeating_timers_and_keeps_them_across_a_restart() {
         .await
         .unwrap();
     scheduler
-        .schedule(TimerKind::LeaseRenewal { shard: 3 }, T0_MS + 1000, Some(1000))
+        .schedule(
+            TimerKind::LeaseRenewal { shard: 3 },
+            T0_MS + 1000,
+            Some(1000),
+        )
         .unwrap();
     clock.advance_ms(1000);
     assert_eq!(scheduler.tick().await.unwrap().len(), 1);
