@@ -23,6 +23,7 @@ use msez_protocol::corridor::watcher::{AttestationStatement, WatcherAttestation}
 use msez_protocol::digest::Digest;
 use msez_protocol::ids::CorridorId;
 use msez_protocol::keys::SigningKey;
+use msez_protocol::vc::subjects::ObservedHead;
 
 use crate::clock::Clock;
 use crate::corridor::core::CorridorEvent;
@@ -180,7 +181,14 @@ impl Watcher {
             height: event.sequence,
             parent_root: event.prev_root,
             candidate_root: event.next_root,
-            observed_head: event.next_root,
+            // The event is published after the receipt's durable append, so the head this
+            // watcher observed is the attested receipt itself, one past its sequence.
+            observed_head: ObservedHead {
+                corridor_id: event.corridor_id.clone(),
+                height: event.sequence.saturating_add(1),
+                next_root: event.next_root,
+                mmr_root: Some(event.mmr_root),
+            },
         };
         Some(
             match WatcherAttestation::sign(statement, &self.key, self.clock.now()) {

@@ -30,7 +30,7 @@ use msez_protocol::mmr::MmrPeaks;
 use msez_protocol::netting::{NettingMode, Obligation, net};
 use msez_protocol::receipt::{DigestSet, Receipt, ReceiptType, SignedReceipt, Transition};
 use msez_protocol::time::Timestamp;
-use msez_protocol::vc::subjects::WatcherAttestationSubject;
+use msez_protocol::vc::subjects::{ObservedHead, WatcherAttestationSubject};
 use msez_protocol::vc::{self, Credential, CredentialTerms};
 
 const T0_UNIX_SECONDS: i64 = 1_700_000_000;
@@ -72,6 +72,12 @@ fn issued_credential(key: &SigningKey) -> serde_json::Value {
         sequence: 41,
         prev_root: digest(0x2d),
         next_root: digest(0x9a),
+        observed_head: ObservedHead {
+            corridor_id: "corridor.pk-ae.0001".parse().unwrap(),
+            height: 41,
+            next_root: digest(0x2d),
+            mmr_root: Some(digest(0x5b)),
+        },
         observed_at: at(0),
     };
     let terms = CredentialTerms {

@@ -22,7 +22,7 @@ use msez_protocol::agentic::{ActionKind, Trigger, TriggerKind};
 use msez_protocol::canonical::CanonicalBytes;
 use msez_protocol::ids::{CorridorId, EntityId};
 use msez_protocol::tensor::sanctions::{
-    SanctionsEntry, SanctionsIdentifier, SanctionsList, ScreeningConfig,
+    SanctionsEntry, SanctionsEntryKind, SanctionsIdentifier, SanctionsList, ScreeningConfig,
 };
 use msez_protocol::time::Timestamp;
 use serde_json::json;
@@ -149,19 +149,25 @@ async fn sanctions_update_halts_exactly_the_corridors_with_a_listed_party() {
     .await
     .unwrap();
     let list = SanctionsList {
+        snapshot_id: "test-list".to_owned(),
+        as_of: at(1_767_225_600),
         entries: vec![
             SanctionsEntry {
                 entry_id: "sdn-1".to_owned(),
+                kind: SanctionsEntryKind::Entity,
                 names: vec!["ACME SHADOW TRADING".to_owned()],
                 identifiers: vec![],
+                programs: vec![],
             },
             SanctionsEntry {
                 entry_id: "sdn-2".to_owned(),
+                kind: SanctionsEntryKind::Entity,
                 names: vec!["Unrelated Person".to_owned()],
                 identifiers: vec![SanctionsIdentifier {
                     kind: "Registration".to_owned(),
                     value: "NW-778 001".to_owned(),
                 }],
+                programs: vec![],
             },
         ],
     };
@@ -234,10 +240,14 @@ async fn sanctions_update_without_matches_halts_nothing() {
     .await
     .unwrap();
     let list = SanctionsList {
+        snapshot_id: "test-list".to_owned(),
+        as_of: at(1_767_225_600),
         entries: vec![SanctionsEntry {
             entry_id: "sdn-1".to_owned(),
+            kind: SanctionsEntryKind::Entity,
             names: vec!["Someone Else Entirely".to_owned()],
             identifiers: vec![],
+            programs: vec![],
         }],
     };
     let sweep = agentic
