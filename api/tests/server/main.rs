@@ -13,6 +13,7 @@ mod envelope;
 mod health;
 mod openapi;
 mod packs;
+mod postgres;
 mod process;
 mod settlement;
 mod support;
