@@ -86,3 +86,77 @@ async fn admin_tree_prints_the_supervision_tree() {
     assert!(String::from_utf8_lossy(&refused.stderr).contains("HTTP 401"));
     node.node.shutdown().await.unwrap();
 }
+
+/// Starts `msez serve` with `args` and the admin token from the environment; returns the
+/// child and its first stdout line.
+fn spawn_serve(args: &[&str], admin_token: &str) -> (std::process::Child, String, String) {
+    let dir = tempfile::tempdir().unwrap();
+    let mut child = Command::new(env!("CARGO_BIN_EXE_msez"))
+        .arg("serve")
+        .args(args)
+        .arg("--data-dir")
+        .arg(dir.path())
+        .env("MSEZ_ADMIN_TOKEN", admin_token)
+        .env_remove("MSEZ_DATABASE_URL")
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut line = String::new();
+    BufReader::new(child.stdout.take().unwrap())
+        .read_line(&mut line)
+        .unwrap();
+    let mut stderr = String::new();
+    if line.is_empty() {
+        use std::io::Read;
+        child
+            .stderr
+            .take()
+            .unwrap()
+            .read_to_string(&mut stderr)
+            .unwrap();
+    }
+    (child, line, stderr)
+}
+
+#[test]
+fn serve_starts_from_the_pakistan_demo_zone_with_the_env_admin_token() {
+    let zone = concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../examples/pakistan/zone.yaml"
+    );
+    let (mut child, line, _) = spawn_serve(
+        &["--zone", zone, "--listen", "127.0.0.1:0"],
+        "env-admin-token-0123456789",
+    );
+    assert!(
+        line.starts_with("msez: zone node listening on http://127.0.0.1:"),
+        "{line}"
+    );
+    Command::new("kill")
+        .args(["-TERM", &child.id().to_string()])
+        .status()
+        .unwrap();
+    assert!(child.wait().unwrap().success());
+}
+
+#[test]
+fn serve_refuses_a_short_admin_token_and_a_bad_zone_file_naming_them() {
+    let (mut child, line, stderr) = spawn_serve(&["--listen", "127.0.0.1:0"], "short");
+    assert_eq!(line, "");
+    assert_eq!(child.wait().unwrap().code(), Some(2));
+    assert!(
+        stderr.contains("MSEZ_ADMIN_TOKEN") && stderr.contains("at least 16"),
+        "{stderr}"
+    );
+    let dir = tempfile::tempdir().unwrap();
+    let zone = dir.path().join("zone.yaml");
+    std::fs::write(&zone, "zone_id: pk-rsez\n").unwrap();
+    let (mut child, line, stderr) = spawn_serve(
+        &["--zone", zone.to_str().unwrap(), "--listen", "127.0.0.1:0"],
+        "env-admin-token-0123456789",
+    );
+    assert_eq!(line, "");
+    assert_eq!(child.wait().unwrap().code(), Some(2));
+    assert!(stderr.contains("$.domains"), "{stderr}");
+}
