@@ -8,6 +8,7 @@
 //! fully, then written), or exits with a code outside 0 (success), 1 (verification failure),
 //! 2 (bad input or usage).
 
+mod admin;
 mod canon;
 mod chain;
 mod compliance;
@@ -17,6 +18,7 @@ mod keygen;
 mod keys;
 mod mmr;
 mod receipt;
+mod serve;
 mod vc;
 mod zone;
 
@@ -47,8 +49,10 @@ use input::{Input, InputSource};
 pub use keygen::KeygenArgs;
 pub use keys::KeyArg;
 
+pub use admin::{AdminCommand, ClientError, NodeArgs};
 pub use mmr::{MmrCommand, RootArg};
 pub use receipt::{GenesisArgs, ReceiptCommand};
+pub use serve::{ServeArgs, ServeError};
 pub use vc::VcCommand;
 
 /// MSEZ: corridors, receipts, credentials and compliance for special economic zones.
@@ -162,6 +166,16 @@ pub enum Command {
     /// Example: `msez pack digest packs/pk-ito-2001`.
     #[command(subcommand)]
     Pack(PackCommand),
+    /// Run a zone node: the HTTP API over the store, the actors and Mass, until SIGINT or
+    /// SIGTERM. Embedded SQLite under `--data-dir` and the in-process Mass sandbox by default.
+    ///
+    /// Example: `msez serve --zone zone.yaml --listen 127.0.0.1:8080`.
+    Serve(Box<ServeArgs>),
+    /// Talk to a running node as an operator: the supervision tree.
+    ///
+    /// Example: `MSEZ_TOKEN=$(cat msez-data/admin.token) msez admin tree`.
+    #[command(subcommand)]
+    Admin(AdminCommand),
     /// Run the Mass sandbox: an in-memory stand-in for the Mass APIs on 127.0.0.1, for
     /// development and tests. It is NOT Mass. Runs until Ctrl-C.
     ///
@@ -523,6 +537,12 @@ pub enum CliError {
         /// The variable's name.
         name: String,
     },
+    /// A client command could not talk to the node.
+    #[error("{0}")]
+    Client(#[from] ClientError),
+    /// The zone node could not start or stopped with an error.
+    #[error("serve: {0}")]
+    Serve(#[from] ServeError),
     /// The Mass sandbox could not start or stopped with an error.
     #[error("mass-sandbox: {0}")]
     Sandbox(std::io::Error),
@@ -565,6 +585,8 @@ impl CliError {
             | Self::PackTooLarge { .. }
             | Self::TokenEnv { .. }
             | Self::Sandbox(_)
+            | Self::Serve(_)
+            | Self::Client(_)
             | Self::Pacs008 { .. }
             | Self::Fork { .. }
             | Self::Tensor { .. }
@@ -648,6 +670,13 @@ pub fn run(cli: Cli, stdin: &mut dyn Read, stdout: &mut dyn Write) -> Result<(),
         Command::Zone(ZoneCommand::Validate { zone_file }) => zone::validate(&zone_file)?,
         Command::Zone(ZoneCommand::Lock { zone_file }) => zone::lock(&zone_file)?,
         Command::Pack(PackCommand::Digest { path }) => zone::pack(&path)?,
+        Command::Serve(args) => {
+            serve::serve(&args)?;
+            Output::success(Vec::new())
+        }
+        Command::Admin(AdminCommand::Tree(args)) => {
+            Output::success(admin::tree(&args)?.into_bytes())
+        }
         Command::MassSandbox {
             port,
             seed,
