@@ -246,20 +246,20 @@ impl NodeClient {
         digest_field(proof, "inclusion_proof", "receipt_next_root")
     }
 
-    /// A netting request over a few obligations between the corridor's two jurisdictions.
+    /// A netting request (`POST /v1/netting/plan`) over three obligations between the
+    /// corridor's parties, in the shape `msez netting` reads.
     pub async fn netting(&self, corridor_id: &CorridorId, round: u64) -> Result<(), RequestError> {
-        let url = self.url(&format!("/v1/corridors/{corridor_id}/netting"));
-        let body = json!({
-            "obligations": [
-                {"obligation_id": format!("o-{round}-1"), "debtor": "PK", "creditor": "AE",
-                 "amount_minor": 1_000 + round % 100, "currency": "PKR"},
-                {"obligation_id": format!("o-{round}-2"), "debtor": "AE", "creditor": "PK",
-                 "amount_minor": 400, "currency": "PKR"},
-            ]
-        });
-        send(json_body(self.authorised(self.http.post(url)), &body))
-            .await
-            .map(drop)
+        let party = |suffix: &str| format!("{corridor_id}-{suffix}");
+        let body = json!([
+            {"obligation_id": format!("o-{round}-1"), "from_party": party("pk"),
+             "to_party": party("ae"), "amount": 1_000 + round % 100, "currency": "PKR"},
+            {"obligation_id": format!("o-{round}-2"), "from_party": party("ae"),
+             "to_party": party("pk"), "amount": 400, "currency": "PKR"},
+            {"obligation_id": format!("o-{round}-3"), "from_party": party("ae"),
+             "to_party": party("cn"), "amount": 250, "currency": "PKR"},
+        ]);
+        let request = self.authorised(self.http.post(self.url("/v1/netting/plan")));
+        send(json_body(request, &body)).await.map(drop)
     }
 
     /// The corridor's export as JSON Lines (`GET /v1/corridors/{id}/export`).

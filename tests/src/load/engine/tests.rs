@@ -194,6 +194,12 @@ async fn kill(State(fake): State<Arc<Fake>>, Path(path): Path<String>) -> Reply 
     reply(StatusCode::OK, json!({"killed": true}))
 }
 
+async fn netting(body: String) -> Reply {
+    let body: Value = serde_json::from_str(&body).unwrap();
+    let plan = msez_protocol::netting::netting_plan_from_json(&body).unwrap();
+    reply(StatusCode::OK, serde_json::to_value(&plan).unwrap())
+}
+
 async fn ok() -> Reply {
     reply(StatusCode::OK, json!({}))
 }
@@ -212,7 +218,7 @@ async fn fake_node(faults: Faults) -> SocketAddr {
         .route("/v1/corridors/{id}/lifecycle", post(ok))
         .route("/v1/corridors/{id}/receipts", post(append))
         .route("/v1/corridors/{id}/receipts/{sequence}/proof", get(proof))
-        .route("/v1/corridors/{id}/netting", post(ok))
+        .route("/v1/netting/plan", post(netting))
         .route("/v1/corridors/{id}/export", get(export))
         .route("/v1/admin/supervision", get(supervision))
         .route("/v1/admin/actors/{path}/kill", post(kill))
