@@ -15,7 +15,7 @@ use msez_protocol::digest::Digest;
 use msez_protocol::ids::CorridorId;
 use msez_protocol::time::Timestamp;
 
-use super::corridor::{LoadCorridor, PreparedAppend};
+use super::corridor::{LoadCorridor, PreparedAppend, ZoneKeys, now};
 use super::error::LoadError;
 
 /// TCP connect timeout. Loopback connects in microseconds; a second means the node is down.
@@ -46,6 +46,15 @@ pub struct AppendAck {
     pub sequence: u64,
     /// The root it committed.
     pub next_root: Digest,
+}
+
+/// What creating a corridor returned.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct CreatedCorridor {
+    /// Its genesis root: the `prev_root` of receipt 0.
+    pub genesis_root: Digest,
+    /// Created ACTIVE (no separate activation needed).
+    pub active: bool,
 }
 
 /// A corridor's head as the node reports it.
@@ -163,35 +172,61 @@ impl NodeClient {
         send(request).await.map(drop)
     }
 
-    /// Creates the corridor (`POST /v1/corridors` with its definition and both agreements)
-    /// and returns its genesis root.
+    /// Creates the corridor (`POST /v1/corridors`): its definition, both parties' agreements,
+    /// the zone's regulators and authority, and every regulator's activation consent, so the
+    /// node can create it ACTIVE. Returns its genesis root and lifecycle state.
     pub async fn create_corridor(
         &self,
         corridor: &LoadCorridor,
+        zone_keys: &ZoneKeys,
         signed_at: Timestamp,
-    ) -> Result<Digest, RequestError> {
-        let agreements = corridor
-            .agreements(signed_at)
-            .map_err(|error| RequestError::Decode {
-                route: "create_corridor",
-                reason: error.to_string(),
-            })?;
+    ) -> Result<CreatedCorridor, RequestError> {
+        let generate = |error: LoadError| RequestError::Decode {
+            route: "create_corridor",
+            reason: error.to_string(),
+        };
+        let agreements = corridor.agreements(signed_at).map_err(generate)?;
+        let approvals = corridor
+            .activation_approvals(zone_keys, signed_at)
+            .map_err(generate)?;
         let body = json!({
             "definition": corridor.definition(),
-            "agreements": agreements.iter().map(|agreement| &agreement.document).collect::<Vec<_>>(),
+            "agreement_set": agreements.iter().map(|agreement| &agreement.document).collect::<Vec<_>>(),
+            "regulators": zone_keys.regulator_dids(),
+            "authorities": [zone_keys.authority.did()],
+            "activation_approvals": approvals,
         });
         let request = json_body(
             self.authorised(self.http.post(self.url("/v1/corridors"))),
             &body,
         );
         let reply = send(request).await?;
-        digest_field(&reply, "create_corridor", "genesis_root")
+        let summary = reply.get("corridor").unwrap_or(&reply);
+        Ok(CreatedCorridor {
+            genesis_root: digest_field(summary, "create_corridor", "genesis_root")?,
+            active: summary
+                .get("lifecycle")
+                .and_then(Value::as_str)
+                .is_some_and(|state| state.eq_ignore_ascii_case("active")),
+        })
     }
 
-    /// Activates the corridor (`POST /v1/corridors/{id}/lifecycle`).
-    pub async fn activate_corridor(&self, corridor_id: &CorridorId) -> Result<(), RequestError> {
+    /// Activates a corridor created PENDING (`POST /v1/corridors/{id}/lifecycle` with every
+    /// regulator's consent).
+    pub async fn activate_corridor(
+        &self,
+        corridor_id: &CorridorId,
+        zone_keys: &ZoneKeys,
+        corridor: &LoadCorridor,
+    ) -> Result<(), RequestError> {
+        let approvals = now()
+            .and_then(|issued_at| corridor.activation_approvals(zone_keys, issued_at))
+            .map_err(|error| RequestError::Decode {
+                route: "activate_corridor",
+                reason: error.to_string(),
+            })?;
         let url = self.url(&format!("/v1/corridors/{corridor_id}/lifecycle"));
-        let body = json!({ "transition": "activate" });
+        let body = json!({ "transition": "activate", "approvals": approvals });
         send(json_body(self.authorised(self.http.post(url)), &body))
             .await
             .map(drop)

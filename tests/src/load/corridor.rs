@@ -1,7 +1,7 @@
 //! One corridor as the load generator sees it: its party keys, its definition and agreements,
 //! and the chain head it believes in, from which it signs the next receipt.
 //!
-//! Owns [`LoadCorridor`], [`PreparedAppend`] and [`now`].
+//! Owns [`LoadCorridor`], [`ZoneKeys`], [`PreparedAppend`] and [`now`].
 //!
 //! Receipts are signed by party 0 alone under a 1-of-2 policy naming both parties
 //! ([`RECEIPT_SIGNATURE_THRESHOLD`]). Each receipt carries a small `load.payment` transition,
@@ -21,12 +21,15 @@ use msez_protocol::corridor::agreement::{
     AFFIRMATIVE_COMMITMENT, AGREEMENT_ATTESTATION, Agreement, AgreementRule, CorridorDefinition,
     TrustAnchor,
 };
+use msez_protocol::corridor::lifecycle::{TransitionKind, transition_consent};
 use msez_protocol::digest::Digest;
 use msez_protocol::ids::{CorridorId, JurisdictionId};
+use msez_protocol::keys::DidKey;
 use msez_protocol::keys::SigningKey;
 use msez_protocol::policy::SigningPolicy;
 use msez_protocol::receipt::{DigestSet, Genesis, Receipt, ReceiptType, SignedReceipt, Transition};
 use msez_protocol::time::Timestamp;
+use msez_protocol::vc::subjects::CorridorLifecycleState;
 
 use super::error::LoadError;
 
@@ -49,6 +52,39 @@ pub struct PreparedAppend {
     pub timestamp: Timestamp,
     /// The signed receipt as JSON.
     pub body: Vec<u8>,
+}
+
+/// The jurisdictions every generated corridor joins.
+pub const JURISDICTIONS: [&str; 2] = ["PK", "AE"];
+
+/// Keys shared by every corridor of a run: one regulator per jurisdiction (activation needs
+/// each one's consent) and one authority (suspend, halt, deprecate). A zone has a handful of
+/// these, not one per corridor.
+#[derive(Debug)]
+pub struct ZoneKeys {
+    /// Regulators, in the order of [`JURISDICTIONS`].
+    pub regulators: [SigningKey; 2],
+    /// The corridor authority.
+    pub authority: SigningKey,
+}
+
+impl ZoneKeys {
+    /// Fresh keys from the operating system's random source.
+    pub fn generate() -> Result<Self, LoadError> {
+        Ok(Self {
+            regulators: [random_key()?, random_key()?],
+            authority: random_key()?,
+        })
+    }
+
+    /// `{jurisdiction: regulator did}`.
+    pub fn regulator_dids(&self) -> BTreeMap<&'static str, DidKey> {
+        JURISDICTIONS
+            .iter()
+            .zip(&self.regulators)
+            .map(|(jurisdiction, key)| (*jurisdiction, *key.did()))
+            .collect()
+    }
 }
 
 /// A generated corridor and the head the generator believes in.
@@ -103,7 +139,10 @@ impl LoadCorridor {
         let party_dids: BTreeSet<_> = parties.iter().map(|key| *key.did()).collect();
         let definition = CorridorDefinition {
             corridor_id: corridor_id.clone(),
-            jurisdiction_ids: vec![jurisdiction("PK")?, jurisdiction("AE")?],
+            jurisdiction_ids: JURISDICTIONS
+                .iter()
+                .map(|code| jurisdiction(code))
+                .collect::<Result<_, _>>()?,
             settlement_model: "deferred_net".to_owned(),
             settlement_transfer_max_minor: BTreeMap::from([("PKR".to_owned(), 1_000_000_000)]),
             required_attestations: BTreeSet::new(),
@@ -159,6 +198,32 @@ impl LoadCorridor {
                         reason: error.to_string(),
                     },
                 )
+            })
+            .collect()
+    }
+
+    /// Every regulator's consent to activate the corridor from PENDING, issued at `issued_at`.
+    pub fn activation_approvals(
+        &self,
+        zone_keys: &ZoneKeys,
+        issued_at: Timestamp,
+    ) -> Result<Vec<serde_json::Value>, LoadError> {
+        zone_keys
+            .regulators
+            .iter()
+            .map(|regulator| {
+                transition_consent(
+                    &self.corridor_id,
+                    CorridorLifecycleState::Pending,
+                    TransitionKind::Activate,
+                    regulator,
+                    issued_at,
+                )
+                .map_err(|error| LoadError::Generate {
+                    corridor_index: self.corridor_index,
+                    what: "activation approval",
+                    reason: error.to_string(),
+                })
             })
             .collect()
     }

@@ -28,8 +28,8 @@ use tokio::task::JoinSet;
 
 use msez_protocol::time::Timestamp;
 
-use super::client::{NodeClient, RequestError};
-use super::corridor::{LoadCorridor, PreparedAppend, now};
+use super::client::{CreatedCorridor, NodeClient, RequestError};
+use super::corridor::{LoadCorridor, PreparedAppend, ZoneKeys, now};
 use super::error::LoadError;
 use super::histogram::Histogram;
 use super::ledger::{AckLedger, ExportCheck, check_export};
@@ -113,8 +113,9 @@ pub async fn run(config: &LoadConfig) -> Result<Report, LoadError> {
     );
 
     let run_id = run_id()?;
+    let zone_keys = Arc::new(ZoneKeys::generate()?);
     let setup_started = Instant::now();
-    let slots = setup(config, &client, &run_id, concurrency).await?;
+    let slots = setup(config, &client, &zone_keys, &run_id, concurrency).await?;
     let setup_s = setup_started.elapsed().as_secs_f64();
     let corridor_count: usize = slots.iter().map(Vec::len).sum();
     status(
@@ -349,12 +350,14 @@ fn lock(node: &Mutex<NodeProcess>) -> Result<std::sync::MutexGuard<'_, NodeProce
 async fn setup(
     config: &LoadConfig,
     client: &NodeClient,
+    zone_keys: &Arc<ZoneKeys>,
     run_id: &str,
     concurrency: u32,
 ) -> Result<Vec<Vec<Slot>>, LoadError> {
     let mut tasks = JoinSet::new();
     for worker_index in 0..concurrency as usize {
         let client = client.clone();
+        let zone_keys = Arc::clone(zone_keys);
         let run_id = run_id.to_owned();
         let indices: Vec<usize> = (worker_index..config.corridor_count)
             .step_by(concurrency as usize)
@@ -363,7 +366,7 @@ async fn setup(
             let mut slots = Vec::with_capacity(indices.len());
             let mut failures = Vec::new();
             for corridor_index in indices {
-                match setup_one(&client, &run_id, corridor_index).await {
+                match setup_one(&client, &zone_keys, &run_id, corridor_index).await {
                     Ok(slot) => slots.push(slot),
                     Err(failure) => failures.push(failure),
                 }
@@ -407,27 +410,36 @@ async fn setup(
 
 async fn setup_one(
     client: &NodeClient,
+    zone_keys: &ZoneKeys,
     run_id: &str,
     corridor_index: usize,
 ) -> Result<Slot, String> {
     let mut corridor = LoadCorridor::generate(run_id, corridor_index).map_err(|e| e.to_string())?;
     let signed_at = now().map_err(|error| error.to_string())?;
-    let genesis_root = retry(|| async {
-        match client.create_corridor(&corridor, signed_at).await {
+    let created = retry(|| async {
+        match client
+            .create_corridor(&corridor, zone_keys, signed_at)
+            .await
+        {
             // A create whose reply was lost and then retried finds the corridor existing.
             Err(RequestError::Status { status: 409, .. }) => client
                 .head(corridor.corridor_id())
                 .await
-                .map(|head| head.head),
+                .map(|head| CreatedCorridor {
+                    genesis_root: head.head,
+                    active: false,
+                }),
             other => other,
         }
     })
     .await
     .map_err(|error| format!("create {}: {error}", corridor.corridor_id()))?;
-    retry(|| client.activate_corridor(corridor.corridor_id()))
-        .await
-        .map_err(|error| format!("activate {}: {error}", corridor.corridor_id()))?;
-    corridor.start_at(genesis_root);
+    if !created.active {
+        retry(|| client.activate_corridor(corridor.corridor_id(), zone_keys, &corridor))
+            .await
+            .map_err(|error| format!("activate {}: {error}", corridor.corridor_id()))?;
+    }
+    corridor.start_at(created.genesis_root);
     let pending = corridor
         .sign_next(signed_at)
         .map_err(|error| error.to_string())?;

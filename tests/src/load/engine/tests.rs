@@ -35,6 +35,8 @@ struct Faults {
     refuse_every: u64,
     /// Acknowledge but do not keep every n-th append (0: never).
     forget_every: u64,
+    /// Create corridors PENDING, so the generator must activate them.
+    create_pending: bool,
 }
 
 struct FakeCorridor {
@@ -76,7 +78,9 @@ async fn create(State(fake): State<Arc<Fake>>, body: String) -> Reply {
     let genesis = Genesis::new(
         corridor_id.clone(),
         CanonicalBytes::new(definition).unwrap().digest(),
-        CanonicalBytes::new(&body["agreements"]).unwrap().digest(),
+        CanonicalBytes::new(&body["agreement_set"])
+            .unwrap()
+            .digest(),
         DigestSet::default(),
         DigestSet::default(),
     );
@@ -93,9 +97,15 @@ async fn create(State(fake): State<Arc<Fake>>, body: String) -> Reply {
         .lock()
         .unwrap()
         .insert(corridor_id.to_string(), corridor);
+    assert_eq!(body["activation_approvals"].as_array().unwrap().len(), 2);
+    let lifecycle = if fake.faults.create_pending {
+        "PENDING"
+    } else {
+        "ACTIVE"
+    };
     reply(
         StatusCode::CREATED,
-        json!({"corridor_id": corridor_id, "genesis_root": genesis_root.to_hex()}),
+        json!({"corridor_id": corridor_id, "genesis_root": genesis_root.to_hex(), "lifecycle": lifecycle}),
     )
 }
 
@@ -252,6 +262,7 @@ async fn run_survives_lost_replies_refusals_and_actor_kills_without_loss() {
         lost_reply_every: 7,
         refuse_every: 11,
         forget_every: 0,
+        create_pending: false,
     };
     let address = fake_node(faults).await;
     let report = run(&config(address, None)).await.unwrap();
@@ -301,6 +312,7 @@ async fn run_reports_acknowledged_receipts_the_node_forgot_as_lost() {
         lost_reply_every: 1_000_003,
         refuse_every: 1_000_033,
         forget_every: 13,
+        create_pending: true,
     };
     let address = fake_node(faults).await;
     let report = run(&config(address, Some(400.0))).await.unwrap();
