@@ -106,7 +106,7 @@ pub async fn run(config: &LoadConfig) -> Result<Report, LoadError> {
         }
         None => None,
     };
-    let ready_after = wait_ready(&client, READINESS_WAIT_MAX).await?;
+    let ready_after = wait_ready(&client, node.as_deref(), READINESS_WAIT_MAX).await?;
     status(
         config,
         format!("node ready after {} ms", ready_after.as_millis()),
@@ -133,7 +133,7 @@ pub async fn run(config: &LoadConfig) -> Result<Report, LoadError> {
         None => None,
     };
 
-    wait_ready(&client, READINESS_WAIT_MAX).await?;
+    wait_ready(&client, node.as_deref(), READINESS_WAIT_MAX).await?;
     let mut chaos = load.chaos;
     if let Some(chaos) = &mut chaos {
         observe_restarts(&client, chaos).await;
@@ -915,7 +915,7 @@ async fn chaos(
                 node.kill()?;
                 node.restart()?;
             }
-            let serving_again_ms = wait_ready(&client, READINESS_WAIT_MAX)
+            let serving_again_ms = wait_ready(&client, Some(node), READINESS_WAIT_MAX)
                 .await
                 .ok()
                 .map(|_| u64::try_from(kill_started.elapsed().as_millis()).unwrap_or(u64::MAX));

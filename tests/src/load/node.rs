@@ -12,6 +12,7 @@
 use std::fs::{File, OpenOptions};
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
+use std::sync::Mutex;
 use std::time::{Duration, Instant};
 
 use super::client::NodeClient;
@@ -133,14 +134,31 @@ impl Drop for NodeProcess {
 }
 
 /// Polls `/health/readiness` until it answers 200, for at most `wait_max`. Returns how long
-/// it took.
-pub async fn wait_ready(client: &NodeClient, wait_max: Duration) -> Result<Duration, LoadError> {
+/// it took. With `node`, gives up at once if that process has exited (a bad command line or a
+/// start-up error is then reported in seconds, not after the whole wait).
+pub async fn wait_ready(
+    client: &NodeClient,
+    node: Option<&Mutex<NodeProcess>>,
+    wait_max: Duration,
+) -> Result<Duration, LoadError> {
     let started = Instant::now();
     let mut last = String::from("no answer yet");
     while started.elapsed() < wait_max {
         match client.readiness().await {
             Ok(()) => return Ok(started.elapsed()),
             Err(error) => last = error.to_string(),
+        }
+        if let Some(node) = node {
+            let mut node = node.lock().map_err(|_| LoadError::Task {
+                task: "node",
+                reason: "the node supervisor's lock is poisoned".to_owned(),
+            })?;
+            if node.has_exited()? {
+                return Err(node.error(format!(
+                    "exited before it was ready; see {}",
+                    node.log_path().display()
+                )));
+            }
         }
         tokio::time::sleep(READINESS_POLL_INTERVAL).await;
     }

@@ -32,23 +32,28 @@ fn env_u64(name: &str, default: u64) -> u64 {
         .unwrap_or(default)
 }
 
-/// The `msez` binary: `MSEZ_BIN`, else `<target>/<profile>/msez`, built if missing.
+/// The `msez` binary: `MSEZ_BIN`, else `<target>/<profile>/msez`, which is (re)built first:
+/// cargo does not build another package's binary for this test, and a stale one would test
+/// old code.
 fn msez_binary() -> PathBuf {
     if let Ok(path) = std::env::var("MSEZ_BIN") {
         return PathBuf::from(path);
     }
-    // This test runs as <target>/<profile>/deps/load_smoke-<hash>.
+    // This test runs as <target>/<profile>/deps/main-<hash>.
     let exe = std::env::current_exe().unwrap();
     let profile_dir = exe.parent().unwrap().parent().unwrap().to_path_buf();
-    let binary = profile_dir.join("msez");
-    if !binary.exists() {
-        let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".to_owned());
-        let status = Command::new(cargo)
-            .args(["build", "-p", "msez-api", "--bin", "msez"])
-            .status()
-            .unwrap();
-        assert!(status.success(), "building msez failed");
+    let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".to_owned());
+    let mut build = Command::new(cargo);
+    build.args(["build", "-p", "msez-api", "--bin", "msez"]);
+    if profile_dir
+        .file_name()
+        .is_some_and(|name| name == "release")
+    {
+        build.arg("--release");
     }
+    let status = build.status().unwrap();
+    assert!(status.success(), "building msez failed");
+    let binary = profile_dir.join("msez");
     assert!(binary.exists(), "no msez binary at {}", binary.display());
     binary
 }
