@@ -602,17 +602,18 @@ impl Worker {
             let operation = self.operation(request_index);
             let slot_index = usize::try_from(request_index % slot_count as u64).unwrap_or(0);
             request_index += 1;
-            let Some(slot) = slots.get(slot_index) else {
+            let Some(slot) = slots.get_mut(slot_index) else {
                 continue;
             };
             if slot.needs_resync || slot.pending.is_none() {
-                // Either learn the head after a lost reply or sign on the spot; both are
-                // bookkeeping, so the slot's turn is not counted as a request.
-                if let Some(slot) = slots.get_mut(slot_index) {
-                    self.prepare(slot, &mut stats).await;
+                // Learn the head after a lost reply, or sign on the spot; if that fails (the
+                // node is still away) the slot's turn passes without a request.
+                self.prepare(slot, &mut stats).await;
+                if slot.needs_resync || slot.pending.is_none() {
+                    continue;
                 }
-                continue;
             }
+            let slot = &*slot;
             let unreachable = match operation {
                 Operation::Append => self
                     .append(&mut slots, slot_index, presign.take(), intended, &mut stats)
