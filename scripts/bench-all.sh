@@ -60,15 +60,20 @@ log "building msez and msez-load (release)"
 if cargo build --release -p msez-api --bin msez >"$out/build.txt" 2>&1 &&
    cargo build --release -p msez-tests --bin msez-load >>"$out/build.txt" 2>&1; then
   token="bench-all-admin-token-$(date +%s)"
+  operator_token="bench-all-operator-token-$(date +%s)"
+  tokens_file="$out/tokens.json"
+  printf '{"tokens":[{"name":"bench-all","role":"operator","sha256":"%s"}]}' \
+    "$(printf %s "$operator_token" | sha256sum | cut -d' ' -f1)" >"$tokens_file"
   port=$((20000 + RANDOM % 20000))
   for phase in closed open; do
     data_dir="$(mktemp -d)"
     rate_args=()
     if [ "$phase" = open ]; then rate_args=(--rate "$load_rate"); fi
     log "msez-load $phase-loop: $load_corridors corridors, ${load_duration_s}s (load average $(loadavg))"
-    if ! MSEZ_ADMIN_TOKEN="$token" MSEZ_LOAD_TOKEN="$token" "$target_dir/release/msez-load" \
+    if ! MSEZ_ADMIN_TOKEN="$token" MSEZ_LOAD_TOKEN="$token" MSEZ_LOAD_OPERATOR_TOKEN="$operator_token" \
+        "$target_dir/release/msez-load" \
         --url "http://127.0.0.1:$port" \
-        --node-cmd "$target_dir/release/msez serve --listen 127.0.0.1:$port --data-dir $data_dir --rate-limit-per-second 0" \
+        --node-cmd "$target_dir/release/msez serve --listen 127.0.0.1:$port --data-dir $data_dir --tokens-file $tokens_file --rate-limit-per-second 0" \
         --node-log "$out/msez-load-$phase-node.log" \
         --corridors "$load_corridors" --duration "$load_duration_s" --concurrency 64 "${rate_args[@]}" \
         --out "$out/msez-load-$phase.json" >"$out/msez-load-$phase.txt" 2>"$out/msez-load-$phase.progress"; then

@@ -57,6 +57,10 @@ struct Args {
     /// environment variable MSEZ_LOAD_TOKEN when absent, which keeps it out of `ps`.
     #[arg(long)]
     token: Option<String>,
+    /// Operator token for the chaos kill drills (POST /v1/admin/actors/{path}/kill is
+    /// operator-only). Read from MSEZ_LOAD_OPERATOR_TOKEN when absent; --token otherwise.
+    #[arg(long)]
+    operator_token: Option<String>,
     /// Corridors to create and drive.
     #[arg(long, default_value_t = 10_000)]
     corridors: usize,
@@ -101,6 +105,9 @@ fn main() -> ExitCode {
     let config = LoadConfig {
         url: args.url,
         token,
+        operator_token: args
+            .operator_token
+            .or_else(|| std::env::var("MSEZ_LOAD_OPERATOR_TOKEN").ok()),
         corridor_count: args.corridors,
         duration: Duration::from_secs(args.duration),
         concurrency: args.concurrency,

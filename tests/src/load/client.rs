@@ -36,6 +36,8 @@ const ERROR_BODY_BYTES_MAX: usize = 300;
 pub struct NodeClient {
     base_url: String,
     token: String,
+    /// For the admin drill routes (`kill` is operator-only); the main token when absent.
+    operator_token: Option<String>,
     http: reqwest::Client,
 }
 
@@ -157,8 +159,15 @@ impl NodeClient {
         Ok(Self {
             base_url: base_url.trim_end_matches('/').to_owned(),
             token: token.to_owned(),
+            operator_token: None,
             http,
         })
+    }
+
+    /// Uses `operator_token` for the supervision tree and actor kills.
+    pub fn with_operator_token(mut self, operator_token: Option<String>) -> Self {
+        self.operator_token = operator_token;
+        self
     }
 
     /// The base URL.
@@ -312,7 +321,7 @@ impl NodeClient {
 
     /// `GET /v1/admin/supervision`: the supervision tree.
     pub async fn supervision(&self) -> Result<Value, RequestError> {
-        send(self.authorised(self.http.get(self.url("/v1/admin/supervision")))).await
+        send(self.as_operator(self.http.get(self.url("/v1/admin/supervision")))).await
     }
 
     /// `POST /v1/admin/actors/{path}/kill`: crashes one actor (a drill).
@@ -321,7 +330,7 @@ impl NodeClient {
             "/v1/admin/actors/{}/kill",
             path.trim_start_matches('/')
         ));
-        send(self.authorised(self.http.post(url))).await.map(drop)
+        send(self.as_operator(self.http.post(url))).await.map(drop)
     }
 
     /// `GET /metrics` as text (for the node's resident memory when it reports it).
@@ -345,6 +354,10 @@ impl NodeClient {
 
     fn authorised(&self, request: reqwest::RequestBuilder) -> reqwest::RequestBuilder {
         request.bearer_auth(&self.token)
+    }
+
+    fn as_operator(&self, request: reqwest::RequestBuilder) -> reqwest::RequestBuilder {
+        request.bearer_auth(self.operator_token.as_ref().unwrap_or(&self.token))
     }
 }
 

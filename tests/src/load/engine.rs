@@ -61,6 +61,9 @@ pub struct LoadConfig {
     pub url: String,
     /// A bearer token allowed to create corridors, append, export and (for chaos) kill.
     pub token: String,
+    /// An operator token for the kill drills (the kill route is operator-only); `token` is
+    /// used when absent.
+    pub operator_token: Option<String>,
     /// Corridors to create.
     pub corridor_count: usize,
     /// Length of the timed load.
@@ -90,7 +93,8 @@ pub async fn run(config: &LoadConfig) -> Result<Report, LoadError> {
         .map_or(0, |elapsed| elapsed.as_secs());
     let load_average_start = load_average();
     let concurrency = config.concurrency.max(1);
-    let client = NodeClient::new(&config.url, &config.token, concurrency as usize)?;
+    let client = NodeClient::new(&config.url, &config.token, concurrency as usize)?
+        .with_operator_token(config.operator_token.clone());
     let node = match &config.node_command {
         Some(command) => {
             let node = NodeProcess::start(command, &config.node_log)?;

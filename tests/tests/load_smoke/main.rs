@@ -25,6 +25,20 @@ use serde_json::Value;
 /// A token long enough for `msez serve` (16 characters at least).
 const ADMIN_TOKEN: &str = "load-smoke-admin-token-0123456789";
 
+/// The operator token for the kill drill (the kill route is operator-only), registered through
+/// `msez serve --tokens-file` by its SHA-256.
+const OPERATOR_TOKEN: &str = "load-smoke-operator-token-0123456789";
+
+/// Writes the tokens file that gives `OPERATOR_TOKEN` the operator role.
+fn tokens_file(dir: &std::path::Path) -> PathBuf {
+    use sha2::Digest as _;
+    let sha256 = hex::encode(sha2::Sha256::digest(OPERATOR_TOKEN.as_bytes()));
+    let path = dir.join("tokens.json");
+    let file = serde_json::json!({"tokens": [{"name": "load-smoke", "role": "operator", "sha256": sha256}]});
+    std::fs::write(&path, file.to_string()).unwrap();
+    path
+}
+
 fn env_u64(name: &str, default: u64) -> u64 {
     std::env::var(name)
         .ok()
@@ -76,14 +90,16 @@ fn load_with_node_kill_loses_no_acknowledged_receipt() {
     let port = free_port();
     let url = format!("http://127.0.0.1:{port}");
     let node_cmd = format!(
-        "{} serve --listen 127.0.0.1:{port} --data-dir {} --rate-limit-per-second 0",
+        "{} serve --listen 127.0.0.1:{port} --data-dir {} --tokens-file {} --rate-limit-per-second 0",
         msez_binary().display(),
-        dir.path().join("data").display()
+        dir.path().join("data").display(),
+        tokens_file(dir.path()).display()
     );
     let report_path = dir.path().join("report.json");
     let output = Command::new(env!("CARGO_BIN_EXE_msez-load"))
         .env("MSEZ_ADMIN_TOKEN", ADMIN_TOKEN)
         .env("MSEZ_LOAD_TOKEN", ADMIN_TOKEN)
+        .env("MSEZ_LOAD_OPERATOR_TOKEN", OPERATOR_TOKEN)
         .args([
             "--url",
             &url,

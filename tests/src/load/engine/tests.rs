@@ -193,7 +193,18 @@ async fn supervision(State(fake): State<Arc<Fake>>) -> Reply {
     )
 }
 
-async fn kill(State(fake): State<Arc<Fake>>, Path(path): Path<String>) -> Reply {
+async fn kill(
+    State(fake): State<Arc<Fake>>,
+    Path(path): Path<String>,
+    headers: axum::http::HeaderMap,
+) -> Reply {
+    // As on the real node, only the operator may kill.
+    let bearer = headers
+        .get("authorization")
+        .and_then(|value| value.to_str().ok());
+    if bearer != Some("Bearer operator-token") {
+        return envelope(StatusCode::FORBIDDEN, "forbidden");
+    }
     let id = path.strip_prefix("corridor:").unwrap();
     fake.corridors
         .lock()
@@ -243,6 +254,7 @@ fn config(address: SocketAddr, rate_per_s: Option<f64>) -> LoadConfig {
     LoadConfig {
         url: format!("http://{address}"),
         token: "test-token".to_owned(),
+        operator_token: Some("operator-token".to_owned()),
         corridor_count: 24,
         duration: Duration::from_millis(1_500),
         concurrency: 4,
