@@ -17,6 +17,7 @@ mod keygen;
 mod keys;
 mod mmr;
 mod receipt;
+mod serve;
 mod vc;
 mod zone;
 
@@ -49,6 +50,7 @@ pub use keys::KeyArg;
 
 pub use mmr::{MmrCommand, RootArg};
 pub use receipt::{GenesisArgs, ReceiptCommand};
+pub use serve::{ServeArgs, ServeError};
 pub use vc::VcCommand;
 
 /// MSEZ: corridors, receipts, credentials and compliance for special economic zones.
@@ -162,6 +164,11 @@ pub enum Command {
     /// Example: `msez pack digest packs/pk-ito-2001`.
     #[command(subcommand)]
     Pack(PackCommand),
+    /// Run a zone node: the HTTP API over the store, the actors and Mass, until SIGINT or
+    /// SIGTERM. Embedded SQLite under `--data-dir` and the in-process Mass sandbox by default.
+    ///
+    /// Example: `msez serve --zone zone.yaml --listen 127.0.0.1:8080`.
+    Serve(Box<ServeArgs>),
     /// Run the Mass sandbox: an in-memory stand-in for the Mass APIs on 127.0.0.1, for
     /// development and tests. It is NOT Mass. Runs until Ctrl-C.
     ///
@@ -523,6 +530,9 @@ pub enum CliError {
         /// The variable's name.
         name: String,
     },
+    /// The zone node could not start or stopped with an error.
+    #[error("serve: {0}")]
+    Serve(#[from] ServeError),
     /// The Mass sandbox could not start or stopped with an error.
     #[error("mass-sandbox: {0}")]
     Sandbox(std::io::Error),
@@ -565,6 +575,7 @@ impl CliError {
             | Self::PackTooLarge { .. }
             | Self::TokenEnv { .. }
             | Self::Sandbox(_)
+            | Self::Serve(_)
             | Self::Pacs008 { .. }
             | Self::Fork { .. }
             | Self::Tensor { .. }
@@ -648,6 +659,10 @@ pub fn run(cli: Cli, stdin: &mut dyn Read, stdout: &mut dyn Write) -> Result<(),
         Command::Zone(ZoneCommand::Validate { zone_file }) => zone::validate(&zone_file)?,
         Command::Zone(ZoneCommand::Lock { zone_file }) => zone::lock(&zone_file)?,
         Command::Pack(PackCommand::Digest { path }) => zone::pack(&path)?,
+        Command::Serve(args) => {
+            serve::serve(&args)?;
+            Output::success(Vec::new())
+        }
         Command::MassSandbox {
             port,
             seed,

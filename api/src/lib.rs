@@ -8,3 +8,4 @@
 //! that did not pass through the canonicaliser.
 
 pub mod cli;
+pub mod server;

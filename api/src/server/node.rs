@@ -1,0 +1,305 @@
+//! A running zone node: store, Mass, listener, router, and graceful shutdown.
+//!
+//! Owns [`NodeConfig`], [`Node`] and [`NodeError`]. [`Node::start`] opens (and migrates) the
+//! store, starts the in-process Mass sandbox or builds a client to real Mass, binds the
+//! listener and serves [`crate::server::app`]. [`Node::shutdown`] stops accepting, lets
+//! in-flight requests finish, stops the sandbox and closes the store, in that order.
+//!
+//! Never: prints or logs a token, or leaves the store open after shutdown returns.
+
+use std::io;
+use std::net::SocketAddr;
+use std::path::PathBuf;
+use std::sync::Arc;
+use std::time::Duration;
+
+use msez_mass::breaker::BreakerConfig;
+use msez_mass::client::{MassClient, MassClientConfig};
+use msez_mass::error::MassError;
+use msez_mass::retry::RetryPolicy;
+use msez_mass::sandbox::{SandboxConfig, SandboxHandle};
+use msez_mass::token::StaticToken;
+use msez_persistence::error::StoreError;
+use msez_persistence::store::{Store, StoreConfig};
+use msez_protocol::zone::ZoneConfig;
+use msez_schemas::{SchemaError, Schemas};
+use tokio::net::TcpListener;
+use tokio::sync::oneshot;
+use tokio::task::JoinHandle;
+use zeroize::Zeroizing;
+
+use super::auth::{RateLimiter, TokenTable};
+use super::routes::app;
+use super::state::{AppState, AppStateParts};
+
+/// Default request body limit: 1 MiB holds the largest request we define (a pack or a batch of
+/// a few thousand obligations) and bounds memory per connection.
+pub const BODY_BYTES_MAX_DEFAULT: usize = 1024 * 1024;
+
+/// Default sustained requests per second per principal.
+pub const RATE_LIMIT_PER_SECOND_DEFAULT: u32 = 1000;
+
+/// Default burst per principal.
+pub const RATE_LIMIT_BURST_DEFAULT: u32 = 2000;
+
+/// How long shutdown waits for in-flight requests before dropping them.
+pub const SHUTDOWN_DRAIN_TIMEOUT: Duration = Duration::from_secs(10);
+
+/// The token the in-process sandbox requires; it never leaves the process.
+const SANDBOX_TOKEN_LENGTH_BYTES: usize = 32;
+
+/// Where the store lives.
+#[derive(Debug, Clone)]
+pub enum StoreLocation {
+    /// Embedded SQLite at this file.
+    Sqlite(PathBuf),
+    /// Postgres at this URL, optionally in one schema (`search_path`).
+    Postgres {
+        /// `postgres://...`.
+        url: String,
+        /// The schema to use; `None` keeps the server's default.
+        search_path: Option<String>,
+    },
+}
+
+/// Where Mass lives.
+#[derive(Debug, Clone)]
+pub enum MassLocation {
+    /// Start the in-memory Mass sandbox inside this process (development, tests).
+    Sandbox,
+    /// Real Mass at this base URL with this bearer token.
+    Remote {
+        /// Base URL.
+        base_url: String,
+        /// Bearer token for Mass.
+        token: Zeroizing<String>,
+    },
+}
+
+/// Everything a node needs. No `Default`: `msez serve` fills it from flags, env and zone file.
+#[derive(Debug, Clone)]
+pub struct NodeConfig {
+    /// Where to listen (port 0 picks a free port; see [`Node::local_addr`]).
+    pub listen: SocketAddr,
+    /// The store.
+    pub store: StoreLocation,
+    /// Mass.
+    pub mass: MassLocation,
+    /// Bearer tokens and roles.
+    pub tokens: TokenTable,
+    /// Request body limit.
+    pub body_bytes_max: usize,
+    /// Sustained requests per second per principal (0 disables the limiter).
+    pub rate_limit_per_second: u32,
+    /// Burst per principal.
+    pub rate_limit_burst: u32,
+    /// The zone, when started from a zone file.
+    pub zone: Option<ZoneConfig>,
+}
+
+/// Why a node did not start or stop cleanly.
+#[derive(Debug, thiserror::Error)]
+pub enum NodeError {
+    /// The store did not open or migrate.
+    #[error("store: {0}")]
+    Store(#[from] StoreError),
+    /// The database URL does not parse.
+    #[error("database url: {reason}")]
+    DatabaseUrl {
+        /// The parser's finding (the URL itself is not repeated: it may hold a password).
+        reason: String,
+    },
+    /// The Mass client configuration is unusable.
+    #[error("mass: {0}")]
+    Mass(#[from] MassError),
+    /// The embedded schemas did not compile (a build defect).
+    #[error("schemas: {0}")]
+    Schemas(#[from] SchemaError),
+    /// The operating system's random source failed.
+    #[error("random source: {0}")]
+    Random(getrandom::Error),
+    /// The Mass sandbox or the listener failed.
+    #[error("{what}: {source}")]
+    Io {
+        /// What was being done.
+        what: &'static str,
+        /// The cause.
+        source: io::Error,
+    },
+}
+
+/// A running node.
+#[derive(Debug)]
+pub struct Node {
+    local_addr: SocketAddr,
+    state: AppState,
+    stop: oneshot::Sender<()>,
+    server: JoinHandle<io::Result<()>>,
+    sandbox: Option<SandboxHandle>,
+}
+
+impl std::fmt::Debug for AppState {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("AppState").finish_non_exhaustive()
+    }
+}
+
+impl Node {
+    /// Opens the store, connects Mass, binds and starts serving.
+    pub async fn start(config: NodeConfig) -> Result<Node, NodeError> {
+        let store = open_store(&config.store).await?;
+        let (mass, sandbox) = match connect_mass(&config.mass).await {
+            Ok(pair) => pair,
+            Err(error) => {
+                store.close().await;
+                return Err(error);
+            }
+        };
+        let state = AppState::new(AppStateParts {
+            store,
+            mass,
+            schemas: Schemas::load()?,
+            tokens: config.tokens,
+            limiter: RateLimiter::new(config.rate_limit_per_second, config.rate_limit_burst),
+            zone: config.zone,
+            body_bytes_max: config.body_bytes_max,
+        });
+        let listener = TcpListener::bind(config.listen)
+            .await
+            .map_err(|source| NodeError::Io {
+                what: "bind listener",
+                source,
+            })?;
+        let local_addr = listener.local_addr().map_err(|source| NodeError::Io {
+            what: "read listener address",
+            source,
+        })?;
+        let (stop, stopped) = oneshot::channel::<()>();
+        let router = app(state.clone());
+        let server = tokio::spawn(async move {
+            axum::serve(listener, router)
+                .with_graceful_shutdown(async move {
+                    // A dropped sender also means stop.
+                    let _ = stopped.await;
+                })
+                .await
+        });
+        tracing::info!(%local_addr, "zone node listening");
+        Ok(Node {
+            local_addr,
+            state,
+            stop,
+            server,
+            sandbox,
+        })
+    }
+
+    /// The bound address.
+    pub fn local_addr(&self) -> SocketAddr {
+        self.local_addr
+    }
+
+    /// `http://ADDR`.
+    pub fn base_url(&self) -> String {
+        format!("http://{}", self.local_addr)
+    }
+
+    /// The shared state (tests use it to seed the store and inspect metrics).
+    pub fn state(&self) -> &AppState {
+        &self.state
+    }
+
+    /// The in-process sandbox, when Mass is the sandbox (tests inject faults through it).
+    pub fn sandbox(&self) -> Option<&SandboxHandle> {
+        self.sandbox.as_ref()
+    }
+
+    /// Stops accepting connections, drains in-flight requests (up to
+    /// [`SHUTDOWN_DRAIN_TIMEOUT`]), stops the sandbox and closes the store.
+    pub async fn shutdown(self) -> Result<(), NodeError> {
+        // The receiver is gone only if the server already stopped; the join reports why.
+        let _ = self.stop.send(());
+        let mut server = self.server;
+        let served = match tokio::time::timeout(SHUTDOWN_DRAIN_TIMEOUT, &mut server).await {
+            Ok(joined) => joined.map_err(io::Error::other).and_then(|result| result),
+            Err(_) => {
+                tracing::warn!(
+                    timeout_ms = SHUTDOWN_DRAIN_TIMEOUT.as_millis(),
+                    "in-flight requests did not finish; dropping them"
+                );
+                server.abort();
+                Ok(())
+            }
+        };
+        if let Some(sandbox) = self.sandbox
+            && let Err(error) = sandbox.shutdown().await
+        {
+            tracing::warn!(%error, "mass sandbox did not stop cleanly");
+        }
+        self.state.store().close().await;
+        tracing::info!("zone node stopped");
+        served.map_err(|source| NodeError::Io {
+            what: "serve",
+            source,
+        })
+    }
+}
+
+async fn open_store(location: &StoreLocation) -> Result<Store, NodeError> {
+    let config = StoreConfig::with_defaults();
+    match location {
+        StoreLocation::Sqlite(path) => Ok(Store::open_sqlite(path, config).await?),
+        StoreLocation::Postgres { url, search_path } => {
+            let mut options = url
+                .parse::<sqlx::postgres::PgConnectOptions>()
+                .map_err(|error| NodeError::DatabaseUrl {
+                    reason: error.to_string(),
+                })?;
+            if let Some(schema) = search_path {
+                options = options.options([("search_path", schema.as_str())]);
+            }
+            Ok(Store::open_postgres(options, config).await?)
+        }
+    }
+}
+
+async fn connect_mass(
+    location: &MassLocation,
+) -> Result<(MassClient, Option<SandboxHandle>), NodeError> {
+    let (base_url, token, sandbox) = match location {
+        MassLocation::Remote { base_url, token } => (base_url.clone(), token.clone(), None),
+        MassLocation::Sandbox => {
+            let mut bytes = [0_u8; SANDBOX_TOKEN_LENGTH_BYTES];
+            getrandom::fill(&mut bytes).map_err(NodeError::Random)?;
+            let token = Zeroizing::new(hex::encode(bytes));
+            let sandbox = msez_mass::sandbox::start(SandboxConfig {
+                seed: None,
+                bearer_token: Some(token.clone()),
+                oauth_client: None,
+            })
+            .await
+            .map_err(|source| NodeError::Io {
+                what: "start the mass sandbox",
+                source,
+            })?;
+            (sandbox.base_url(), token, Some(sandbox))
+        }
+    };
+    let config = MassClientConfig {
+        base_url,
+        connect_timeout: Duration::from_secs(2),
+        request_timeout: Duration::from_secs(10),
+        retry: RetryPolicy {
+            attempts_max: 3,
+            backoff_initial: Duration::from_millis(50),
+            backoff_max: Duration::from_secs(1),
+        },
+        breaker: BreakerConfig {
+            failures_consecutive_max: 5,
+            open_duration: Duration::from_secs(10),
+        },
+        response_body_bytes_max: 4 * 1024 * 1024,
+    };
+    let mass = MassClient::new(&config, Arc::new(StaticToken::new(token)?))?;
+    Ok((mass, sandbox))
+}

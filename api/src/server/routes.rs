@@ -1,0 +1,354 @@
+//! The one route table: it registers every route with axum and generates the OpenAPI document.
+//!
+//! Owns [`RouteSpec`], [`route_table`], [`app`] and [`openapi_document`]. [`app`] is the only
+//! place that calls `Router::route`, and it does so by walking [`route_table`]; the OpenAPI
+//! document walks the same table. A route therefore cannot be served without being documented
+//! (the completeness test in `api/tests/server` checks the served document against the table
+//! and probes every route over HTTP). We build the document by hand instead of with `utoipa`
+//! to avoid a heavy proc-macro build on our shared machine.
+//!
+//! Never: registers a route outside the table, or adds `/v1/entities`, `/v1/ownership`,
+//! `/v1/fiscal`, `/v1/identity` or `/v1/consent` CRUD (those primitives belong to Mass).
+
+use axum::Router;
+use axum::extract::DefaultBodyLimit;
+use axum::middleware::{from_fn, from_fn_with_state};
+use axum::routing::{MethodRouter, get, post};
+use serde_json::{Map, Value, json};
+
+use super::auth::{Access, Role, authorize};
+use super::error::{ApiError, request_context};
+use super::handlers::{compliance, credentials, health, packs, settlement};
+use super::metrics::track;
+use super::state::AppState;
+
+/// HTTP methods the table uses.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Method {
+    /// GET.
+    Get,
+    /// POST.
+    Post,
+}
+
+/// One route: what the document says about it and who may call it.
+#[derive(Debug, Clone, Copy)]
+pub struct RouteSpec {
+    /// The method.
+    pub method: Method,
+    /// The axum path template (`/v1/packs/{digest}`); also the OpenAPI path.
+    pub path: &'static str,
+    /// The OpenAPI operation id.
+    pub operation_id: &'static str,
+    /// One line for the document.
+    pub summary: &'static str,
+    /// Who may call it.
+    pub access: Access,
+    /// The request body's media type, when it takes one.
+    pub request_media_type: Option<&'static str>,
+    /// The success response's media type.
+    pub response_media_type: &'static str,
+    /// The success status.
+    pub success_status: u16,
+}
+
+const JSON: &str = "application/json";
+const ALL_ROLES: &[Role] = &[
+    Role::ZoneAdmin,
+    Role::Operator,
+    Role::CorridorParty,
+    Role::Watcher,
+    Role::Regulator,
+];
+const ADMIN: &[Role] = &[Role::ZoneAdmin];
+const ADMIN_OR_PARTY: &[Role] = &[Role::ZoneAdmin, Role::CorridorParty];
+const CREDENTIAL_READERS: &[Role] = &[Role::ZoneAdmin, Role::Regulator, Role::CorridorParty];
+
+/// Every route, in the order the document lists them, with its handler.
+pub fn route_table() -> Vec<(RouteSpec, MethodRouter<AppState>)> {
+    vec![
+        (
+            spec(Method::Get, "/health/liveness", "health_liveness", "The process is up.")
+                .public(),
+            get(health::liveness),
+        ),
+        (
+            spec(
+                Method::Get,
+                "/health/readiness",
+                "health_readiness",
+                "The store answers a query and no Mass circuit breaker is open; 503 with reasons otherwise.",
+            )
+            .public(),
+            get(health::readiness),
+        ),
+        (
+            spec(Method::Get, "/metrics", "metrics", "Prometheus text: requests and latency by route.")
+                .public()
+                .responds("text/plain; version=0.0.4"),
+            get(health::metrics),
+        ),
+        (
+            spec(Method::Get, "/openapi.json", "openapi", "This document, generated from the route table.")
+                .public(),
+            get(health::openapi),
+        ),
+        (
+            spec(
+                Method::Post,
+                "/v1/netting/plan",
+                "netting_plan",
+                "Net obligations per currency (SPEC §9) into settlement legs.",
+            )
+            .roles(ADMIN_OR_PARTY)
+            .takes(JSON),
+            post(settlement::netting_plan),
+        ),
+        (
+            spec(
+                Method::Post,
+                "/v1/settlement/pacs008",
+                "settlement_pacs008",
+                "Render settlement legs as one ISO 20022 pacs.008.001.08 document.",
+            )
+            .roles(ADMIN_OR_PARTY)
+            .takes(JSON)
+            .responds("application/xml"),
+            post(settlement::pacs008),
+        ),
+        (
+            spec(
+                Method::Post,
+                "/v1/compliance/evaluate",
+                "compliance_evaluate",
+                "Evaluate a subject's 20 compliance tensor cells and commit to them (SPEC §10).",
+            )
+            .roles(&[Role::ZoneAdmin, Role::CorridorParty, Role::Regulator])
+            .takes(JSON),
+            post(compliance::evaluate),
+        ),
+        (
+            spec(
+                Method::Post,
+                "/v1/packs",
+                "packs_upload",
+                "Upload a pack {kind, pack}; it is schema-checked and filed under its digest.",
+            )
+            .roles(ADMIN)
+            .takes(JSON)
+            .status(201),
+            post(packs::upload),
+        ),
+        (
+            spec(Method::Get, "/v1/packs/{digest}", "packs_get", "A pack by its digest.")
+                .roles(ALL_ROLES),
+            get(packs::get),
+        ),
+        (
+            spec(
+                Method::Post,
+                "/v1/credentials/verify",
+                "credentials_verify",
+                "Verify a credential's proofs and validity window, and report its recorded status.",
+            )
+            .roles(ALL_ROLES)
+            .takes(JSON),
+            post(credentials::verify),
+        ),
+        (
+            spec(
+                Method::Get,
+                "/v1/credentials/{credential_id}",
+                "credentials_get",
+                "An issued credential and its status.",
+            )
+            .roles(CREDENTIAL_READERS),
+            get(credentials::get),
+        ),
+        (
+            spec(
+                Method::Post,
+                "/v1/credentials/{credential_id}/revoke",
+                "credentials_revoke",
+                "Revoke an issued credential.",
+            )
+            .roles(ADMIN),
+            post(credentials::revoke),
+        ),
+        (
+            spec(
+                Method::Get,
+                "/v1/credentials/status-lists/{status_list_id}",
+                "credentials_status_list",
+                "Every slot of a status list with its status.",
+            )
+            .roles(ALL_ROLES),
+            get(credentials::status_list),
+        ),
+    ]
+}
+
+/// The node's router: every route of [`route_table`] behind its access check, then metrics,
+/// the body limit and the request-id/envelope middleware; unknown routes get an enveloped 404.
+pub fn app(state: AppState) -> Router {
+    let mut router = Router::new();
+    for (spec, handler) in route_table() {
+        let handler = handler
+            .route_layer(from_fn_with_state((state.clone(), spec.access), authorize))
+            .fallback(method_not_allowed);
+        router = router.route(spec.path, handler);
+    }
+    router
+        .fallback(route_not_found)
+        .layer(from_fn_with_state(state.clone(), track))
+        .layer(DefaultBodyLimit::max(state.body_bytes_max()))
+        .layer(from_fn(request_context))
+        .with_state(state)
+}
+
+/// The OpenAPI 3.1 document of [`route_table`].
+pub fn openapi_document() -> Value {
+    let mut paths = Map::new();
+    for (spec, _) in route_table() {
+        let entry = paths
+            .entry(spec.path.to_owned())
+            .or_insert_with(|| json!({}));
+        if let Some(object) = entry.as_object_mut() {
+            object.insert(spec.method.as_lower().to_owned(), operation(&spec));
+        }
+    }
+    json!({
+        "openapi": "3.1.0",
+        "info": {
+            "title": "MSEZ zone node",
+            "version": env!("CARGO_PKG_VERSION"),
+        },
+        "paths": paths,
+        "components": {
+            "securitySchemes": {"bearer": {"type": "http", "scheme": "bearer"}},
+            "schemas": {
+                "ErrorEnvelope": {
+                    "type": "object",
+                    "required": ["error"],
+                    "properties": {"error": {
+                        "type": "object",
+                        "required": ["code", "message", "request_id"],
+                        "properties": {
+                            "code": {"type": "string"},
+                            "message": {"type": "string"},
+                            "field": {"type": "string"},
+                            "request_id": {"type": "string"},
+                        },
+                    }},
+                },
+            },
+        },
+    })
+}
+
+impl Method {
+    /// The OpenAPI key (`get`, `post`).
+    pub const fn as_lower(self) -> &'static str {
+        match self {
+            Self::Get => "get",
+            Self::Post => "post",
+        }
+    }
+}
+
+const fn spec(
+    method: Method,
+    path: &'static str,
+    operation_id: &'static str,
+    summary: &'static str,
+) -> RouteSpec {
+    RouteSpec {
+        method,
+        path,
+        operation_id,
+        summary,
+        access: Access::Roles(&[]),
+        request_media_type: None,
+        response_media_type: JSON,
+        success_status: 200,
+    }
+}
+
+impl RouteSpec {
+    const fn public(mut self) -> Self {
+        self.access = Access::Public;
+        self
+    }
+
+    const fn roles(mut self, roles: &'static [Role]) -> Self {
+        self.access = Access::Roles(roles);
+        self
+    }
+
+    const fn takes(mut self, media_type: &'static str) -> Self {
+        self.request_media_type = Some(media_type);
+        self
+    }
+
+    const fn responds(mut self, media_type: &'static str) -> Self {
+        self.response_media_type = media_type;
+        self
+    }
+
+    const fn status(mut self, status: u16) -> Self {
+        self.success_status = status;
+        self
+    }
+}
+
+fn operation(spec: &RouteSpec) -> Value {
+    let error = json!({
+        "description": "Error envelope",
+        "content": {JSON: {"schema": {"$ref": "#/components/schemas/ErrorEnvelope"}}},
+    });
+    let mut responses = Map::new();
+    responses.insert(
+        spec.success_status.to_string(),
+        json!({"description": "Success", "content": {spec.response_media_type: {}}}),
+    );
+    responses.insert("default".to_owned(), error);
+    let parameters: Vec<Value> = spec
+        .path
+        .split('/')
+        .filter_map(|segment| segment.strip_prefix('{')?.strip_suffix('}'))
+        .map(|name| {
+            json!({"name": name.trim_start_matches('*'), "in": "path", "required": true,
+                   "schema": {"type": "string"}})
+        })
+        .collect();
+    let mut operation = json!({
+        "operationId": spec.operation_id,
+        "summary": spec.summary,
+        "parameters": parameters,
+        "responses": responses,
+    });
+    if let Some(object) = operation.as_object_mut() {
+        if let Access::Roles(roles) = spec.access {
+            let names: Vec<&str> = roles.iter().map(|role| role.as_str()).collect();
+            object.insert("security".to_owned(), json!([{"bearer": []}]));
+            object.insert("x-msez-roles".to_owned(), json!(names));
+        }
+        if let Some(media_type) = spec.request_media_type {
+            object.insert(
+                "requestBody".to_owned(),
+                json!({"required": true, "content": {media_type: {}}}),
+            );
+        }
+    }
+    operation
+}
+
+async fn route_not_found() -> ApiError {
+    ApiError::NotFound {
+        message: "no such route".to_owned(),
+    }
+}
+
+async fn method_not_allowed() -> ApiError {
+    ApiError::MethodNotAllowed
+}

@@ -1,0 +1,110 @@
+//! The state every handler shares.
+//!
+//! Owns [`AppState`]: the store, the Mass client, the compiled schemas, the token table, the
+//! rate limiter, the metrics and the node's limits. Cheap to clone (one `Arc`).
+//!
+//! Never: holds a plaintext token or mutable domain state (domain state lives in actors and the
+//! store).
+
+use std::sync::Arc;
+
+use msez_mass::client::MassClient;
+use msez_persistence::store::Store;
+use msez_protocol::zone::ZoneConfig;
+use msez_schemas::Schemas;
+
+use super::auth::{RateLimiter, TokenTable};
+use super::metrics::Metrics;
+
+/// Shared, immutable-after-start node state.
+#[derive(Clone)]
+pub struct AppState {
+    inner: Arc<Inner>,
+}
+
+struct Inner {
+    store: Store,
+    mass: MassClient,
+    schemas: Schemas,
+    tokens: TokenTable,
+    limiter: RateLimiter,
+    metrics: Metrics,
+    zone: Option<ZoneConfig>,
+    body_bytes_max: usize,
+}
+
+/// What [`AppState::new`] needs; no `Default`, the node decides every value.
+pub struct AppStateParts {
+    /// The opened store.
+    pub store: Store,
+    /// The Mass client.
+    pub mass: MassClient,
+    /// The compiled schemas.
+    pub schemas: Schemas,
+    /// The tokens.
+    pub tokens: TokenTable,
+    /// The rate limiter.
+    pub limiter: RateLimiter,
+    /// The zone this node serves, when started from a zone file.
+    pub zone: Option<ZoneConfig>,
+    /// The request body limit.
+    pub body_bytes_max: usize,
+}
+
+impl AppState {
+    /// Builds the state.
+    pub fn new(parts: AppStateParts) -> Self {
+        Self {
+            inner: Arc::new(Inner {
+                store: parts.store,
+                mass: parts.mass,
+                schemas: parts.schemas,
+                tokens: parts.tokens,
+                limiter: parts.limiter,
+                metrics: Metrics::default(),
+                zone: parts.zone,
+                body_bytes_max: parts.body_bytes_max,
+            }),
+        }
+    }
+
+    /// The store.
+    pub fn store(&self) -> &Store {
+        &self.inner.store
+    }
+
+    /// The Mass client.
+    pub fn mass(&self) -> &MassClient {
+        &self.inner.mass
+    }
+
+    /// The compiled schemas.
+    pub fn schemas(&self) -> &Schemas {
+        &self.inner.schemas
+    }
+
+    /// The token table.
+    pub fn tokens(&self) -> &TokenTable {
+        &self.inner.tokens
+    }
+
+    /// The rate limiter.
+    pub fn limiter(&self) -> &RateLimiter {
+        &self.inner.limiter
+    }
+
+    /// The metrics.
+    pub fn metrics(&self) -> &Metrics {
+        &self.inner.metrics
+    }
+
+    /// The zone configuration, when the node was started from a zone file.
+    pub fn zone(&self) -> Option<&ZoneConfig> {
+        self.inner.zone.as_ref()
+    }
+
+    /// The request body limit in bytes.
+    pub fn body_bytes_max(&self) -> usize {
+        self.inner.body_bytes_max
+    }
+}

@@ -1,0 +1,17 @@
+//! The zone node over real HTTP: a node on an ephemeral port over a fresh SQLite store and the
+//! in-process Mass sandbox, driven with reqwest. Each module tests one concern at the boundary
+//! (the route table, auth, limits, each resource); `support` is the one place that starts a
+//! node and makes a request.
+
+// Helpers outside #[test] fns may unwrap too: a failure there is a failed test.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
+mod auth;
+mod credentials;
+mod envelope;
+mod health;
+mod openapi;
+mod packs;
+mod process;
+mod settlement;
+mod support;

@@ -1,0 +1,120 @@
+//! Netting, pacs.008 and compliance evaluation over HTTP: the protocol's answers, and 422s that
+//! name the field.
+
+use serde_json::{Value, json};
+
+use super::support::{ADMIN, PARTY, REGULATOR, WATCHER, start};
+
+const OBLIGATIONS: &str = r#"[
+  {"obligation_id": "o1", "from_party": "A", "to_party": "B", "amount": 100, "currency": "USD"},
+  {"obligation_id": "o2", "from_party": "B", "to_party": "C", "amount": 70, "currency": "USD"},
+  {"obligation_id": "o3", "from_party": "C", "to_party": "A", "amount": 50, "currency": "USD"}
+]"#;
+
+fn batch() -> Value {
+    json!({
+        "message_id": "MSG-2026-0001",
+        "created_at": "2026-11-24T10:00:00Z",
+        "settlement_date": "2026-11-25",
+        "instructing_agent_bic": "HABBPKKA",
+        "legs": [{
+            "leg_id": "leg-1",
+            "amount": 125050,
+            "currency": "USD",
+            "debtor": {"name": "Karachi Textiles", "bic": "HABBPKKA", "account": "PK36SCBL0000001123456702"},
+            "creditor": {"name": "Dubai Trading FZE", "bic": "EBILAEAD", "account": "AE070331234567890123456"},
+            "remittance": "Invoice 42"
+        }]
+    })
+}
+
+#[tokio::test]
+async fn netting_plan_nets_per_currency() {
+    let node = start().await;
+    let reply = node
+        .post_json("/v1/netting/plan", Some(PARTY), OBLIGATIONS)
+        .await;
+    assert_eq!(reply.status, 200, "{}", reply.text);
+    let plan = reply.json();
+    assert_eq!(plan["currencies"]["USD"]["gross"], json!(220));
+    assert_eq!(plan["currencies"]["USD"]["net"], json!(50));
+    node.node.shutdown().await.unwrap();
+}
+
+#[tokio::test]
+async fn netting_rejects_a_self_payment_naming_the_obligation() {
+    let node = start().await;
+    let input = r#"[{"obligation_id": "o1", "from_party": "A", "to_party": "A", "amount": 1, "currency": "USD"}]"#;
+    node.post_json("/v1/netting/plan", Some(ADMIN), input)
+        .await
+        .assert_error(422, "invalid_request", Some("/0"));
+    node.post_json("/v1/netting/plan", Some(ADMIN), "{}")
+        .await
+        .assert_error(422, "invalid_request", Some("body"));
+    node.node.shutdown().await.unwrap();
+}
+
+#[tokio::test]
+async fn pacs008_renders_xml_and_rejects_a_bad_bic() {
+    let node = start().await;
+    let reply = node
+        .post_json("/v1/settlement/pacs008", Some(ADMIN), &batch().to_string())
+        .await;
+    assert_eq!(reply.status, 200, "{}", reply.text);
+    assert_eq!(reply.headers["content-type"], "application/xml");
+    assert!(reply.text.contains("<FIToFICstmrCdtTrf>"));
+    assert!(reply.text.contains("EBILAEAD"));
+    let mut bad = batch();
+    bad["legs"][0]["creditor"]["bic"] = json!("EBIL");
+    let rejected = node
+        .post_json("/v1/settlement/pacs008", Some(ADMIN), &bad.to_string())
+        .await;
+    rejected.assert_error(422, "invalid_request", Some("body"));
+    assert!(rejected.text.contains("EBIL"));
+    node.post_json(
+        "/v1/settlement/pacs008",
+        Some(WATCHER),
+        &batch().to_string(),
+    )
+    .await
+    .assert_error(403, "forbidden", None);
+    node.node.shutdown().await.unwrap();
+}
+
+fn subject() -> Value {
+    json!({
+        "subject": "entity-42",
+        "jurisdiction": "PK-RSEZ",
+        "attestations": [{
+            "digest": "1111111111111111111111111111111111111111111111111111111111111111",
+            "domain": "kyc", "state": "compliant", "issued_at": "2026-01-01T00:00:00Z",
+            "expires_at": "2099-01-01T00:00:00Z"
+        }],
+        "facts": {"names": ["Sara Ahmed"], "filer_status": "filer"},
+        "sanctions": {"entries": [{"entry_id": "SDN-1", "names": ["Ali Hassan Khan"]}]}
+    })
+}
+
+#[tokio::test]
+async fn compliance_evaluate_commits_to_twenty_cells_and_rejects_unknown_domains() {
+    let node = start().await;
+    let reply = node
+        .post_json(
+            "/v1/compliance/evaluate",
+            Some(REGULATOR),
+            &subject().to_string(),
+        )
+        .await;
+    assert_eq!(reply.status, 200, "{}", reply.text);
+    let output = reply.json();
+    assert_eq!(output["leaf_count"], json!(20));
+    assert_eq!(output["cells"].as_array().unwrap().len(), 20);
+    let mut bad = subject();
+    bad["attestations"][0]["domain"] = json!("astrology");
+    let rejected = node
+        .post_json("/v1/compliance/evaluate", Some(ADMIN), &bad.to_string())
+        .await;
+    rejected.assert_error(422, "invalid_request", Some("body"));
+    assert!(rejected.text.contains("astrology"));
+    node.node.shutdown().await.unwrap();
+}

@@ -1,0 +1,153 @@
+//! Starting a node for one test, and one request helper that returns status, headers and body.
+
+use std::net::SocketAddr;
+
+use msez_api::server::auth::{Role, TokenTable};
+use msez_api::server::node::{MassLocation, StoreLocation};
+use msez_api::server::{Node, NodeConfig};
+use reqwest::header::HeaderMap;
+use serde_json::Value;
+
+pub const ADMIN: &str = "admin-token-0123456789";
+pub const OPERATOR: &str = "operator-token-0123456789";
+pub const PARTY: &str = "party-token-0123456789";
+pub const WATCHER: &str = "watcher-token-0123456789";
+pub const REGULATOR: &str = "regulator-token-0123456789";
+
+/// A running node and the temporary directory holding its store.
+pub struct TestNode {
+    pub node: Node,
+    pub client: reqwest::Client,
+    _dir: tempfile::TempDir,
+}
+
+/// Knobs a test may turn; everything else is the default test node.
+pub struct Knobs {
+    pub body_bytes_max: usize,
+    pub rate_limit_per_second: u32,
+    pub rate_limit_burst: u32,
+}
+
+pub fn default_knobs() -> Knobs {
+    Knobs {
+        body_bytes_max: 64 * 1024,
+        rate_limit_per_second: 0,
+        rate_limit_burst: 1,
+    }
+}
+
+pub fn tokens() -> TokenTable {
+    let mut tokens = TokenTable::default();
+    tokens.insert_plaintext("admin", Role::ZoneAdmin, ADMIN);
+    tokens.insert_plaintext("operator", Role::Operator, OPERATOR);
+    tokens.insert_plaintext("party", Role::CorridorParty, PARTY);
+    tokens.insert_plaintext("watcher", Role::Watcher, WATCHER);
+    tokens.insert_plaintext("regulator", Role::Regulator, REGULATOR);
+    tokens
+}
+
+pub async fn start() -> TestNode {
+    start_with(default_knobs()).await
+}
+
+pub async fn start_with(knobs: Knobs) -> TestNode {
+    let dir = tempfile::tempdir().unwrap();
+    let config = NodeConfig {
+        listen: SocketAddr::from(([127, 0, 0, 1], 0)),
+        store: StoreLocation::Sqlite(dir.path().join("msez.sqlite")),
+        mass: MassLocation::Sandbox,
+        tokens: tokens(),
+        body_bytes_max: knobs.body_bytes_max,
+        rate_limit_per_second: knobs.rate_limit_per_second,
+        rate_limit_burst: knobs.rate_limit_burst,
+        zone: None,
+    };
+    let node = Node::start(config).await.unwrap();
+    TestNode {
+        node,
+        client: reqwest::Client::new(),
+        _dir: dir,
+    }
+}
+
+/// One response, read fully.
+pub struct Reply {
+    pub status: u16,
+    pub headers: HeaderMap,
+    pub text: String,
+}
+
+impl Reply {
+    pub fn json(&self) -> Value {
+        serde_json::from_str(&self.text)
+            .unwrap_or_else(|error| panic!("not JSON ({error}): {}", self.text))
+    }
+
+    /// Asserts the error envelope: status, code, field, and a request id.
+    #[track_caller]
+    pub fn assert_error(&self, status: u16, code: &str, field: Option<&str>) {
+        assert_eq!(self.status, status, "body: {}", self.text);
+        let body = self.json();
+        let error = &body["error"];
+        assert_eq!(error["code"], code, "body: {}", self.text);
+        assert!(error["message"].as_str().is_some_and(|m| !m.is_empty()));
+        assert!(
+            error["request_id"]
+                .as_str()
+                .is_some_and(|id| !id.is_empty())
+        );
+        assert_eq!(
+            error.get("field").and_then(Value::as_str),
+            field,
+            "body: {}",
+            self.text
+        );
+    }
+}
+
+impl TestNode {
+    pub fn url(&self, path: &str) -> String {
+        format!("{}{}", self.node.base_url(), path)
+    }
+
+    pub async fn get(&self, path: &str, token: Option<&str>) -> Reply {
+        let mut request = self.client.get(self.url(path));
+        if let Some(token) = token {
+            request = request.bearer_auth(token);
+        }
+        read(request.send().await.unwrap()).await
+    }
+
+    pub async fn post_json(&self, path: &str, token: Option<&str>, body: &str) -> Reply {
+        self.post_raw(path, token, Some("application/json"), body.to_owned())
+            .await
+    }
+
+    pub async fn post_raw(
+        &self,
+        path: &str,
+        token: Option<&str>,
+        content_type: Option<&str>,
+        body: String,
+    ) -> Reply {
+        let mut request = self.client.post(self.url(path)).body(body);
+        if let Some(token) = token {
+            request = request.bearer_auth(token);
+        }
+        if let Some(content_type) = content_type {
+            request = request.header("content-type", content_type);
+        }
+        read(request.send().await.unwrap()).await
+    }
+}
+
+pub async fn read(response: reqwest::Response) -> Reply {
+    let status = response.status().as_u16();
+    let headers = response.headers().clone();
+    let text = response.text().await.unwrap();
+    Reply {
+        status,
+        headers,
+        text,
+    }
+}
