@@ -8,6 +8,7 @@
 //! fully, then written), or exits with a code outside 0 (success), 1 (verification failure),
 //! 2 (bad input or usage).
 
+mod admin;
 mod canon;
 mod chain;
 mod compliance;
@@ -48,6 +49,7 @@ use input::{Input, InputSource};
 pub use keygen::KeygenArgs;
 pub use keys::KeyArg;
 
+pub use admin::{AdminCommand, ClientError, NodeArgs};
 pub use mmr::{MmrCommand, RootArg};
 pub use receipt::{GenesisArgs, ReceiptCommand};
 pub use serve::{ServeArgs, ServeError};
@@ -169,6 +171,11 @@ pub enum Command {
     ///
     /// Example: `msez serve --zone zone.yaml --listen 127.0.0.1:8080`.
     Serve(Box<ServeArgs>),
+    /// Talk to a running node as an operator: the supervision tree.
+    ///
+    /// Example: `MSEZ_TOKEN=$(cat msez-data/admin.token) msez admin tree`.
+    #[command(subcommand)]
+    Admin(AdminCommand),
     /// Run the Mass sandbox: an in-memory stand-in for the Mass APIs on 127.0.0.1, for
     /// development and tests. It is NOT Mass. Runs until Ctrl-C.
     ///
@@ -530,6 +537,9 @@ pub enum CliError {
         /// The variable's name.
         name: String,
     },
+    /// A client command could not talk to the node.
+    #[error("{0}")]
+    Client(#[from] ClientError),
     /// The zone node could not start or stopped with an error.
     #[error("serve: {0}")]
     Serve(#[from] ServeError),
@@ -576,6 +586,7 @@ impl CliError {
             | Self::TokenEnv { .. }
             | Self::Sandbox(_)
             | Self::Serve(_)
+            | Self::Client(_)
             | Self::Pacs008 { .. }
             | Self::Fork { .. }
             | Self::Tensor { .. }
@@ -662,6 +673,9 @@ pub fn run(cli: Cli, stdin: &mut dyn Read, stdout: &mut dyn Write) -> Result<(),
         Command::Serve(args) => {
             serve::serve(&args)?;
             Output::success(Vec::new())
+        }
+        Command::Admin(AdminCommand::Tree(args)) => {
+            Output::success(admin::tree(&args)?.into_bytes())
         }
         Command::MassSandbox {
             port,

@@ -3,6 +3,7 @@
 //!
 //! Never: runs SQL or decides a domain rule.
 
+pub(super) mod admin;
 pub(super) mod compliance;
 pub(super) mod credentials;
 pub(super) mod health;

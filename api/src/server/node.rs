@@ -22,6 +22,7 @@ use msez_mass::token::StaticToken;
 use msez_persistence::error::StoreError;
 use msez_persistence::store::{Store, StoreConfig};
 use msez_protocol::zone::ZoneConfig;
+use msez_runtime::Introspection;
 use msez_schemas::{SchemaError, Schemas};
 use tokio::net::TcpListener;
 use tokio::sync::oneshot;
@@ -44,6 +45,9 @@ pub const RATE_LIMIT_BURST_DEFAULT: u32 = 2000;
 
 /// How long shutdown waits for in-flight requests before dropping them.
 pub const SHUTDOWN_DRAIN_TIMEOUT: Duration = Duration::from_secs(10);
+
+/// The supervision tree's root: every actor path starts with `/zone`.
+pub const SUPERVISION_ROOT_NAME: &str = "zone";
 
 /// The token the in-process sandbox requires; it never leaves the process.
 const SANDBOX_TOKEN_LENGTH_BYTES: usize = 32;
@@ -161,6 +165,7 @@ impl Node {
             schemas: Schemas::load()?,
             tokens: config.tokens,
             limiter: RateLimiter::new(config.rate_limit_per_second, config.rate_limit_burst),
+            introspection: Introspection::new(SUPERVISION_ROOT_NAME),
             zone: config.zone,
             body_bytes_max: config.body_bytes_max,
         });
@@ -217,6 +222,7 @@ impl Node {
     /// Stops accepting connections, drains in-flight requests (up to
     /// [`SHUTDOWN_DRAIN_TIMEOUT`]), stops the sandbox and closes the store.
     pub async fn shutdown(self) -> Result<(), NodeError> {
+        self.state.begin_stopping();
         // The receiver is gone only if the server already stopped; the join reports why.
         let _ = self.stop.send(());
         let mut server = self.server;

@@ -10,6 +10,8 @@
 //! Never: registers a route outside the table, or adds `/v1/entities`, `/v1/ownership`,
 //! `/v1/fiscal`, `/v1/identity` or `/v1/consent` CRUD (those primitives belong to Mass).
 
+use std::collections::BTreeMap;
+
 use axum::Router;
 use axum::extract::DefaultBodyLimit;
 use axum::middleware::{from_fn, from_fn_with_state};
@@ -18,7 +20,7 @@ use serde_json::{Map, Value, json};
 
 use super::auth::{Access, Role, authorize};
 use super::error::{ApiError, request_context};
-use super::handlers::{compliance, credentials, health, packs, settlement};
+use super::handlers::{admin, compliance, credentials, health, packs, settlement};
 use super::metrics::track;
 use super::state::AppState;
 
@@ -50,6 +52,9 @@ pub struct RouteSpec {
     pub response_media_type: &'static str,
     /// The success status.
     pub success_status: u16,
+    /// Appended to the path in the document only: the kill route is served by the
+    /// `{*path}` wildcard (axum wildcards must end a path) and documented as `.../{path}/kill`.
+    pub document_suffix: &'static str,
 }
 
 const JSON: &str = "application/json";
@@ -62,6 +67,8 @@ const ALL_ROLES: &[Role] = &[
 ];
 const ADMIN: &[Role] = &[Role::ZoneAdmin];
 const ADMIN_OR_PARTY: &[Role] = &[Role::ZoneAdmin, Role::CorridorParty];
+const OPERATORS: &[Role] = &[Role::Operator, Role::ZoneAdmin];
+const KILLERS: &[Role] = &[Role::Operator];
 const CREDENTIAL_READERS: &[Role] = &[Role::ZoneAdmin, Role::Regulator, Role::CorridorParty];
 
 /// Every route, in the order the document lists them, with its handler.
@@ -185,18 +192,71 @@ pub fn route_table() -> Vec<(RouteSpec, MethodRouter<AppState>)> {
             .roles(ALL_ROLES),
             get(credentials::status_list),
         ),
+        (
+            spec(
+                Method::Get,
+                "/v1/admin/supervision",
+                "admin_supervision",
+                "The whole supervision tree.",
+            )
+            .roles(OPERATORS),
+            get(admin::supervision),
+        ),
+        (
+            spec(
+                Method::Get,
+                "/v1/admin/supervision/stream",
+                "admin_supervision_stream",
+                "Server-sent events: one per supervision event (started, failed, restarted, ...).",
+            )
+            .roles(OPERATORS)
+            .responds("text/event-stream"),
+            get(admin::supervision_stream),
+        ),
+        (
+            spec(
+                Method::Get,
+                "/v1/admin/actors/{*path}",
+                "admin_actor",
+                "One node of the supervision tree by path (without the leading slash).",
+            )
+            .roles(OPERATORS),
+            get(admin::actor),
+        ),
+        (
+            RouteSpec {
+                document_suffix: admin::KILL_SUFFIX,
+                ..spec(
+                    Method::Post,
+                    "/v1/admin/actors/{*path}",
+                    "admin_actor_kill",
+                    "Kill an actor (operator drill); its supervisor restarts it per policy.",
+                )
+                .roles(KILLERS)
+            },
+            post(admin::kill),
+        ),
     ]
 }
 
 /// The node's router: every route of [`route_table`] behind its access check, then metrics,
 /// the body limit and the request-id/envelope middleware; unknown routes get an enveloped 404.
 pub fn app(state: AppState) -> Router {
-    let mut router = Router::new();
+    // Methods of one path are merged first: axum refuses to merge two method routers that
+    // both carry the 405 fallback.
+    let mut by_path: BTreeMap<&'static str, MethodRouter<AppState>> = BTreeMap::new();
     for (spec, handler) in route_table() {
-        let handler = handler
-            .route_layer(from_fn_with_state((state.clone(), spec.access), authorize))
-            .fallback(method_not_allowed);
-        router = router.route(spec.path, handler);
+        let handler =
+            handler.route_layer(from_fn_with_state((state.clone(), spec.access), authorize));
+        let merged = match by_path.remove(spec.path) {
+            Some(existing) => existing.merge(handler),
+            None => handler,
+        };
+        by_path.insert(spec.path, merged);
+    }
+    let mut router = Router::new();
+    for (path, handler) in by_path {
+        router = router.route(path, handler.fallback(method_not_allowed));
     }
     router
         .fallback(route_not_found)
@@ -211,7 +271,7 @@ pub fn openapi_document() -> Value {
     let mut paths = Map::new();
     for (spec, _) in route_table() {
         let entry = paths
-            .entry(spec.path.to_owned())
+            .entry(spec.document_path())
             .or_insert_with(|| json!({}));
         if let Some(object) = entry.as_object_mut() {
             object.insert(spec.method.as_lower().to_owned(), operation(&spec));
@@ -271,10 +331,16 @@ const fn spec(
         request_media_type: None,
         response_media_type: JSON,
         success_status: 200,
+        document_suffix: "",
     }
 }
 
 impl RouteSpec {
+    /// The OpenAPI path: the template with `{*name}` written `{name}`, plus the document suffix.
+    pub fn document_path(&self) -> String {
+        format!("{}{}", self.path.replace("{*", "{"), self.document_suffix)
+    }
+
     const fn public(mut self) -> Self {
         self.access = Access::Public;
         self

@@ -11,6 +11,7 @@ use std::sync::Arc;
 use msez_mass::client::MassClient;
 use msez_persistence::store::Store;
 use msez_protocol::zone::ZoneConfig;
+use msez_runtime::Introspection;
 use msez_schemas::Schemas;
 
 use super::auth::{RateLimiter, TokenTable};
@@ -29,6 +30,9 @@ struct Inner {
     tokens: TokenTable,
     limiter: RateLimiter,
     metrics: Metrics,
+    introspection: Introspection,
+    /// Flips to true when shutdown begins, so long-lived streams end and the drain finishes.
+    stopping: tokio::sync::watch::Sender<bool>,
     zone: Option<ZoneConfig>,
     body_bytes_max: usize,
 }
@@ -45,6 +49,8 @@ pub struct AppStateParts {
     pub tokens: TokenTable,
     /// The rate limiter.
     pub limiter: RateLimiter,
+    /// The supervision tree every actor host registers in.
+    pub introspection: Introspection,
     /// The zone this node serves, when started from a zone file.
     pub zone: Option<ZoneConfig>,
     /// The request body limit.
@@ -62,6 +68,8 @@ impl AppState {
                 tokens: parts.tokens,
                 limiter: parts.limiter,
                 metrics: Metrics::default(),
+                introspection: parts.introspection,
+                stopping: tokio::sync::watch::Sender::new(false),
                 zone: parts.zone,
                 body_bytes_max: parts.body_bytes_max,
             }),
@@ -96,6 +104,21 @@ impl AppState {
     /// The metrics.
     pub fn metrics(&self) -> &Metrics {
         &self.inner.metrics
+    }
+
+    /// The supervision tree.
+    pub fn introspection(&self) -> &Introspection {
+        &self.inner.introspection
+    }
+
+    /// A receiver that changes to `true` when shutdown begins.
+    pub fn stopping(&self) -> tokio::sync::watch::Receiver<bool> {
+        self.inner.stopping.subscribe()
+    }
+
+    /// Tells long-lived streams to end (called by the node's shutdown).
+    pub fn begin_stopping(&self) {
+        self.inner.stopping.send_replace(true);
     }
 
     /// The zone configuration, when the node was started from a zone file.

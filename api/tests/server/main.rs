@@ -6,12 +6,14 @@
 // Helpers outside #[test] fns may unwrap too: a failure there is a failed test.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
+mod admin;
 mod auth;
 mod credentials;
 mod envelope;
 mod health;
 mod openapi;
 mod packs;
+mod postgres;
 mod process;
 mod settlement;
 mod support;

@@ -50,3 +50,39 @@ async fn serve_generates_a_0600_admin_token_and_stops_on_sigterm() {
     let exit = child.wait().unwrap();
     assert!(exit.success(), "{exit:?}");
 }
+
+/// `msez admin tree` against an in-process node: the root line; and 401 without a valid token.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn admin_tree_prints_the_supervision_tree() {
+    let node = super::support::start().await;
+    let url = node.node.base_url();
+    let output = tokio::task::spawn_blocking(move || {
+        Command::new(env!("CARGO_BIN_EXE_msez"))
+            .args(["admin", "tree", "--url", &url])
+            .env("MSEZ_TOKEN", super::support::OPERATOR)
+            .output()
+            .unwrap()
+    })
+    .await
+    .unwrap();
+    assert!(
+        output.status.success(),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    let text = String::from_utf8(output.stdout).unwrap();
+    assert!(text.starts_with("/zone  ["), "{text}");
+    let url = node.node.base_url();
+    let refused = tokio::task::spawn_blocking(move || {
+        Command::new(env!("CARGO_BIN_EXE_msez"))
+            .args(["admin", "tree", "--url", &url])
+            .env("MSEZ_TOKEN", "wrong-token-wrong-token")
+            .output()
+            .unwrap()
+    })
+    .await
+    .unwrap();
+    assert_eq!(refused.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&refused.stderr).contains("HTTP 401"));
+    node.node.shutdown().await.unwrap();
+}

@@ -18,7 +18,7 @@ pub const REGULATOR: &str = "regulator-token-0123456789";
 pub struct TestNode {
     pub node: Node,
     pub client: reqwest::Client,
-    _dir: tempfile::TempDir,
+    _dir: Option<tempfile::TempDir>,
 }
 
 /// Knobs a test may turn; everything else is the default test node.
@@ -66,7 +66,7 @@ pub async fn start_with(knobs: Knobs) -> TestNode {
     TestNode {
         node,
         client: reqwest::Client::new(),
-        _dir: dir,
+        _dir: Some(dir),
     }
 }
 
@@ -106,6 +106,15 @@ impl Reply {
 }
 
 impl TestNode {
+    /// A node started by the test itself (another store location).
+    pub fn wrap(node: Node) -> Self {
+        TestNode {
+            node,
+            client: reqwest::Client::new(),
+            _dir: None,
+        }
+    }
+
     pub fn url(&self, path: &str) -> String {
         format!("{}{}", self.node.base_url(), path)
     }

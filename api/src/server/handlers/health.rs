@@ -9,6 +9,7 @@ use axum::extract::State;
 use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use msez_mass::breaker::BreakerState;
+use msez_runtime::{NodeStatus, TreeNode};
 use serde_json::{Value, json};
 
 use crate::server::routes::openapi_document;
@@ -80,8 +81,38 @@ pub(crate) async fn readiness(State(state): State<AppState>) -> Response {
 
 /// `GET /metrics`: Prometheus text.
 pub(crate) async fn metrics(State(state): State<AppState>) -> Response {
-    let text = state.metrics().render(&[]);
+    let (nodes, running, restarts) = tree_counts(&state.introspection().tree());
+    let text = state.metrics().render(&[
+        (
+            "msez_supervision_nodes",
+            "Nodes in the supervision tree.",
+            nodes,
+        ),
+        (
+            "msez_supervision_nodes_running",
+            "Running nodes in the supervision tree.",
+            running,
+        ),
+        (
+            "msez_supervision_restarts",
+            "Restarts counted across the supervision tree.",
+            restarts,
+        ),
+    ]);
     ([(header::CONTENT_TYPE, "text/plain; version=0.0.4")], text).into_response()
+}
+
+/// (nodes, running nodes, restarts) over a tree, iteratively so a deep tree cannot overflow.
+fn tree_counts(root: &TreeNode) -> (u64, u64, u64) {
+    let (mut nodes, mut running, mut restarts) = (0_u64, 0_u64, 0_u64);
+    let mut pending = vec![root];
+    while let Some(node) = pending.pop() {
+        nodes += 1;
+        running += u64::from(node.status == NodeStatus::Running);
+        restarts += u64::from(node.restart_count);
+        pending.extend(node.children.iter());
+    }
+    (nodes, running, restarts)
 }
 
 /// `GET /openapi.json`.
