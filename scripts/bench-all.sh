@@ -1,0 +1,97 @@
+#!/usr/bin/env bash
+# Reruns every benchmark in the project, then a short msez-load run against a real node, in
+# under 15 minutes on the project's 2-core machine (release builds not counted). Results are
+# printed and kept under target/bench-all/<UTC time>/; the numbers belong in
+# docs/PERFORMANCE.md (one section per bench: command, machine, date, numbers, load average).
+#
+# Knobs (environment):
+#   BENCH_MEASURE_S      criterion measurement time per bench function (default 2)
+#   MSEZ_BENCH_SECONDS   each persistence throughput phase (default 5)
+#   LOAD_CORRIDORS       corridors in the msez-load run (default 2000)
+#   LOAD_DURATION_S      seconds of each msez-load phase (default 30)
+#   LOAD_RATE            open-loop target of the second msez-load phase (default 2000/s)
+#   MSEZ_TEST_DATABASE_URL  Postgres for the persistence bench (default local `test`)
+#
+# Every bench runs once: timings on a shared machine are noisy, so the load average is printed
+# before and after each one rather than rerunning until a number looks good.
+set -uo pipefail
+cd "$(dirname "$0")/.."
+
+export MSEZ_TEST_DATABASE_URL="${MSEZ_TEST_DATABASE_URL:-postgres://postgres@127.0.0.1:5432/test}"
+export MSEZ_BENCH_SECONDS="${MSEZ_BENCH_SECONDS:-5}"
+measure_s="${BENCH_MEASURE_S:-2}"
+load_corridors="${LOAD_CORRIDORS:-2000}"
+load_duration_s="${LOAD_DURATION_S:-30}"
+load_rate="${LOAD_RATE:-2000}"
+target_dir="${CARGO_TARGET_DIR:-target}"
+out="$target_dir/bench-all/$(date -u +%Y%m%dT%H%M%SZ)"
+mkdir -p "$out"
+failures=()
+
+log() { printf '[bench-all] %s\n' "$*" >&2; }
+loadavg() { cut -d' ' -f1-3 /proc/loadavg; }
+
+log "machine: nproc=$(nproc), $(awk '/MemTotal/ {printf "%.1f GiB", $2/1048576}' /proc/meminfo), $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ //')"
+log "date: $(date -u +%Y-%m-%dT%H:%M:%SZ); results in $out"
+
+# Every [[bench]] of every workspace crate: criterion benches get short measurement flags,
+# bench binaries with their own main run as they are.
+for manifest in */Cargo.toml; do
+  crate_dir="$(dirname "$manifest")"
+  package="$(awk -F'"' '/^name = / {print $2; exit}' "$manifest")"
+  for bench in $(awk '/^\[\[bench\]\]/ {getline; if ($1 == "name") {gsub(/"/, "", $3); print $3}}' "$manifest"); do
+    source="$crate_dir/benches/$bench.rs"
+    args=()
+    if grep -q 'criterion_main!\|configure_from_args' "$source" 2>/dev/null; then
+      args=(-- --warm-up-time 1 --measurement-time "$measure_s")
+    fi
+    log "cargo bench -p $package --bench $bench ${args[*]} (load average $(loadavg))"
+    if ! cargo bench -p "$package" --bench "$bench" "${args[@]}" >"$out/$package-$bench.txt" 2>&1; then
+      failures+=("$package/$bench")
+      log "FAILED: $package/$bench (see $out/$package-$bench.txt)"
+    fi
+    log "done (load average $(loadavg)); output $out/$package-$bench.txt"
+  done
+done
+
+# The whole node over HTTP: msez-load starts `msez serve` (SQLite in a temporary directory),
+# runs closed-loop (maximum throughput), then open-loop at LOAD_RATE, verifying every chain.
+log "building msez and msez-load (release)"
+if cargo build --release -p msez-api --bin msez >"$out/build.txt" 2>&1 &&
+   cargo build --release -p msez-tests --bin msez-load >>"$out/build.txt" 2>&1; then
+  token="bench-all-admin-token-$(date +%s)"
+  operator_token="bench-all-operator-token-$(date +%s)"
+  tokens_file="$out/tokens.json"
+  printf '{"tokens":[{"name":"bench-all","role":"operator","sha256":"%s"}]}' \
+    "$(printf %s "$operator_token" | sha256sum | cut -d' ' -f1)" >"$tokens_file"
+  port=$((20000 + RANDOM % 20000))
+  for phase in closed open; do
+    data_dir="$(mktemp -d)"
+    rate_args=()
+    if [ "$phase" = open ]; then rate_args=(--rate "$load_rate"); fi
+    log "msez-load $phase-loop: $load_corridors corridors, ${load_duration_s}s (load average $(loadavg))"
+    if ! MSEZ_ADMIN_TOKEN="$token" MSEZ_LOAD_TOKEN="$token" MSEZ_LOAD_OPERATOR_TOKEN="$operator_token" \
+        "$target_dir/release/msez-load" \
+        --url "http://127.0.0.1:$port" \
+        --node-cmd "$target_dir/release/msez serve --listen 127.0.0.1:$port --data-dir $data_dir --tokens-file $tokens_file --rate-limit-per-second 0" \
+        --node-log "$out/msez-load-$phase-node.log" \
+        --corridors "$load_corridors" --duration "$load_duration_s" --concurrency 64 "${rate_args[@]}" \
+        --out "$out/msez-load-$phase.json" >"$out/msez-load-$phase.txt" 2>"$out/msez-load-$phase.progress"; then
+      failures+=("msez-load/$phase")
+      log "FAILED: msez-load $phase-loop (see $out/msez-load-$phase.txt and .progress)"
+    fi
+    rm -rf "$data_dir"
+    log "done (load average $(loadavg))"
+    tail -n 12 "$out/msez-load-$phase.txt" >&2
+  done
+else
+  failures+=("build")
+  log "FAILED: release build (see $out/build.txt)"
+fi
+
+log "all outputs: $out"
+log "record the numbers in docs/PERFORMANCE.md (command, machine, date, numbers, load average)"
+if [ "${#failures[@]}" -gt 0 ]; then
+  log "failed: ${failures[*]}"
+  exit 1
+fi

@@ -1,0 +1,175 @@
+//! CI-sized load and chaos run against a real `msez serve` process.
+//!
+//! Goal: under load, with corridor actors killed and the whole node SIGKILLed and restarted
+//! once, every receipt the node acknowledged is in its exported chain, with no gaps or
+//! duplicates, and every chain re-verifies offline. Timings are printed, never asserted.
+//!
+//! Method: the `msez-load` binary (this crate's) is run with `--node-cmd`, so it starts the
+//! node itself (`msez serve` on SQLite in a temporary directory, a free loopback port, rate
+//! limit off), drives it, kills it, restarts it with the same command and verifies. The test
+//! reads the last stdout line (the JSON summary) and the full report (`--out`).
+//!
+//! Gated (STYLE rule 21: slow tests behind an env var): runs only with `MSEZ_LOAD_SMOKE=1`,
+//! because it builds and starts the node binary and takes about a minute; without it the test
+//! prints how to run it and returns.
+//!
+//! Knobs (environment): `MSEZ_LOAD_SMOKE_CORRIDORS` (default 500),
+//! `MSEZ_LOAD_SMOKE_DURATION_S` (default 20), `MSEZ_BIN` (the `msez` binary; by default the
+//! one next to this test in the target directory, built with `cargo build -p msez-api --bin
+//! msez` when missing).
+
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
+use std::net::TcpListener;
+use std::path::PathBuf;
+use std::process::Command;
+
+use serde_json::Value;
+
+/// A token long enough for `msez serve` (16 characters at least).
+const ADMIN_TOKEN: &str = "load-smoke-admin-token-0123456789";
+
+/// The operator token for the kill drill (the kill route is operator-only), registered through
+/// `msez serve --tokens-file` by its SHA-256.
+const OPERATOR_TOKEN: &str = "load-smoke-operator-token-0123456789";
+
+/// Writes the tokens file that gives `OPERATOR_TOKEN` the operator role.
+fn tokens_file(dir: &std::path::Path) -> PathBuf {
+    use sha2::Digest as _;
+    let sha256 = hex::encode(sha2::Sha256::digest(OPERATOR_TOKEN.as_bytes()));
+    let path = dir.join("tokens.json");
+    let file = serde_json::json!({"tokens": [{"name": "load-smoke", "role": "operator", "sha256": sha256}]});
+    std::fs::write(&path, file.to_string()).unwrap();
+    path
+}
+
+fn env_u64(name: &str, default: u64) -> u64 {
+    std::env::var(name)
+        .ok()
+        .and_then(|value| value.parse().ok())
+        .unwrap_or(default)
+}
+
+/// The `msez` binary: `MSEZ_BIN`, else `<target>/<profile>/msez`, which is (re)built first:
+/// cargo does not build another package's binary for this test, and a stale one would test
+/// old code.
+fn msez_binary() -> PathBuf {
+    if let Ok(path) = std::env::var("MSEZ_BIN") {
+        return PathBuf::from(path);
+    }
+    // This test runs as <target>/<profile>/deps/main-<hash>.
+    let exe = std::env::current_exe().unwrap();
+    let profile_dir = exe.parent().unwrap().parent().unwrap().to_path_buf();
+    let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".to_owned());
+    let mut build = Command::new(cargo);
+    build.args(["build", "-p", "msez-api", "--bin", "msez"]);
+    if profile_dir
+        .file_name()
+        .is_some_and(|name| name == "release")
+    {
+        build.arg("--release");
+    }
+    let status = build.status().unwrap();
+    assert!(status.success(), "building msez failed");
+    let binary = profile_dir.join("msez");
+    assert!(binary.exists(), "no msez binary at {}", binary.display());
+    binary
+}
+
+/// A loopback port that was free a moment ago. The node binds it itself (it must keep the
+/// same port across the restart, so port 0 cannot be passed through).
+fn free_port() -> u16 {
+    TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port()
+}
+
+#[test]
+fn load_with_node_kill_loses_no_acknowledged_receipt() {
+    if std::env::var("MSEZ_LOAD_SMOKE").as_deref() != Ok("1") {
+        println!("load smoke test skipped: set MSEZ_LOAD_SMOKE=1 to run it (about a minute)");
+        return;
+    }
+    let corridors = env_u64("MSEZ_LOAD_SMOKE_CORRIDORS", 500);
+    let duration_s = env_u64("MSEZ_LOAD_SMOKE_DURATION_S", 20);
+    let dir = tempfile::tempdir().unwrap();
+    let port = free_port();
+    let url = format!("http://127.0.0.1:{port}");
+    let node_cmd = format!(
+        "{} serve --listen 127.0.0.1:{port} --data-dir {} --tokens-file {} --rate-limit-per-second 0",
+        msez_binary().display(),
+        dir.path().join("data").display(),
+        tokens_file(dir.path()).display()
+    );
+    let report_path = dir.path().join("report.json");
+    let output = Command::new(env!("CARGO_BIN_EXE_msez-load"))
+        .env("MSEZ_ADMIN_TOKEN", ADMIN_TOKEN)
+        .env("MSEZ_LOAD_TOKEN", ADMIN_TOKEN)
+        .env("MSEZ_LOAD_OPERATOR_TOKEN", OPERATOR_TOKEN)
+        .args([
+            "--url",
+            &url,
+            "--node-cmd",
+            &node_cmd,
+            "--chaos",
+            "--concurrency",
+            "16",
+        ])
+        .args([
+            "--corridors",
+            &corridors.to_string(),
+            "--duration",
+            &duration_s.to_string(),
+        ])
+        .arg("--node-log")
+        .arg(dir.path().join("node.log"))
+        .arg("--out")
+        .arg(&report_path)
+        .output()
+        .unwrap();
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    let node_log = std::fs::read_to_string(dir.path().join("node.log")).unwrap_or_default();
+    let context = format!(
+        "status {:?}\nstdout:\n{stdout}\nstderr (tail):\n{}\nnode log (tail):\n{}",
+        output.status,
+        tail(&stderr, 30),
+        tail(&node_log, 30)
+    );
+    println!("{stdout}");
+    let last_line = stdout
+        .lines()
+        .last()
+        .unwrap_or_else(|| panic!("no output\n{context}"));
+    let summary: Value = serde_json::from_str(last_line).unwrap_or_else(|_| panic!("{context}"));
+    let field = |name: &str| {
+        summary[name]
+            .as_u64()
+            .unwrap_or_else(|| panic!("{name}\n{context}"))
+    };
+    assert_eq!(field("corridors"), corridors, "{context}");
+    assert!(field("acknowledged") > 0, "{context}");
+    assert_eq!(field("lost"), 0, "{context}");
+    assert_eq!(field("duplicates"), 0, "{context}");
+    assert_eq!(field("gaps"), 0, "{context}");
+    assert_eq!(field("chains_verified"), corridors, "{context}");
+    assert_eq!(field("node_kills"), 1, "{context}");
+    assert!(field("restarts") >= 1, "{context}");
+    assert_eq!(summary["ok"], Value::Bool(true), "{context}");
+    assert!(output.status.success(), "{context}");
+
+    let report: Value =
+        serde_json::from_str(&std::fs::read_to_string(&report_path).unwrap()).unwrap();
+    let node_kill = &report["chaos"]["node_kills"][0];
+    assert!(
+        node_kill["serving_again_ms"].is_u64(),
+        "the node came back: {context}"
+    );
+}
+
+fn tail(text: &str, line_count: usize) -> String {
+    let lines: Vec<&str> = text.lines().collect();
+    lines[lines.len().saturating_sub(line_count)..].join("\n")
+}
