@@ -65,6 +65,8 @@ async fn main() {
         rate_limit_per_second: 0,
         rate_limit_burst: 1,
         zone: None,
+        zone_key: std::sync::Arc::new(msez_protocol::keys::SigningKey::from_seed(&[0x5a; 32])),
+        node_name: "test-node".to_owned(),
     })
     .await
     .unwrap();

@@ -12,8 +12,10 @@ use std::io::Write as _;
 use std::net::SocketAddr;
 use std::os::unix::fs::OpenOptionsExt as _;
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 
 use clap::Args;
+use msez_protocol::keys::{KeyFile, SigningKey};
 use msez_protocol::zone::{ZoneError, parse_zone_config};
 use serde::Deserialize;
 use zeroize::Zeroizing;
@@ -74,6 +76,14 @@ pub struct ServeArgs {
     /// Requests a principal may send at once.
     #[arg(long, default_value_t = RATE_LIMIT_BURST_DEFAULT)]
     pub rate_limit_burst: u32,
+    /// The zone's signing key (a Multikey key file from `msez keygen`). Without it the node
+    /// uses the data directory's `zone.key`, generated with mode 0600 on first start.
+    #[arg(long, value_name = "FILE")]
+    pub zone_key_file: Option<PathBuf>,
+    /// This node's name in corridor shard leases. Keep it stable across restarts: the same
+    /// name re-takes its shards at once after a crash; a new name waits for the leases to expire.
+    #[arg(long, default_value = "msez-node")]
+    pub node_name: String,
 }
 
 /// Why `msez serve` stopped with an error.
@@ -111,6 +121,14 @@ pub enum ServeError {
         path: PathBuf,
         /// The finding.
         error: Box<ZoneError>,
+    },
+    /// The zone key file is not a key file.
+    #[error("{path}: {reason}")]
+    ZoneKey {
+        /// The file.
+        path: PathBuf,
+        /// What is wrong.
+        reason: String,
     },
     /// `--mass-url` without `MSEZ_MASS_TOKEN`.
     #[error("--mass-url needs the Mass token in {MASS_TOKEN_ENV}")]
@@ -210,7 +228,60 @@ pub fn node_config(args: &ServeArgs) -> Result<NodeConfig, ServeError> {
         rate_limit_per_second: args.rate_limit_per_second,
         rate_limit_burst: args.rate_limit_burst,
         zone,
+        zone_key: Arc::new(zone_key(args)?),
+        node_name: args.node_name.clone(),
     })
+}
+
+/// The data directory's generated zone key file.
+pub const ZONE_KEY_FILE_NAME: &str = "zone.key";
+
+/// The zone key: `--zone-key-file`, else the data directory's `zone.key` (generated with mode
+/// 0600 on first start; its path and did:key are logged, never the seed).
+fn zone_key(args: &ServeArgs) -> Result<SigningKey, ServeError> {
+    let read = |path: &Path| -> Result<SigningKey, ServeError> {
+        let bytes = Zeroizing::new(std::fs::read(path).map_err(|source| ServeError::File {
+            path: path.to_owned(),
+            source,
+        })?);
+        KeyFile::parse(&bytes)
+            .map(KeyFile::into_signing_key)
+            .map_err(|error| ServeError::ZoneKey {
+                path: path.to_owned(),
+                reason: error.to_string(),
+            })
+    };
+    if let Some(path) = &args.zone_key_file {
+        return read(path);
+    }
+    create_data_dir(&args.data_dir)?;
+    let path = args.data_dir.join(ZONE_KEY_FILE_NAME);
+    if path.exists() {
+        let key = read(&path)?;
+        tracing::info!(did = %key.did(), path = %path.display(), "zone key loaded");
+        return Ok(key);
+    }
+    let mut seed = Zeroizing::new([0_u8; 32]);
+    getrandom::fill(seed.as_mut_slice())
+        .map_err(|error| ServeError::Node(NodeError::Random(error)))?;
+    let key_file = KeyFile::new(SigningKey::from_seed(&seed));
+    let bytes = key_file.to_json_bytes();
+    let file_error = |source| ServeError::File {
+        path: path.clone(),
+        source,
+    };
+    let mut file = OpenOptions::new()
+        .write(true)
+        .create_new(true)
+        .mode(0o600)
+        .open(&path)
+        .map_err(file_error)?;
+    file.write_all(&bytes)
+        .and_then(|()| file.sync_all())
+        .map_err(file_error)?;
+    let key = key_file.into_signing_key();
+    tracing::info!(did = %key.did(), path = %path.display(), "zone key generated");
+    Ok(key)
 }
 
 /// The admin token: `MSEZ_ADMIN_TOKEN`, else `--admin-token-file`, else the data directory's

@@ -5,6 +5,7 @@
 
 pub(super) mod admin;
 pub(super) mod compliance;
+pub(super) mod corridors;
 pub(super) mod credentials;
 pub(super) mod health;
 pub(super) mod packs;

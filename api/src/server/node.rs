@@ -1,9 +1,11 @@
 //! A running zone node: store, Mass, listener, router, and graceful shutdown.
 //!
 //! Owns [`NodeConfig`], [`Node`] and [`NodeError`]. [`Node::start`] opens (and migrates) the
-//! store, starts the in-process Mass sandbox or builds a client to real Mass, binds the
-//! listener and serves [`crate::server::app`]. [`Node::shutdown`] stops accepting, lets
-//! in-flight requests finish, stops the sandbox and closes the store, in that order.
+//! store, starts the in-process Mass sandbox or builds a client to real Mass, starts the
+//! corridor actors (sharded, leased under the node's name), binds the listener and serves
+//! [`crate::server::app`]. [`Node::shutdown`] stops accepting, lets in-flight requests finish,
+//! passivates every corridor actor (writing snapshots, releasing leases), stops the sandbox and
+//! closes the store, in that order.
 //!
 //! Never: prints or logs a token, or leaves the store open after shutdown returns.
 
@@ -13,6 +15,9 @@ use std::path::PathBuf;
 use std::sync::Arc;
 use std::time::Duration;
 
+use msez_actors::clock::SystemClock;
+use msez_actors::corridor::handle::{Corridors, CorridorsConfig, CorridorsError};
+use msez_actors::corridor::leases::LeaseConfig;
 use msez_mass::breaker::BreakerConfig;
 use msez_mass::client::{MassClient, MassClientConfig};
 use msez_mass::error::MassError;
@@ -20,9 +25,11 @@ use msez_mass::retry::RetryPolicy;
 use msez_mass::sandbox::{SandboxConfig, SandboxHandle};
 use msez_mass::token::StaticToken;
 use msez_persistence::error::StoreError;
+use msez_persistence::group_commit::GroupCommitConfig;
 use msez_persistence::store::{Store, StoreConfig};
+use msez_protocol::keys::SigningKey;
 use msez_protocol::zone::ZoneConfig;
-use msez_runtime::Introspection;
+use msez_runtime::{Backoff, Intensity, Introspection, KeyedHostConfig, RestartPolicy};
 use msez_schemas::{SchemaError, Schemas};
 use tokio::net::TcpListener;
 use tokio::sync::oneshot;
@@ -48,6 +55,19 @@ pub const SHUTDOWN_DRAIN_TIMEOUT: Duration = Duration::from_secs(10);
 
 /// The supervision tree's root: every actor path starts with `/zone`.
 pub const SUPERVISION_ROOT_NAME: &str = "zone";
+
+/// Corridor shard supervisors: 64 keeps ~156 corridors per shard at 10,000 corridors.
+pub const CORRIDOR_SHARD_COUNT: u32 = 64;
+
+/// Messages one corridor actor may have waiting before callers get 503 + Retry-After.
+pub const CORRIDOR_ADMISSION_BOUND: usize = 1_024;
+
+/// A corridor idle this long is passivated (snapshot written, actor stopped, memory freed).
+pub const CORRIDOR_IDLE_PASSIVATION: Duration = Duration::from_secs(600);
+
+/// How long a shard lease lasts without renewal. After a crash, another node can take the
+/// shard after this long; the same node (same `node_name`) takes it back at once.
+pub const LEASE_TTL: Duration = Duration::from_secs(30);
 
 /// The token the in-process sandbox requires; it never leaves the process.
 const SANDBOX_TOKEN_LENGTH_BYTES: usize = 32;
@@ -99,6 +119,11 @@ pub struct NodeConfig {
     pub rate_limit_burst: u32,
     /// The zone, when started from a zone file.
     pub zone: Option<ZoneConfig>,
+    /// The zone's signing key: signs checkpoints and lifecycle credentials.
+    pub zone_key: Arc<SigningKey>,
+    /// This node's name in shard leases. Keep it stable across restarts: a restarted node
+    /// with the same name re-takes its shards at once, a different name waits out the lease.
+    pub node_name: String,
 }
 
 /// Why a node did not start or stop cleanly.
@@ -119,6 +144,15 @@ pub enum NodeError {
     /// The embedded schemas did not compile (a build defect).
     #[error("schemas: {0}")]
     Schemas(#[from] SchemaError),
+    /// The corridor actors did not start.
+    #[error("corridors: {0}")]
+    Corridors(#[from] CorridorsError),
+    /// The system clock reads outside the range a timestamp holds.
+    #[error("system clock: {reason}")]
+    Clock {
+        /// The finding.
+        reason: String,
+    },
     /// The operating system's random source failed.
     #[error("random source: {0}")]
     Random(getrandom::Error),
@@ -159,13 +193,22 @@ impl Node {
                 return Err(error);
             }
         };
+        let introspection = Introspection::new(SUPERVISION_ROOT_NAME);
+        let corridors = match start_corridors(&store, &config, &introspection).await {
+            Ok(corridors) => corridors,
+            Err(error) => {
+                store.close().await;
+                return Err(error);
+            }
+        };
         let state = AppState::new(AppStateParts {
             store,
             mass,
             schemas: Schemas::load()?,
             tokens: config.tokens,
             limiter: RateLimiter::new(config.rate_limit_per_second, config.rate_limit_burst),
-            introspection: Introspection::new(SUPERVISION_ROOT_NAME),
+            introspection,
+            corridors,
             zone: config.zone,
             body_bytes_max: config.body_bytes_max,
         });
@@ -237,6 +280,7 @@ impl Node {
                 Ok(())
             }
         };
+        self.state.corridors().shutdown().await;
         if let Some(sandbox) = self.sandbox
             && let Err(error) = sandbox.shutdown().await
         {
@@ -249,6 +293,50 @@ impl Node {
             source,
         })
     }
+}
+
+async fn start_corridors(
+    store: &Store,
+    config: &NodeConfig,
+    introspection: &Introspection,
+) -> Result<Corridors, NodeError> {
+    let clock = SystemClock::new().map_err(|error| NodeError::Clock {
+        reason: error.to_string(),
+    })?;
+    let corridors_config = CorridorsConfig {
+        host: KeyedHostConfig {
+            name: "corridors".to_owned(),
+            shard_count: CORRIDOR_SHARD_COUNT,
+            admission_bound: CORRIDOR_ADMISSION_BOUND,
+            idle_passivation: Some(CORRIDOR_IDLE_PASSIVATION),
+            restart: RestartPolicy::Permanent,
+            backoff: Backoff {
+                initial_ms: 1,
+                max_ms: 1_000,
+            },
+            intensity: Intensity {
+                max_restarts: 100,
+                period_ms: 60_000,
+            },
+            call_timeout: Duration::from_secs(30),
+        },
+        lease: LeaseConfig {
+            owner: config.node_name.clone(),
+            ttl: LEASE_TTL,
+            renew_interval: LEASE_TTL / 3,
+        },
+        group_commit: GroupCommitConfig::with_defaults(),
+        events_capacity: 4_096,
+        retry_after_ms: 100,
+    };
+    Ok(Corridors::start(
+        store.clone(),
+        config.zone_key.clone(),
+        Arc::new(clock),
+        corridors_config,
+        introspection,
+    )
+    .await?)
 }
 
 async fn open_store(location: &StoreLocation) -> Result<Store, NodeError> {

@@ -20,7 +20,7 @@ use serde_json::{Map, Value, json};
 
 use super::auth::{Access, Role, authorize};
 use super::error::{ApiError, request_context};
-use super::handlers::{admin, compliance, credentials, health, packs, settlement};
+use super::handlers::{admin, compliance, corridors, credentials, health, packs, settlement};
 use super::metrics::track;
 use super::state::AppState;
 
@@ -191,6 +191,102 @@ pub fn route_table() -> Vec<(RouteSpec, MethodRouter<AppState>)> {
             )
             .roles(ALL_ROLES),
             get(credentials::status_list),
+        ),
+        (
+            spec(
+                Method::Post,
+                "/v1/corridors",
+                "corridors_create",
+                "Create a corridor from its definition, agreements, regulators and authorities; ACTIVE when every regulator's activation consent is included, else PENDING.",
+            )
+            .roles(ADMIN)
+            .takes(JSON)
+            .status(201),
+            post(corridors::create),
+        ),
+        (
+            spec(
+                Method::Get,
+                "/v1/corridors/{corridor_id}",
+                "corridors_get",
+                "A corridor's lifecycle state, height, head, genesis root and MMR root.",
+            )
+            .roles(ALL_ROLES),
+            get(corridors::summary),
+        ),
+        (
+            spec(
+                Method::Post,
+                "/v1/corridors/{corridor_id}/receipts",
+                "corridors_append",
+                "Append a client-signed receipt (SPEC §5); answered only once it is durable.",
+            )
+            .roles(ADMIN_OR_PARTY)
+            .takes(JSON)
+            .status(201),
+            post(corridors::append),
+        ),
+        (
+            spec(
+                Method::Get,
+                "/v1/corridors/{corridor_id}/receipts",
+                "corridors_receipts",
+                "Stored receipts in sequence order, paged with from and limit.",
+            )
+            .roles(ALL_ROLES),
+            get(corridors::receipts),
+        ),
+        (
+            spec(
+                Method::Get,
+                "/v1/corridors/{corridor_id}/receipts/{sequence}/proof",
+                "corridors_inclusion_proof",
+                "The MMR inclusion proof of one receipt against the current root (SPEC §6).",
+            )
+            .roles(ALL_ROLES),
+            get(corridors::inclusion_proof),
+        ),
+        (
+            spec(
+                Method::Get,
+                "/v1/corridors/{corridor_id}/checkpoint",
+                "corridors_checkpoint",
+                "The latest zone-signed checkpoint (SPEC §7).",
+            )
+            .roles(ALL_ROLES),
+            get(corridors::latest_checkpoint),
+        ),
+        (
+            spec(
+                Method::Get,
+                "/v1/corridors/{corridor_id}/export",
+                "corridors_export",
+                "The chain as JSON Lines, verifiable offline with msez chain verify.",
+            )
+            .roles(ALL_ROLES)
+            .responds("application/jsonl"),
+            get(corridors::export),
+        ),
+        (
+            spec(
+                Method::Get,
+                "/v1/corridors/{corridor_id}/netting",
+                "corridors_netting",
+                "The corridor's netting book netted multilaterally into settlement legs (SPEC §9).",
+            )
+            .roles(ADMIN_OR_PARTY),
+            get(corridors::netting),
+        ),
+        (
+            spec(
+                Method::Post,
+                "/v1/corridors/{corridor_id}/lifecycle",
+                "corridors_lifecycle",
+                "A lifecycle transition (activate, suspend, resume, halt, deprecate) with its signed evidence.",
+            )
+            .roles(ADMIN)
+            .takes(JSON),
+            post(corridors::transition),
         ),
         (
             spec(

@@ -1,6 +1,6 @@
 //! The state every handler shares.
 //!
-//! Owns [`AppState`]: the store, the Mass client, the compiled schemas, the token table, the
+//! Owns [`AppState`]: the store, the Mass client, the corridor actors' handle, the compiled schemas, the token table, the
 //! rate limiter, the metrics and the node's limits. Cheap to clone (one `Arc`).
 //!
 //! Never: holds a plaintext token or mutable domain state (domain state lives in actors and the
@@ -8,6 +8,7 @@
 
 use std::sync::Arc;
 
+use msez_actors::corridor::handle::Corridors;
 use msez_mass::client::MassClient;
 use msez_persistence::store::Store;
 use msez_protocol::zone::ZoneConfig;
@@ -31,6 +32,7 @@ struct Inner {
     limiter: RateLimiter,
     metrics: Metrics,
     introspection: Introspection,
+    corridors: Corridors,
     /// Flips to true when shutdown begins, so long-lived streams end and the drain finishes.
     stopping: tokio::sync::watch::Sender<bool>,
     zone: Option<ZoneConfig>,
@@ -51,6 +53,8 @@ pub struct AppStateParts {
     pub limiter: RateLimiter,
     /// The supervision tree every actor host registers in.
     pub introspection: Introspection,
+    /// The corridor actors (registered in `introspection`).
+    pub corridors: Corridors,
     /// The zone this node serves, when started from a zone file.
     pub zone: Option<ZoneConfig>,
     /// The request body limit.
@@ -69,6 +73,7 @@ impl AppState {
                 limiter: parts.limiter,
                 metrics: Metrics::default(),
                 introspection: parts.introspection,
+                corridors: parts.corridors,
                 stopping: tokio::sync::watch::Sender::new(false),
                 zone: parts.zone,
                 body_bytes_max: parts.body_bytes_max,
@@ -109,6 +114,11 @@ impl AppState {
     /// The supervision tree.
     pub fn introspection(&self) -> &Introspection {
         &self.inner.introspection
+    }
+
+    /// The corridor actors.
+    pub fn corridors(&self) -> &Corridors {
+        &self.inner.corridors
     }
 
     /// A receiver that changes to `true` when shutdown begins.

@@ -8,6 +8,7 @@
 
 mod admin;
 mod auth;
+mod corridors;
 mod credentials;
 mod envelope;
 mod health;

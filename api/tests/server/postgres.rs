@@ -46,6 +46,8 @@ async fn readiness_on_postgres_turns_503_and_recovers() {
         rate_limit_per_second: knobs.rate_limit_per_second,
         rate_limit_burst: knobs.rate_limit_burst,
         zone: None,
+        zone_key: std::sync::Arc::new(msez_protocol::keys::SigningKey::from_seed(&[0x5a; 32])),
+        node_name: "test-node".to_owned(),
     })
     .await
     .unwrap();

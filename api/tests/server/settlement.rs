@@ -91,7 +91,8 @@ fn subject() -> Value {
             "expires_at": "2099-01-01T00:00:00Z"
         }],
         "facts": {"names": ["Sara Ahmed"], "filer_status": "filer"},
-        "sanctions": {"entries": [{"entry_id": "SDN-1", "names": ["Ali Hassan Khan"]}]}
+        "sanctions": {"snapshot_id": "test-list", "as_of": "2026-01-01T00:00:00Z",
+            "entries": [{"entry_id": "SDN-1", "kind": "individual", "names": ["Ali Hassan Khan"]}]}
     })
 }
 

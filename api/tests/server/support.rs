@@ -61,6 +61,8 @@ pub async fn start_with(knobs: Knobs) -> TestNode {
         rate_limit_per_second: knobs.rate_limit_per_second,
         rate_limit_burst: knobs.rate_limit_burst,
         zone: None,
+        zone_key: std::sync::Arc::new(msez_protocol::keys::SigningKey::from_seed(&[0x5a; 32])),
+        node_name: "test-node".to_owned(),
     };
     let node = Node::start(config).await.unwrap();
     TestNode {

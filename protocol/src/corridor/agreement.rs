@@ -23,7 +23,7 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
 
 use crate::canonical::{CanonError, CanonicalBytes};
@@ -48,7 +48,8 @@ pub const AFFIRMATIVE_COMMITMENT: &str = "affirm";
 const AGREEMENT_TYPE: &str = "MSEZCorridorAgreement";
 
 /// A key the definition trusts, and for which attestations.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct TrustAnchor {
     /// The key.
     pub did: DidKey,
@@ -57,7 +58,8 @@ pub struct TrustAnchor {
 }
 
 /// "At least `threshold_count` of `parties` must agree."
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct AgreementRule {
     /// A name for the rule, such as `regulators`.
     pub rule_id: String,
@@ -68,7 +70,10 @@ pub struct AgreementRule {
 }
 
 /// The definition payload. Its canonical JSON digest is `definition_payload_sha256`.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+/// Deserialising it is how a create request is read: every member is required and no other
+/// member is accepted, so the digest a party signed is the digest of what the node parsed.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct CorridorDefinition {
     /// The corridor.
     pub corridor_id: CorridorId,

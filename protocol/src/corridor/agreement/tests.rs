@@ -195,3 +195,25 @@ fn definition_credential_rejects_other_issuer_definition_and_tampering() {
         })
     );
 }
+
+#[test]
+fn definition_reads_back_from_its_json_and_refuses_unknown_or_missing_members() {
+    let original = definition();
+    let value = serde_json::to_value(&original).unwrap();
+    let read: CorridorDefinition = serde_json::from_value(value.clone()).unwrap();
+    assert_eq!(read, original);
+    assert_eq!(
+        read.payload_sha256().unwrap(),
+        original.payload_sha256().unwrap()
+    );
+
+    let mut extra = value.clone();
+    extra["fee_bps"] = serde_json::json!(5);
+    let error = serde_json::from_value::<CorridorDefinition>(extra).unwrap_err();
+    assert!(error.to_string().contains("fee_bps"), "{error}");
+
+    let mut missing = value;
+    missing.as_object_mut().unwrap().remove("watcher_quorum");
+    let error = serde_json::from_value::<CorridorDefinition>(missing).unwrap_err();
+    assert!(error.to_string().contains("watcher_quorum"), "{error}");
+}

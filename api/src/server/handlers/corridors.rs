@@ -1,0 +1,434 @@
+//! Corridor routes: create, append, read, prove, export, lifecycle, netting. Each handler reads
+//! and checks the request, then asks the corridor's actor through [`Corridors`]; the actor owns
+//! the chain and answers only after the append is durable.
+//!
+//! Never: touches the journal directly, keeps corridor state of its own, or turns a caller's bad
+//! receipt into a 500 (every [`CorridorReject`] maps to a 4xx or a 503 in [`reject`]).
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::time::Duration;
+
+use axum::Json;
+use axum::extract::{Path, Query, State};
+use axum::http::{StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use msez_actors::corridor::core::{AppendAck, CorridorSummary, RECEIPTS_PAGE_MAX};
+use msez_actors::corridor::error::CorridorReject;
+use msez_actors::corridor::spec::CreateCorridor;
+use msez_protocol::corridor::agreement::CorridorDefinition;
+use msez_protocol::corridor::lifecycle::{HaltEvidence, TransitionEvidence};
+use msez_protocol::digest::Digest;
+use msez_protocol::ids::{CorridorId, JurisdictionId};
+use msez_protocol::keys::DidKey;
+use msez_protocol::netting::NettingMode;
+use msez_protocol::receipt::{DigestSet, SignedReceipt};
+use serde::Deserialize;
+use serde_json::{Value, json};
+
+use crate::server::body::JsonBody;
+use crate::server::error::ApiError;
+use crate::server::state::AppState;
+
+/// `POST /v1/corridors`: `{definition, agreement_set, regulators, authorities,
+/// activation_approvals?, lawpack_digest_set?, ruleset_digest_set?}` in; the corridor's summary
+/// out with 201. With every regulator's activation consent it is created ACTIVE, else PENDING.
+pub(crate) async fn create(
+    State(state): State<AppState>,
+    JsonBody(body): JsonBody,
+) -> Result<(StatusCode, Json<Value>), ApiError> {
+    let request = create_request(body)?;
+    let summary = state.corridors().create(request).await.map_err(reject)?;
+    Ok((StatusCode::CREATED, Json(summary_json(&summary))))
+}
+
+/// `GET /v1/corridors/{corridor_id}`: height, head, MMR root and lifecycle state.
+pub(crate) async fn summary(
+    State(state): State<AppState>,
+    Path(corridor_id): Path<String>,
+) -> Result<Json<Value>, ApiError> {
+    let corridor_id = corridor_id_of(&corridor_id)?;
+    let summary = state
+        .corridors()
+        .summary(&corridor_id)
+        .await
+        .map_err(reject)?;
+    Ok(Json(summary_json(&summary)))
+}
+
+/// `POST /v1/corridors/{corridor_id}/receipts`: a client-signed receipt in; `{sequence,
+/// next_root, mmr_root}` out with 201 once it is durable.
+pub(crate) async fn append(
+    State(state): State<AppState>,
+    Path(corridor_id): Path<String>,
+    JsonBody(body): JsonBody,
+) -> Result<(StatusCode, Json<Value>), ApiError> {
+    let corridor_id = corridor_id_of(&corridor_id)?;
+    let receipt = SignedReceipt::from_value(&body).map_err(|error| ApiError::Unprocessable {
+        message: format!("receipt: {error}"),
+        field: Some("body".to_owned()),
+    })?;
+    let AppendAck {
+        sequence,
+        next_root,
+        mmr_root,
+    } = state
+        .corridors()
+        .append(&corridor_id, receipt)
+        .await
+        .map_err(reject)?;
+    Ok((
+        StatusCode::CREATED,
+        Json(json!({
+            "corridor_id": corridor_id.as_str(),
+            "sequence": sequence,
+            "next_root": next_root.to_hex(),
+            "mmr_root": mmr_root.to_hex(),
+        })),
+    ))
+}
+
+/// The page of `GET /v1/corridors/{corridor_id}/receipts`.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct ReceiptsPage {
+    /// First sequence (default 0).
+    from: Option<u64>,
+    /// Receipts per page (default and maximum [`RECEIPTS_PAGE_MAX`]).
+    limit: Option<u32>,
+}
+
+/// `GET /v1/corridors/{corridor_id}/receipts?from=&limit=`: stored receipts in order, and the
+/// `next_from` to ask for next (absent on the last page).
+pub(crate) async fn receipts(
+    State(state): State<AppState>,
+    Path(corridor_id): Path<String>,
+    Query(page): Query<ReceiptsPage>,
+) -> Result<Json<Value>, ApiError> {
+    let corridor_id = corridor_id_of(&corridor_id)?;
+    let page_max = RECEIPTS_PAGE_MAX;
+    let limit = page.limit.unwrap_or(page_max);
+    if limit == 0 || limit > page_max {
+        return Err(bad_parameter(
+            "limit",
+            format!("limit must be between 1 and {page_max}"),
+        ));
+    }
+    let from = page.from.unwrap_or(0);
+    let stored = state
+        .corridors()
+        .receipts(&corridor_id, from, limit)
+        .await
+        .map_err(reject)?;
+    let mut receipts = Vec::with_capacity(stored.len());
+    for receipt in &stored {
+        receipts.push(
+            msez_protocol::canonical::parse(receipt.receipt.as_bytes())
+                .map_err(ApiError::internal)?,
+        );
+    }
+    let next_from = (stored.len() == limit as usize)
+        .then(|| stored.last().map(|last| last.sequence + 1))
+        .flatten();
+    Ok(Json(json!({
+        "corridor_id": corridor_id.as_str(),
+        "receipts": receipts,
+        "next_from": next_from,
+    })))
+}
+
+/// `GET /v1/corridors/{corridor_id}/receipts/{sequence}/proof`: the MMR inclusion proof of
+/// one receipt against the current root (SPEC §6).
+pub(crate) async fn inclusion_proof(
+    State(state): State<AppState>,
+    Path((corridor_id, sequence)): Path<(String, String)>,
+) -> Result<Json<Value>, ApiError> {
+    let corridor_id = corridor_id_of(&corridor_id)?;
+    let sequence: u64 = sequence.parse().map_err(|_| {
+        bad_parameter(
+            "sequence",
+            "sequence must be a non-negative integer".to_owned(),
+        )
+    })?;
+    let answer = state
+        .corridors()
+        .inclusion_proof(&corridor_id, sequence)
+        .await
+        .map_err(reject)?;
+    Ok(Json(json!({
+        "corridor_id": corridor_id.as_str(),
+        "sequence": sequence,
+        "mmr_root": answer.mmr_root.to_hex(),
+        "proof": serde_json::to_value(&answer.proof).map_err(ApiError::internal)?,
+    })))
+}
+
+/// `GET /v1/corridors/{corridor_id}/checkpoint`: the latest zone-signed checkpoint (404 when
+/// none has been written yet).
+pub(crate) async fn latest_checkpoint(
+    State(state): State<AppState>,
+    Path(corridor_id): Path<String>,
+) -> Result<Json<Value>, ApiError> {
+    let corridor_id = corridor_id_of(&corridor_id)?;
+    let record = state
+        .corridors()
+        .latest_checkpoint(&corridor_id)
+        .await
+        .map_err(reject)?
+        .ok_or_else(|| ApiError::not_found("checkpoint of corridor", corridor_id.as_str()))?;
+    let checkpoint = msez_protocol::canonical::parse(record.checkpoint.as_bytes())
+        .map_err(ApiError::internal)?;
+    Ok(Json(json!({
+        "corridor_id": corridor_id.as_str(),
+        "receipt_count": record.receipt_count,
+        "checkpoint": checkpoint,
+    })))
+}
+
+/// `GET /v1/corridors/{corridor_id}/export`: the chain as JSON Lines (header, then one
+/// receipt per line), which `msez chain verify` checks offline.
+pub(crate) async fn export(
+    State(state): State<AppState>,
+    Path(corridor_id): Path<String>,
+) -> Result<Response, ApiError> {
+    let corridor_id = corridor_id_of(&corridor_id)?;
+    let lines = state
+        .corridors()
+        .export(&corridor_id)
+        .await
+        .map_err(reject)?;
+    Ok(([(header::CONTENT_TYPE, "application/jsonl")], lines).into_response())
+}
+
+/// `GET /v1/corridors/{corridor_id}/netting`: the corridor's netting book, netted
+/// multilaterally into settlement legs (SPEC §9).
+pub(crate) async fn netting(
+    State(state): State<AppState>,
+    Path(corridor_id): Path<String>,
+) -> Result<Json<Value>, ApiError> {
+    let corridor_id = corridor_id_of(&corridor_id)?;
+    let plan = state
+        .corridors()
+        .netting_plan(&corridor_id, NettingMode::Multilateral)
+        .await
+        .map_err(reject)?;
+    Ok(Json(
+        serde_json::to_value(&plan).map_err(ApiError::internal)?,
+    ))
+}
+
+/// `POST /v1/corridors/{corridor_id}/lifecycle`: `{transition, ...evidence}` in, where
+/// `transition` is `activate` (`approvals`: every regulator's signed consent), `suspend`,
+/// `resume` or `deprecate` (`order`: an authority's signed consent), or `halt` (`fork_alarm`:
+/// a fork-alarm credential, or `order`); `{from, to, credential}` out.
+pub(crate) async fn transition(
+    State(state): State<AppState>,
+    Path(corridor_id): Path<String>,
+    JsonBody(body): JsonBody,
+) -> Result<Json<Value>, ApiError> {
+    let corridor_id = corridor_id_of(&corridor_id)?;
+    let transition = body
+        .get("transition")
+        .and_then(Value::as_str)
+        .ok_or_else(|| {
+            ApiError::invalid(
+                "/transition",
+                "transition must be activate, suspend, resume, halt or deprecate",
+            )
+        })?;
+    let order = || {
+        body.get("order")
+            .cloned()
+            .ok_or_else(|| ApiError::invalid("/order", "order (a signed consent) is required"))
+    };
+    let corridors = state.corridors();
+    let ack = match transition {
+        "activate" => {
+            let approvals = body
+                .get("approvals")
+                .and_then(Value::as_array)
+                .cloned()
+                .ok_or_else(|| {
+                    ApiError::invalid("/approvals", "approvals must be an array of consents")
+                })?;
+            corridors
+                .transition(&corridor_id, TransitionEvidence::Activate { approvals })
+                .await
+        }
+        "suspend" => {
+            corridors
+                .transition(&corridor_id, TransitionEvidence::Suspend { order: order()? })
+                .await
+        }
+        "resume" => {
+            corridors
+                .transition(&corridor_id, TransitionEvidence::Resume { order: order()? })
+                .await
+        }
+        "deprecate" => {
+            corridors
+                .transition(&corridor_id, TransitionEvidence::Deprecate { order: order()? })
+                .await
+        }
+        "halt" => {
+            let evidence = match body.get("fork_alarm") {
+                Some(alarm) => HaltEvidence::ForkAlarm(alarm.clone()),
+                None => HaltEvidence::Authority(order()?),
+            };
+            corridors.halt(&corridor_id, evidence).await
+        }
+        other => {
+            return Err(ApiError::invalid(
+                "/transition",
+                format!(
+                    "unknown transition {other:?}; expected activate, suspend, resume, halt or deprecate"
+                ),
+            ));
+        }
+    }
+    .map_err(reject)?;
+    Ok(Json(json!({
+        "corridor_id": corridor_id.as_str(),
+        "from": ack.from,
+        "to": ack.to,
+        "credential": ack.credential,
+    })))
+}
+
+/// Reads a create request; every error names the member.
+fn create_request(mut body: Value) -> Result<CreateCorridor, ApiError> {
+    let mut take = |field: &'static str| {
+        body.get_mut(field)
+            .map(Value::take)
+            .ok_or_else(|| ApiError::invalid(format!("/{field}"), format!("{field} is required")))
+    };
+    let definition: CorridorDefinition = typed(take("definition")?, "/definition")?;
+    let agreement_set = take("agreement_set")?;
+    let regulators: BTreeMap<JurisdictionId, DidKey> = typed(take("regulators")?, "/regulators")?;
+    let authorities: BTreeSet<DidKey> = typed(take("authorities")?, "/authorities")?;
+    let activation_approvals: Vec<Value> = match take("activation_approvals") {
+        Ok(value) => typed(value, "/activation_approvals")?,
+        Err(_) => Vec::new(),
+    };
+    let digest_set = |value: Result<Value, ApiError>, field: &str| match value {
+        Ok(value) => typed::<Vec<Digest>>(value, field).map(DigestSet::normalised),
+        Err(_) => Ok(DigestSet::normalised([])),
+    };
+    let lawpack_digest_set = digest_set(take("lawpack_digest_set"), "/lawpack_digest_set")?;
+    let ruleset_digest_set = digest_set(take("ruleset_digest_set"), "/ruleset_digest_set")?;
+    if let Some(unknown) = body.as_object().and_then(|members| {
+        members
+            .keys()
+            .find(|key| !CREATE_MEMBERS.contains(&key.as_str()))
+    }) {
+        return Err(ApiError::invalid(
+            format!("/{unknown}"),
+            format!("unknown member {unknown:?}"),
+        ));
+    }
+    Ok(CreateCorridor {
+        definition,
+        agreement_set,
+        lawpack_digest_set,
+        ruleset_digest_set,
+        regulators,
+        authorities,
+        activation_approvals,
+    })
+}
+
+/// The members a create request may carry.
+const CREATE_MEMBERS: &[&str] = &[
+    "definition",
+    "agreement_set",
+    "regulators",
+    "authorities",
+    "activation_approvals",
+    "lawpack_digest_set",
+    "ruleset_digest_set",
+];
+
+fn typed<T: serde::de::DeserializeOwned>(value: Value, field: &str) -> Result<T, ApiError> {
+    serde_json::from_value(value).map_err(|error| ApiError::Unprocessable {
+        message: format!("{field}: {error}"),
+        field: Some(field.to_owned()),
+    })
+}
+
+fn corridor_id_of(text: &str) -> Result<CorridorId, ApiError> {
+    text.parse()
+        .map_err(|error| bad_parameter("corridor_id", format!("corridor id: {error}")))
+}
+
+/// A path or query parameter that does not parse (400, naming the parameter).
+fn bad_parameter(field: &str, message: String) -> ApiError {
+    ApiError::BadRequest {
+        message,
+        field: Some(field.to_owned()),
+    }
+}
+
+fn summary_json(summary: &CorridorSummary) -> Value {
+    json!({
+        "corridor_id": summary.corridor_id.as_str(),
+        "lifecycle": summary.lifecycle,
+        "height": summary.height,
+        "head": summary.head.to_hex(),
+        "genesis_root": summary.genesis_root.to_hex(),
+        "mmr_root": summary.mmr_root.map(|root| root.to_hex()),
+        "obligation_count": summary.obligation_count,
+    })
+}
+
+/// The HTTP meaning of a corridor's refusal: the caller's mistake is a 4xx naming it; the
+/// node's trouble is a 503 with a retry hint and no internals.
+pub(crate) fn reject(rejection: CorridorReject) -> ApiError {
+    use msez_protocol::chain::AppendError as Chain;
+    use msez_protocol::corridor::state::StepError;
+    let message = rejection.to_string();
+    match rejection {
+        CorridorReject::UnknownCorridor { .. } | CorridorReject::SequenceOutOfRange { .. } => {
+            ApiError::NotFound { message }
+        }
+        CorridorReject::AlreadyExists { .. }
+        | CorridorReject::NotActive { .. }
+        | CorridorReject::Suspended { .. }
+        | CorridorReject::Halted { .. }
+        | CorridorReject::Deprecated { .. }
+        | CorridorReject::Conflict { .. }
+        | CorridorReject::LifecycleRaced { .. }
+        | CorridorReject::Rejected(StepError::Chain(Chain::SequenceMismatch { .. })) => {
+            ApiError::Conflict { message }
+        }
+        CorridorReject::Lifecycle(
+            msez_protocol::corridor::lifecycle::LifecycleError::IllegalTransition { .. },
+        ) => ApiError::Conflict { message },
+        CorridorReject::InvalidSpec { .. }
+        | CorridorReject::Rejected(_)
+        | CorridorReject::Lifecycle(_) => ApiError::Unprocessable {
+            message,
+            field: Some("body".to_owned()),
+        },
+        CorridorReject::Journal(_) | CorridorReject::TooLarge { .. } => ApiError::Unprocessable {
+            message,
+            field: Some("body".to_owned()),
+        },
+        CorridorReject::Overloaded { retry_after_ms, .. } => ApiError::Unavailable {
+            message,
+            retry_after: Duration::from_millis(retry_after_ms),
+        },
+        CorridorReject::Fenced { .. } | CorridorReject::LeaseHeld { .. } => ApiError::Unavailable {
+            message: "this node does not own the corridor's shard".to_owned(),
+            retry_after: Duration::from_secs(1),
+        },
+        CorridorReject::Unavailable {
+            corridor_id,
+            reason,
+        } => {
+            tracing::warn!(%corridor_id, %reason, "corridor unavailable");
+            ApiError::Unavailable {
+                message: format!("corridor {corridor_id} is temporarily unavailable"),
+                retry_after: Duration::from_secs(1),
+            }
+        }
+    }
+}
