@@ -25,7 +25,6 @@ use msez_protocol::arbitration::{
     ArbitrationError, Arbitrator, ArbitratorId, Dispute, DisputeId, DisputeState, DisputeStep,
     DisputeTransition, EvidenceItem, EvidenceKind, EvidencePackage, Remedy, Ruling,
 };
-use msez_protocol::canonical::CanonicalBytes;
 use msez_protocol::digest::Digest;
 use msez_protocol::ids::{EntityId, JurisdictionId};
 use msez_protocol::time::Timestamp;
@@ -35,6 +34,7 @@ use serde_json::{Value, json};
 
 use crate::agentic::{AgenticError, AgenticHandle, Decision};
 use crate::clock::Clock;
+use crate::trail::journal_entry;
 
 /// What the arbitration actors are built from. No `Default`: the zone decides.
 #[derive(Clone)]
@@ -342,14 +342,13 @@ impl Keyed for ArbitrationBehaviour {
 
 impl ArbitrationBehaviour {
     async fn journal(&self, dispute_id: &DisputeId, entry: &Value) -> Result<(), ActorFailure> {
-        let canonical = CanonicalBytes::new(entry)
-            .map_err(|error| ActorFailure::new(format!("dispute {dispute_id} entry: {error}")))?;
-        self.config
-            .store
-            .append_audit_entry(&dispute_trail_id(dispute_id), &canonical)
-            .await
-            .map_err(|error| ActorFailure::new(format!("journal dispute {dispute_id}: {error}")))?;
-        Ok(())
+        journal_entry(
+            &self.config.store,
+            &dispute_trail_id(dispute_id),
+            &format!("dispute {dispute_id}"),
+            entry,
+        )
+        .await
     }
 
     /// Pure step on a copy, journal, commit, then enforcement. A refusal is the inner `Err`;

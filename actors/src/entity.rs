@@ -27,7 +27,6 @@ use std::time::Duration;
 
 use msez_mass::organization::Organization;
 use msez_persistence::store::Store;
-use msez_protocol::canonical::CanonicalBytes;
 use msez_protocol::ids::EntityId;
 use msez_protocol::lifecycle::entity::{
     EntityEvent, EntityLifecycle, EntityLifecycleError, EntityState, EntityTransition,
@@ -40,6 +39,7 @@ use serde_json::{Value, json};
 use crate::agentic::{ActionEvidence, BoxFuture, ControlError, EntityControl};
 use crate::clock::Clock;
 use crate::mass_pool::{MassPool, MassRequest, MassResponse, PoolError};
+use crate::trail::journal_entry;
 
 /// Journal entries replayed per entity at most. 100,000 is decades of lifecycle changes and
 /// attestations for one entity; beyond it hydration fails loudly rather than stalling.
@@ -421,14 +421,13 @@ impl Keyed for EntityBehaviour {
 
 impl EntityBehaviour {
     async fn journal(&self, entity_id: &EntityId, entry: &Value) -> Result<(), ActorFailure> {
-        let canonical = CanonicalBytes::new(entry)
-            .map_err(|error| ActorFailure::new(format!("entity {entity_id} entry: {error}")))?;
-        self.config
-            .store
-            .append_audit_entry(&entity_trail_id(entity_id), &canonical)
-            .await
-            .map_err(|error| ActorFailure::new(format!("journal entity {entity_id}: {error}")))?;
-        Ok(())
+        journal_entry(
+            &self.config.store,
+            &entity_trail_id(entity_id),
+            &format!("entity {entity_id}"),
+            entry,
+        )
+        .await
     }
 
     /// Pure step on a copy, journal, then apply: a refused or failed write changes nothing.

@@ -20,3 +20,4 @@ pub mod watcher;
 pub mod zone;
 
 mod slot;
+mod trail;
