@@ -383,6 +383,7 @@ fn summary_json(summary: &CorridorSummary) -> Value {
 /// node's trouble is a 503 with a retry hint and no internals.
 pub(crate) fn reject(rejection: CorridorReject) -> ApiError {
     use msez_protocol::chain::AppendError as Chain;
+    use msez_protocol::corridor::lifecycle::LifecycleError;
     use msez_protocol::corridor::state::StepError;
     let message = rejection.to_string();
     match rejection {
@@ -396,19 +397,15 @@ pub(crate) fn reject(rejection: CorridorReject) -> ApiError {
         | CorridorReject::Deprecated { .. }
         | CorridorReject::Conflict { .. }
         | CorridorReject::LifecycleRaced { .. }
-        | CorridorReject::Rejected(StepError::Chain(Chain::SequenceMismatch { .. })) => {
+        | CorridorReject::Rejected(StepError::Chain(Chain::SequenceMismatch { .. }))
+        | CorridorReject::Lifecycle(LifecycleError::IllegalTransition { .. }) => {
             ApiError::Conflict { message }
         }
-        CorridorReject::Lifecycle(
-            msez_protocol::corridor::lifecycle::LifecycleError::IllegalTransition { .. },
-        ) => ApiError::Conflict { message },
         CorridorReject::InvalidSpec { .. }
         | CorridorReject::Rejected(_)
-        | CorridorReject::Lifecycle(_) => ApiError::Unprocessable {
-            message,
-            field: Some("body".to_owned()),
-        },
-        CorridorReject::Journal(_) | CorridorReject::TooLarge { .. } => ApiError::Unprocessable {
+        | CorridorReject::Lifecycle(_)
+        | CorridorReject::Journal(_)
+        | CorridorReject::TooLarge { .. } => ApiError::Unprocessable {
             message,
             field: Some("body".to_owned()),
         },
