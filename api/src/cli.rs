@@ -729,12 +729,17 @@ where
 }
 
 /// Runs the process: [`main_with`] over the real arguments and streams.
+///
+/// The streams are passed unlocked: each write takes the stream's lock for that write only.
+/// Holding `stderr().lock()` for the life of the process would block every `tracing` event
+/// written from a tokio worker thread of `msez serve` forever (the lock is re-entrant for the
+/// main thread only), which froze the node at its first worker-side log line.
 pub fn main_exit_code() -> ExitCode {
     let code = main_with(
         std::env::args_os(),
-        &mut std::io::stdin().lock(),
-        &mut std::io::stdout().lock(),
-        &mut std::io::stderr().lock(),
+        &mut std::io::stdin(),
+        &mut std::io::stdout(),
+        &mut std::io::stderr(),
     );
     ExitCode::from(code)
 }

@@ -51,7 +51,7 @@ fn definition(corridor_id: &CorridorId) -> CorridorDefinition {
 }
 
 /// The create body; with `active`, both regulators' activation consents ride along.
-fn create_body(corridor_id: &CorridorId, active: bool) -> Value {
+pub(crate) fn create_body(corridor_id: &CorridorId, active: bool) -> Value {
     let approvals: Vec<Value> = if active {
         [11_u8, 12]
             .iter()

@@ -160,3 +160,115 @@ fn serve_refuses_a_short_admin_token_and_a_bad_zone_file_naming_them() {
     assert_eq!(child.wait().unwrap().code(), Some(2));
     assert!(stderr.contains("$.domains"), "{stderr}");
 }
+
+/// Regression: `msez serve` once held the stderr lock on its main thread for the whole run, so
+/// the first `tracing` event written from a tokio worker (here the kill drill's warning) blocked
+/// that worker forever and the node stopped answering. The drill must answer, its log line must
+/// reach stderr, and the node must keep serving.
+#[tokio::test]
+async fn serve_keeps_serving_after_a_worker_thread_logs() {
+    use sha2::{Digest as _, Sha256};
+    use std::sync::mpsc;
+    use std::time::Duration;
+
+    let dir = tempfile::tempdir().unwrap();
+    let tokens = dir.path().join("tokens.json");
+    let operator_sha256 = hex::encode(Sha256::digest(super::support::OPERATOR.as_bytes()));
+    std::fs::write(
+        &tokens,
+        serde_json::json!({"tokens": [{"name": "drill", "role": "operator", "sha256": operator_sha256}]})
+            .to_string(),
+    )
+    .unwrap();
+    let mut child = Command::new(env!("CARGO_BIN_EXE_msez"))
+        .args(["serve", "--listen", "127.0.0.1:0", "--data-dir"])
+        .arg(dir.path().join("data"))
+        .arg("--tokens-file")
+        .arg(&tokens)
+        .env("MSEZ_ADMIN_TOKEN", super::support::ADMIN)
+        .env_remove("MSEZ_DATABASE_URL")
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut stdout = BufReader::new(child.stdout.take().unwrap());
+    let mut line = String::new();
+    stdout.read_line(&mut line).unwrap();
+    let url = line
+        .trim()
+        .strip_prefix("msez: zone node listening on ")
+        .unwrap_or_else(|| panic!("{line}"))
+        .to_owned();
+    let (stderr_lines, stderr_rx) = mpsc::channel();
+    let stderr = child.stderr.take().unwrap();
+    std::thread::spawn(move || {
+        for line in BufReader::new(stderr).lines() {
+            let Ok(line) = line else { return };
+            if stderr_lines.send(line).is_err() {
+                return;
+            }
+        }
+    });
+    let client = reqwest::Client::builder()
+        .timeout(Duration::from_secs(10))
+        .build()
+        .unwrap();
+    let corridor_id: msez_protocol::ids::CorridorId = "corridor-stall-drill".parse().unwrap();
+    let created = client
+        .post(format!("{url}/v1/corridors"))
+        .bearer_auth(super::support::ADMIN)
+        .header("content-type", "application/json")
+        .body(super::corridors::create_body(&corridor_id, true).to_string())
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(created.status().as_u16(), 201, "{}", created.text().await.unwrap());
+    let tree: serde_json::Value = client
+        .get(format!("{url}/v1/admin/supervision"))
+        .bearer_auth(super::support::OPERATOR)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let actor_path = find_path_ending(&tree, &format!("/{corridor_id}"))
+        .unwrap_or_else(|| panic!("no actor for {corridor_id} in {tree}"));
+    let killed = client
+        .post(format!("{url}/v1/admin/actors{actor_path}/kill"))
+        .bearer_auth(super::support::OPERATOR)
+        .send()
+        .await
+        .expect("the kill drill must answer");
+    assert_eq!(killed.status().as_u16(), 200);
+    let logged = tokio::task::spawn_blocking(move || {
+        std::iter::from_fn(|| stderr_rx.recv_timeout(Duration::from_secs(10)).ok())
+            .any(|line| line.contains("actor killed by operator drill"))
+    })
+    .await
+    .unwrap();
+    assert!(logged, "the drill's warning never reached stderr");
+    let ready = client
+        .get(format!("{url}/health/readiness"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(ready.status().as_u16(), 200);
+    Command::new("kill")
+        .args(["-TERM", &child.id().to_string()])
+        .status()
+        .unwrap();
+    assert!(child.wait().unwrap().success());
+}
+
+fn find_path_ending(node: &serde_json::Value, suffix: &str) -> Option<String> {
+    if let Some(path) = node["path"].as_str()
+        && path.ends_with(suffix)
+    {
+        return Some(path.to_owned());
+    }
+    node["children"]
+        .as_array()?
+        .iter()
+        .find_map(|child| find_path_ending(child, suffix))
+}
