@@ -34,7 +34,7 @@ async fn serve_generates_a_0600_admin_token_and_stops_on_sigterm() {
     assert_eq!(mode & 0o777, 0o600);
     let token = std::fs::read_to_string(&token_path).unwrap();
     assert!(!token_line.contains(&token) && !listen_line.contains(&token));
-    let client = reqwest::Client::new();
+    let client = super::support::http_client(std::time::Duration::from_secs(10));
     let reply = client
         .get(format!("{url}/v1/credentials/status-lists/none"))
         .bearer_auth(token.trim())
@@ -201,18 +201,15 @@ async fn serve_keeps_serving_after_a_worker_thread_logs() {
         .to_owned();
     let (stderr_lines, stderr_rx) = mpsc::channel();
     let stderr = child.stderr.take().unwrap();
+    // Drain stderr until the child exits: a closed pipe would fail the node's own last writes
+    // at shutdown. Lines nobody waits for any more are dropped.
     std::thread::spawn(move || {
         for line in BufReader::new(stderr).lines() {
             let Ok(line) = line else { return };
-            if stderr_lines.send(line).is_err() {
-                return;
-            }
+            let _ = stderr_lines.send(line);
         }
     });
-    let client = reqwest::Client::builder()
-        .timeout(Duration::from_secs(10))
-        .build()
-        .unwrap();
+    let client = super::support::http_client(Duration::from_secs(10));
     let corridor_id: msez_protocol::ids::CorridorId = "corridor-stall-drill".parse().unwrap();
     let created = client
         .post(format!("{url}/v1/corridors"))
@@ -222,16 +219,22 @@ async fn serve_keeps_serving_after_a_worker_thread_logs() {
         .send()
         .await
         .unwrap();
-    assert_eq!(created.status().as_u16(), 201, "{}", created.text().await.unwrap());
-    let tree: serde_json::Value = client
+    assert_eq!(
+        created.status().as_u16(),
+        201,
+        "{}",
+        created.text().await.unwrap()
+    );
+    let tree = client
         .get(format!("{url}/v1/admin/supervision"))
         .bearer_auth(super::support::OPERATOR)
         .send()
         .await
         .unwrap()
-        .json()
+        .text()
         .await
         .unwrap();
+    let tree: serde_json::Value = serde_json::from_str(&tree).unwrap();
     let actor_path = find_path_ending(&tree, &format!("/{corridor_id}"))
         .unwrap_or_else(|| panic!("no actor for {corridor_id} in {tree}"));
     let killed = client
@@ -258,7 +261,8 @@ async fn serve_keeps_serving_after_a_worker_thread_logs() {
         .args(["-TERM", &child.id().to_string()])
         .status()
         .unwrap();
-    assert!(child.wait().unwrap().success());
+    let status = child.wait().unwrap();
+    assert!(status.success(), "{status}");
 }
 
 fn find_path_ending(node: &serde_json::Value, suffix: &str) -> Option<String> {

@@ -46,6 +46,16 @@ pub fn tokens() -> TokenTable {
     tokens
 }
 
+/// A reqwest client for tests that talk to a node in another process. reqwest is built without
+/// a default TLS provider (see the workspace manifest), and in-process nodes install one through
+/// the Mass client; a test with no node in its own process must install it itself, or the client
+/// panics depending on which tests ran first.
+pub fn http_client(timeout: std::time::Duration) -> reqwest::Client {
+    // Err only when a provider is already installed, which is what we want.
+    let _ = rustls::crypto::ring::default_provider().install_default();
+    reqwest::Client::builder().timeout(timeout).build().unwrap()
+}
+
 pub async fn start() -> TestNode {
     start_with(default_knobs()).await
 }
