@@ -71,8 +71,25 @@ const OPERATORS: &[Role] = &[Role::Operator, Role::ZoneAdmin];
 const KILLERS: &[Role] = &[Role::Operator];
 const CREDENTIAL_READERS: &[Role] = &[Role::ZoneAdmin, Role::Regulator, Role::CorridorParty];
 
-/// Every route, in the order the document lists them, with its handler.
+/// Every route, in the order the document lists them, with its handler. Each resource group
+/// is one function below, so adding a resource adds a function and one line here.
 pub fn route_table() -> Vec<(RouteSpec, MethodRouter<AppState>)> {
+    [
+        health_routes(),
+        settlement_routes(),
+        compliance_routes(),
+        pack_routes(),
+        credential_routes(),
+        corridor_routes(),
+        admin_routes(),
+    ]
+    .into_iter()
+    .flatten()
+    .collect()
+}
+
+/// Probes, metrics and this document.
+fn health_routes() -> Vec<(RouteSpec, MethodRouter<AppState>)> {
     vec![
         (
             spec(Method::Get, "/health/liveness", "health_liveness", "The process is up.")
@@ -100,6 +117,12 @@ pub fn route_table() -> Vec<(RouteSpec, MethodRouter<AppState>)> {
                 .public(),
             get(health::openapi),
         ),
+    ]
+}
+
+/// Netting and ISO 20022 settlement documents, outside any corridor.
+fn settlement_routes() -> Vec<(RouteSpec, MethodRouter<AppState>)> {
+    vec![
         (
             spec(
                 Method::Post,
@@ -123,17 +146,27 @@ pub fn route_table() -> Vec<(RouteSpec, MethodRouter<AppState>)> {
             .responds("application/xml"),
             post(settlement::pacs008),
         ),
-        (
-            spec(
-                Method::Post,
-                "/v1/compliance/evaluate",
-                "compliance_evaluate",
-                "Evaluate a subject's 20 compliance tensor cells and commit to them (SPEC §10).",
-            )
-            .roles(&[Role::ZoneAdmin, Role::CorridorParty, Role::Regulator])
-            .takes(JSON),
-            post(compliance::evaluate),
-        ),
+    ]
+}
+
+/// The compliance tensor.
+fn compliance_routes() -> Vec<(RouteSpec, MethodRouter<AppState>)> {
+    vec![(
+        spec(
+            Method::Post,
+            "/v1/compliance/evaluate",
+            "compliance_evaluate",
+            "Evaluate a subject's 20 compliance tensor cells and commit to them (SPEC §10).",
+        )
+        .roles(&[Role::ZoneAdmin, Role::CorridorParty, Role::Regulator])
+        .takes(JSON),
+        post(compliance::evaluate),
+    )]
+}
+
+/// Lawpacks, regpacks and licensepacks by digest.
+fn pack_routes() -> Vec<(RouteSpec, MethodRouter<AppState>)> {
+    vec![
         (
             spec(
                 Method::Post,
@@ -147,10 +180,21 @@ pub fn route_table() -> Vec<(RouteSpec, MethodRouter<AppState>)> {
             post(packs::upload),
         ),
         (
-            spec(Method::Get, "/v1/packs/{digest}", "packs_get", "A pack by its digest.")
-                .roles(ALL_ROLES),
+            spec(
+                Method::Get,
+                "/v1/packs/{digest}",
+                "packs_get",
+                "A pack by its digest.",
+            )
+            .roles(ALL_ROLES),
             get(packs::get),
         ),
+    ]
+}
+
+/// Issued credentials, their verification and status lists.
+fn credential_routes() -> Vec<(RouteSpec, MethodRouter<AppState>)> {
+    vec![
         (
             spec(
                 Method::Post,
@@ -192,6 +236,12 @@ pub fn route_table() -> Vec<(RouteSpec, MethodRouter<AppState>)> {
             .roles(ALL_ROLES),
             get(credentials::status_list),
         ),
+    ]
+}
+
+/// Corridors: creation, receipts, proofs, checkpoints, export, netting and lifecycle.
+fn corridor_routes() -> Vec<(RouteSpec, MethodRouter<AppState>)> {
+    vec![
         (
             spec(
                 Method::Post,
@@ -288,6 +338,12 @@ pub fn route_table() -> Vec<(RouteSpec, MethodRouter<AppState>)> {
             .takes(JSON),
             post(corridors::transition),
         ),
+    ]
+}
+
+/// The supervision tree and operator drills.
+fn admin_routes() -> Vec<(RouteSpec, MethodRouter<AppState>)> {
+    vec![
         (
             spec(
                 Method::Get,
