@@ -18,3 +18,4 @@ mod postgres;
 mod process;
 mod settlement;
 mod support;
+mod zone;
