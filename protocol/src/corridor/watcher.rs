@@ -454,13 +454,34 @@ impl WatcherRegistry {
 }
 
 impl WatcherAttestation {
-    /// Signs `statement` as `watcher_key` at `created`.
+    /// Signs `statement` as `watcher_key` at `created`. An honest watcher never signs an
+    /// observed head that contradicts its statement, so this refuses one
+    /// ([`AttestationStatement::check_observed_head`]).
     pub fn sign(
         statement: AttestationStatement,
         watcher_key: &SigningKey,
         created: Timestamp,
     ) -> Result<Self, WatcherError> {
         statement.check_observed_head()?;
+        Self::sign_statement(statement, watcher_key, created)
+    }
+
+    /// Signs any statement, even one whose observed head breaks the rules: what a dishonest or
+    /// broken watcher can produce, for tests of those who judge attestations.
+    #[cfg(test)]
+    pub(crate) fn sign_unchecked(
+        statement: AttestationStatement,
+        watcher_key: &SigningKey,
+        created: Timestamp,
+    ) -> Result<Self, WatcherError> {
+        Self::sign_statement(statement, watcher_key, created)
+    }
+
+    fn sign_statement(
+        statement: AttestationStatement,
+        watcher_key: &SigningKey,
+        created: Timestamp,
+    ) -> Result<Self, WatcherError> {
         let watcher = *watcher_key.did();
         let document = attestation_document(&statement, &watcher);
         let proof = create_proof(
@@ -478,8 +499,10 @@ impl WatcherAttestation {
         })
     }
 
-    /// Parses a secured attestation document. The signature is checked later (in a batch) by
-    /// whoever counts it; here only the shape and that the proof names the watcher.
+    /// Parses a secured attestation document. The signature and the observed head are judged
+    /// later by whoever counts the attestation (`fork::resolve_fork` verifies in a batch and
+    /// reports a head that breaks a rule as that attestation's rejection); here only the shape
+    /// and that the proof names the watcher.
     pub fn from_json(secured: &Value) -> Result<Self, WatcherError> {
         let (document, proofs) =
             split_proofs(secured).map_err(|source| WatcherError::AttestationProof { source })?;
@@ -513,7 +536,6 @@ impl WatcherAttestation {
                 .and_then(|head| serde_json::from_value(head.clone()).ok())
                 .ok_or(field("observed_head"))?,
         };
-        statement.check_observed_head()?;
         let watcher: DidKey = text("watcher")?.parse().map_err(|_| field("watcher"))?;
         if attestation_document(&statement, &watcher) != document {
             return Err(field("document"));

@@ -220,12 +220,18 @@ fn attestation_document_carries_the_observed_head_and_round_trips() {
         Digest::from_bytes([9; 32]).to_hex()
     );
     assert_eq!(WatcherAttestation::from_json(&secured), Ok(attestation));
-    // A head edited after signing no longer matches the signed statement's rules or proof.
+    // A head edited after signing still parses (its judge is the one who counts it), but it
+    // breaks the observed-head rules and no longer matches the proof.
     let mut forged = secured;
     forged["observed_head"]["height"] = serde_json::json!(3);
+    let parsed = WatcherAttestation::from_json(&forged).unwrap();
     assert!(matches!(
-        WatcherAttestation::from_json(&forged),
+        parsed.statement().check_observed_head(),
         Err(WatcherError::ObservedHead { .. })
+    ));
+    assert!(matches!(
+        parsed.verify(),
+        Err(WatcherError::AttestationProof { .. })
     ));
 }
 
