@@ -177,8 +177,8 @@ pub enum AgreementError {
     AgreementCredential {
         /// Digest of the agreement as sent.
         agreement_sha256: Digest,
-        /// The credential error.
-        source: VcError,
+        /// The credential error (boxed: with the digest it would double this enum's size).
+        source: Box<VcError>,
     },
     /// An agreement is a credential of another type.
     #[error(
@@ -603,7 +603,7 @@ fn read_agreement(
         .digest();
     let credential_error = |source| AgreementError::AgreementCredential {
         agreement_sha256,
-        source,
+        source: Box::new(source),
     };
     let credential = Credential::from_value(secured).map_err(credential_error)?;
     if credential.credential_type() != CredentialType::CorridorAgreement {
