@@ -643,6 +643,26 @@ impl CorridorCore {
         }))
     }
 
+    /// The stored agreement set (the canonical object whose digest is the genesis
+    /// `agreement_set_sha256`), so an auditor can re-verify the agreement and recompute the
+    /// genesis root.
+    pub async fn agreement_set(&self) -> Result<CanonicalBytes, CorridorReject> {
+        self.loaded()?;
+        Ok(self.record().await?.agreement_set)
+    }
+
+    /// The corridor's stored record.
+    async fn record(&self) -> Result<CorridorRecord, CorridorReject> {
+        self.deps
+            .store
+            .corridor(&self.corridor_id)
+            .await
+            .map_err(|error| unavailable(&self.corridor_id, &error))?
+            .ok_or_else(|| CorridorReject::UnknownCorridor {
+                corridor_id: self.corridor_id.clone(),
+            })
+    }
+
     /// The whole chain as JSON Lines that `protocol::export::verify_export` accepts.
     pub async fn export(&self) -> Result<String, CorridorReject> {
         let loaded = self.loaded()?;
@@ -731,15 +751,7 @@ impl CorridorCore {
     /// the genesis is a broken invariant and fails the actor.
     async fn recheck_agreement(&mut self, now: Timestamp) -> Result<(), CorridorReject> {
         let corridor_id = self.corridor_id.clone();
-        let record = self
-            .deps
-            .store
-            .corridor(&corridor_id)
-            .await
-            .map_err(|error| unavailable(&corridor_id, &error))?
-            .ok_or_else(|| CorridorReject::UnknownCorridor {
-                corridor_id: corridor_id.clone(),
-            })?;
+        let record = self.record().await?;
         let stored = match self.loaded()?.spec.stored_agreement(&record) {
             Ok(stored) => stored,
             Err(source) => {
