@@ -32,8 +32,7 @@ use msez_persistence::store::{Store, StoreConfig};
 use msez_protocol::canonical::CanonicalBytes;
 use msez_protocol::corridor::agreement::{
     AFFIRMATIVE_COMMITMENT, AGREEMENT_ATTESTATION, AgreementRule, CorridorDefinition,
-    DEFINITION_ATTESTATION, TrustAnchor, agreement_subject, definition_subject,
-    issue_agreement_credential, issue_definition_credential,
+    DEFINITION_ATTESTATION, TrustAnchor, issue_agreement_credential, issue_definition_credential,
 };
 use msez_protocol::corridor::lifecycle::{TransitionKind, transition_consent};
 use msez_protocol::digest::Digest;
@@ -242,23 +241,19 @@ fn create_request(corridor_id: &CorridorId, now: Timestamp) -> CreateCorridor {
             parties: [*party.did()].into_iter().collect(),
         }],
     };
-    let terms = || CredentialTerms {
-        id: None,
-        issuer: *party.did(),
-        valid_from: now,
-        valid_until: None,
-        status: None,
-    };
-    let defined = definition_subject(
+    let terms = || CredentialTerms::issued_by(*party.did(), now);
+    let definition_credential = issue_definition_credential(
         &definition,
         vec![Digest::from_bytes([3; 32])],
         vec![Digest::from_bytes([4; 32])],
+        terms(),
+        &party,
+        now,
     )
     .unwrap();
-    let definition_credential =
-        issue_definition_credential(&defined, terms(), &party, now).unwrap();
-    let agreed = agreement_subject(&definition, *party.did(), AFFIRMATIVE_COMMITMENT).unwrap();
-    let agreement = issue_agreement_credential(&agreed, terms(), &party, now).unwrap();
+    let agreement =
+        issue_agreement_credential(&definition, AFFIRMATIVE_COMMITMENT, terms(), &party, now)
+            .unwrap();
     let regulators = [("PK", 11u8), ("AE", 12u8)]
         .into_iter()
         .map(|(j, k)| (JurisdictionId::new(j).unwrap(), *key(k).did()))

@@ -14,8 +14,7 @@ use msez_persistence::group_commit::GroupCommitConfig;
 use msez_persistence::store::{Store, StoreConfig};
 use msez_protocol::corridor::agreement::{
     AFFIRMATIVE_COMMITMENT, AGREEMENT_ATTESTATION, AgreementRule, CorridorDefinition,
-    DEFINITION_ATTESTATION, TrustAnchor, agreement_subject, definition_subject,
-    issue_agreement_credential, issue_definition_credential,
+    DEFINITION_ATTESTATION, TrustAnchor, issue_agreement_credential, issue_definition_credential,
 };
 use msez_protocol::corridor::lifecycle::{TransitionKind, transition_consent};
 use msez_protocol::corridor::state::OBLIGATION_TRANSITION_KIND;
@@ -215,37 +214,28 @@ pub fn definition(corridor_id: &CorridorId) -> CorridorDefinition {
     }
 }
 
-fn terms(issuer: &SigningKey, valid_until: Option<Timestamp>) -> CredentialTerms {
-    CredentialTerms {
-        id: None,
-        issuer: *issuer.did(),
-        valid_from: at(0),
-        valid_until,
-        status: None,
-    }
-}
-
 /// Key 1's definition credential: lawpack 3 and ruleset 4 in force at genesis.
 pub fn definition_credential(corridor_id: &CorridorId) -> Value {
-    let subject = definition_subject(
+    issue_definition_credential(
         &definition(corridor_id),
         vec![Digest::from_bytes([3; 32])],
         vec![Digest::from_bytes([4; 32])],
+        CredentialTerms::issued_by(*key(1).did(), at(0)),
+        &key(1),
+        at(0),
     )
-    .unwrap();
-    issue_definition_credential(&subject, terms(&key(1), None), &key(1), at(0)).unwrap()
+    .unwrap()
 }
 
 /// Party `seed`'s affirmative agreement, valid until `valid_until`.
 pub fn agreement(corridor_id: &CorridorId, seed: u8, valid_until: Option<Timestamp>) -> Value {
     let party = key(seed);
-    let subject = agreement_subject(
-        &definition(corridor_id),
-        *party.did(),
-        AFFIRMATIVE_COMMITMENT,
-    )
-    .unwrap();
-    issue_agreement_credential(&subject, terms(&party, valid_until), &party, at(0)).unwrap()
+    let terms = CredentialTerms {
+        valid_until,
+        ..CredentialTerms::issued_by(*party.did(), at(0))
+    };
+    let definition = definition(corridor_id);
+    issue_agreement_credential(&definition, AFFIRMATIVE_COMMITMENT, terms, &party, at(0)).unwrap()
 }
 
 pub fn at(seconds_after_t0: u64) -> Timestamp {

@@ -8,8 +8,8 @@ use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use msez_protocol::corridor::agreement::{
     AFFIRMATIVE_COMMITMENT, AGREEMENT_ATTESTATION, AgreementRule, CorridorDefinition,
-    DEFINITION_ATTESTATION, TrustAnchor, agreement_subject, definition_subject,
-    issue_agreement_credential, issue_definition_credential, verify_agreement_set,
+    DEFINITION_ATTESTATION, TrustAnchor, issue_agreement_credential, issue_definition_credential,
+    verify_agreement_set,
 };
 use msez_protocol::corridor::lifecycle::{TransitionKind, transition_consent};
 use msez_protocol::digest::Digest;
@@ -73,20 +73,10 @@ fn anchor(seed: u8, kinds: &[&str]) -> TrustAnchor {
     }
 }
 
-fn terms(issuer: &SigningKey, valid_until: Option<Timestamp>) -> CredentialTerms {
-    CredentialTerms {
-        id: None,
-        issuer: *issuer.did(),
-        valid_from: at(0),
-        valid_until,
-        status: None,
-    }
-}
-
 /// `issuer`'s definition credential for `definition` (no lawpacks or rulesets at genesis).
 fn definition_credential(definition: &CorridorDefinition, issuer: u8) -> Value {
-    let subject = definition_subject(definition, Vec::new(), Vec::new()).unwrap();
-    issue_definition_credential(&subject, terms(&key(issuer), None), &key(issuer), at(0)).unwrap()
+    let terms = CredentialTerms::issued_by(*key(issuer).did(), at(0));
+    issue_definition_credential(definition, vec![], vec![], terms, &key(issuer), at(0)).unwrap()
 }
 
 /// Party `seed`'s agreement to `definition` with `commitment`, valid until `valid_until`.
@@ -97,8 +87,23 @@ fn agreement(
     valid_until: Option<Timestamp>,
 ) -> Value {
     let party = key(seed);
-    let subject = agreement_subject(definition, *party.did(), commitment).unwrap();
-    issue_agreement_credential(&subject, terms(&party, valid_until), &party, at(0)).unwrap()
+    let terms = CredentialTerms {
+        valid_until,
+        ..CredentialTerms::issued_by(*party.did(), at(0))
+    };
+    issue_agreement_credential(definition, commitment, terms, &party, at(0)).unwrap()
+}
+
+/// Regulator `seed`'s consent to activate `corridor_id` from PENDING.
+fn consent(corridor_id: &CorridorId, seed: u8) -> Value {
+    transition_consent(
+        corridor_id,
+        CorridorLifecycleState::Pending,
+        TransitionKind::Activate,
+        &key(seed),
+        at(0),
+    )
+    .unwrap()
 }
 
 /// The create body; with `active`, both regulators' activation consents ride along.
@@ -106,16 +111,7 @@ pub(crate) fn create_body(corridor_id: &CorridorId, active: bool) -> Value {
     let approvals: Vec<Value> = if active {
         [11_u8, 12]
             .iter()
-            .map(|index| {
-                transition_consent(
-                    corridor_id,
-                    CorridorLifecycleState::Pending,
-                    TransitionKind::Activate,
-                    &key(*index),
-                    at(0),
-                )
-                .unwrap()
-            })
+            .map(|regulator| consent(corridor_id, *regulator))
             .collect()
     } else {
         Vec::new()
@@ -386,16 +382,7 @@ async fn a_pending_corridor_refuses_appends_until_both_regulators_activate_it() 
         .assert_error(409, "conflict", None);
 
     let lifecycle = format!("/v1/corridors/{corridor_id}/lifecycle");
-    let consent = |index: u8| {
-        transition_consent(
-            &corridor_id,
-            CorridorLifecycleState::Pending,
-            TransitionKind::Activate,
-            &key(index),
-            at(0),
-        )
-        .unwrap()
-    };
+    let consent = |regulator: u8| consent(&corridor_id, regulator);
     // One regulator is not enough; an unknown transition names the field.
     let reply = node
         .post_json(
@@ -622,19 +609,7 @@ async fn a_pending_corridor_whose_agreement_lapsed_cannot_activate() {
     while unix_now() <= lapse_at {
         tokio::time::sleep(Duration::from_millis(200)).await;
     }
-    let approvals: Vec<Value> = [11_u8, 12]
-        .iter()
-        .map(|seed| {
-            transition_consent(
-                &corridor_id,
-                CorridorLifecycleState::Pending,
-                TransitionKind::Activate,
-                &key(*seed),
-                at(0),
-            )
-            .unwrap()
-        })
-        .collect();
+    let approvals = [consent(&corridor_id, 11), consent(&corridor_id, 12)];
     let reply = node
         .post_json(
             &format!("/v1/corridors/{corridor_id}/lifecycle"),

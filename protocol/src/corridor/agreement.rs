@@ -2,9 +2,9 @@
 //! when agreement is complete.
 //!
 //! Owns [`CorridorDefinition`] (its canonical digest is `definition_payload_sha256`),
-//! [`TrustAnchor`], [`AgreementRule`], the definition credential ([`definition_subject`],
-//! [`issue_definition_credential`], [`verify_definition_credential`]), agreement credentials
-//! ([`agreement_subject`], [`issue_agreement_credential`]), [`check_activation`], the
+//! [`TrustAnchor`], [`AgreementRule`], the definition credential
+//! ([`issue_definition_credential`], [`verify_definition_credential`]), agreement credentials
+//! ([`issue_agreement_credential`]), [`check_activation`], the
 //! [`AgreementSet`] it returns (whose digest is the genesis `agreement_set_sha256`),
 //! [`verify_agreement_set`] and [`AgreementError`].
 //!
@@ -372,67 +372,33 @@ impl AgreementSet {
     }
 }
 
-/// The `MSEZCorridorDefinitionCredential` subject for `definition`, with the lawpack and ruleset
-/// digest sets in force at genesis (sorted and deduplicated, as SPEC §5 orders them).
-pub fn definition_subject(
-    definition: &CorridorDefinition,
-    mut lawpack_digest_set: Vec<Digest>,
-    mut ruleset_digest_set: Vec<Digest>,
-) -> Result<CorridorDefinitionSubject, AgreementError> {
-    lawpack_digest_set.sort_unstable();
-    lawpack_digest_set.dedup();
-    ruleset_digest_set.sort_unstable();
-    ruleset_digest_set.dedup();
-    Ok(CorridorDefinitionSubject {
-        corridor_id: definition.corridor_id.clone(),
-        jurisdiction_ids: definition.jurisdiction_ids.clone(),
-        definition_payload_sha256: definition.payload_sha256()?,
-        lawpack_digest_set,
-        ruleset_digest_set,
-    })
-}
-
-/// Issues `subject` (from [`definition_subject`]) as a `MSEZCorridorDefinitionCredential`
-/// signed by `issuer_key`, which must be `terms.issuer`.
+/// Issues `definition` as a `MSEZCorridorDefinitionCredential` with the lawpack and ruleset
+/// digest sets in force at genesis (sorted and deduplicated, as SPEC §5 orders them), signed by
+/// `issuer_key`, which must be `terms.issuer`.
 pub fn issue_definition_credential(
-    subject: &CorridorDefinitionSubject,
+    definition: &CorridorDefinition,
+    lawpack_digest_set: Vec<Digest>,
+    ruleset_digest_set: Vec<Digest>,
     terms: CredentialTerms,
     issuer_key: &SigningKey,
     created: Timestamp,
 ) -> Result<Value, AgreementError> {
-    issue_subject(subject, terms, issuer_key, created)
+    let subject = definition_subject(definition, lawpack_digest_set, ruleset_digest_set)?;
+    issue_subject(&subject, terms, issuer_key, created)
 }
 
-/// `party`'s agreement subject for `definition` with `commitment`
-/// ([`AFFIRMATIVE_COMMITMENT`] to agree).
-pub fn agreement_subject(
-    definition: &CorridorDefinition,
-    party: DidKey,
-    commitment: &str,
-) -> Result<CorridorAgreementSubject, AgreementError> {
-    Ok(CorridorAgreementSubject {
-        party,
-        corridor_id: definition.corridor_id.clone(),
-        definition_payload_sha256: definition.payload_sha256()?,
-        commitment: commitment.to_owned(),
-    })
-}
-
-/// Issues `subject` (from [`agreement_subject`]) as a `MSEZCorridorAgreementCredential` signed
-/// by `party_key`; the party is the issuer, so `terms.issuer` must be `subject.party`.
+/// Issues `party_key`'s agreement to `definition` with `commitment` ([`AFFIRMATIVE_COMMITMENT`]
+/// to agree) as a `MSEZCorridorAgreementCredential`; the party is the issuer, so `terms.issuer`
+/// must be its did.
 pub fn issue_agreement_credential(
-    subject: &CorridorAgreementSubject,
+    definition: &CorridorDefinition,
+    commitment: &str,
     terms: CredentialTerms,
     party_key: &SigningKey,
     created: Timestamp,
 ) -> Result<Value, AgreementError> {
-    if terms.issuer != subject.party {
-        return Err(AgreementError::PartyNotIssuer {
-            party: subject.party,
-            issuer: terms.issuer,
-        });
-    }
-    issue_subject(subject, terms, party_key, created)
+    let subject = agreement_subject(definition, *party_key.did(), commitment)?;
+    issue_subject(&subject, terms, party_key, created)
 }
 
 /// Verifies the corridor-definition credential at `now` and checks it defines `definition`:
@@ -562,6 +528,40 @@ pub fn verify_agreement_set(
         return Err(AgreementError::AgreementSetNotCanonical);
     }
     Ok(set)
+}
+
+/// The `MSEZCorridorDefinitionCredential` subject for `definition`, digest sets sorted and
+/// deduplicated.
+fn definition_subject(
+    definition: &CorridorDefinition,
+    mut lawpack_digest_set: Vec<Digest>,
+    mut ruleset_digest_set: Vec<Digest>,
+) -> Result<CorridorDefinitionSubject, AgreementError> {
+    lawpack_digest_set.sort_unstable();
+    lawpack_digest_set.dedup();
+    ruleset_digest_set.sort_unstable();
+    ruleset_digest_set.dedup();
+    Ok(CorridorDefinitionSubject {
+        corridor_id: definition.corridor_id.clone(),
+        jurisdiction_ids: definition.jurisdiction_ids.clone(),
+        definition_payload_sha256: definition.payload_sha256()?,
+        lawpack_digest_set,
+        ruleset_digest_set,
+    })
+}
+
+/// `party`'s agreement subject for `definition` with `commitment`.
+fn agreement_subject(
+    definition: &CorridorDefinition,
+    party: DidKey,
+    commitment: &str,
+) -> Result<CorridorAgreementSubject, AgreementError> {
+    Ok(CorridorAgreementSubject {
+        party,
+        corridor_id: definition.corridor_id.clone(),
+        definition_payload_sha256: definition.payload_sha256()?,
+        commitment: commitment.to_owned(),
+    })
 }
 
 /// One agreement that passed rule 3, not yet judged with the others.

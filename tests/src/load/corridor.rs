@@ -21,8 +21,8 @@ use zeroize::Zeroizing;
 
 use msez_protocol::corridor::agreement::{
     AFFIRMATIVE_COMMITMENT, AGREEMENT_ATTESTATION, AgreementError, AgreementRule,
-    CorridorDefinition, DEFINITION_ATTESTATION, TrustAnchor, agreement_subject, definition_subject,
-    issue_agreement_credential, issue_definition_credential,
+    CorridorDefinition, DEFINITION_ATTESTATION, TrustAnchor, issue_agreement_credential,
+    issue_definition_credential,
 };
 use msez_protocol::corridor::lifecycle::{TransitionKind, transition_consent};
 use msez_protocol::digest::Digest;
@@ -109,17 +109,6 @@ fn anchor(key: &SigningKey, kinds: &[&str]) -> TrustAnchor {
     TrustAnchor {
         did: *key.did(),
         allowed_attestations: kinds.iter().map(|kind| (*kind).to_owned()).collect(),
-    }
-}
-
-/// Terms of a credential `issuer` issues at `issued_at`: no id, expiry or status entry.
-fn credential_terms(issuer: &SigningKey, issued_at: Timestamp) -> CredentialTerms {
-    CredentialTerms {
-        id: None,
-        issuer: *issuer.did(),
-        valid_from: issued_at,
-        valid_until: None,
-        status: None,
     }
 }
 
@@ -213,15 +202,8 @@ impl LoadCorridor {
     /// `signed_at`.
     pub fn definition_credential(&self, signed_at: Timestamp) -> Result<Value, LoadError> {
         let issuer = &self.parties[0];
-        definition_subject(&self.definition, Vec::new(), Vec::new())
-            .and_then(|subject| {
-                issue_definition_credential(
-                    &subject,
-                    credential_terms(issuer, signed_at),
-                    issuer,
-                    signed_at,
-                )
-            })
+        let terms = CredentialTerms::issued_by(*issuer.did(), signed_at);
+        issue_definition_credential(&self.definition, vec![], vec![], terms, issuer, signed_at)
             .map_err(|error| self.generate_error("definition credential", &error))
     }
 
@@ -230,15 +212,9 @@ impl LoadCorridor {
         self.parties
             .iter()
             .map(|party| {
-                agreement_subject(&self.definition, *party.did(), AFFIRMATIVE_COMMITMENT)
-                    .and_then(|subject| {
-                        issue_agreement_credential(
-                            &subject,
-                            credential_terms(party, signed_at),
-                            party,
-                            signed_at,
-                        )
-                    })
+                let terms = CredentialTerms::issued_by(*party.did(), signed_at);
+                let commitment = AFFIRMATIVE_COMMITMENT;
+                issue_agreement_credential(&self.definition, commitment, terms, party, signed_at)
                     .map_err(|error| self.generate_error("agreement", &error))
             })
             .collect()

@@ -25,11 +25,8 @@ fn later(seconds: i64) -> Timestamp {
 
 fn terms(issuer: &SigningKey, valid_until: Option<Timestamp>) -> CredentialTerms {
     CredentialTerms {
-        id: None,
-        issuer: *issuer.did(),
-        valid_from: at(),
         valid_until,
-        status: None,
+        ..CredentialTerms::issued_by(*issuer.did(), at())
     }
 }
 
@@ -80,9 +77,9 @@ fn definition() -> CorridorDefinition {
 
 fn definition_credential(definition: &CorridorDefinition, issuer: u8) -> Value {
     let digest = |byte| Digest::from_bytes([byte; 32]);
-    let subject =
-        definition_subject(definition, vec![digest(2), digest(1), digest(2)], vec![]).unwrap();
-    issue_definition_credential(&subject, terms(&key(issuer), None), &key(issuer), at()).unwrap()
+    let lawpacks = vec![digest(2), digest(1), digest(2)];
+    let terms = terms(&key(issuer), None);
+    issue_definition_credential(definition, lawpacks, vec![], terms, &key(issuer), at()).unwrap()
 }
 
 /// Party `seed`'s agreement to `definition` with `commitment`, valid until `valid_until`.
@@ -93,8 +90,8 @@ fn agreement_to(
     valid_until: Option<Timestamp>,
 ) -> Value {
     let party = key(seed);
-    let subject = agreement_subject(definition, *party.did(), commitment).unwrap();
-    issue_agreement_credential(&subject, terms(&party, valid_until), &party, at()).unwrap()
+    let terms = terms(&party, valid_until);
+    issue_agreement_credential(definition, commitment, terms, &party, at()).unwrap()
 }
 
 fn agree(seed: u8, commitment: &str) -> Value {
@@ -225,21 +222,14 @@ fn activation_rejects_unauthorised_duplicate_and_foreign_agreements() {
 fn activation_rejects_forged_expired_and_misissued_agreements() {
     let mut forged = agree(1, "object");
     forged["credentialSubject"]["commitment"] = json!("affirm");
-    let outcome = check_activation(
-        &definition(),
-        &definition_credential(&definition(), 1),
-        &[forged],
-        at(),
-    );
+    let outcome = activation_at(&[forged], at());
     assert!(
         matches!(&outcome, Err(AgreementError::AgreementUnverified { party, check: "proofs", .. })
             if *party == did(1)),
         "{outcome:?}"
     );
     let expiring = agreement_to(&definition(), 2, "affirm", Some(at()));
-    let outcome = check_activation(
-        &definition(),
-        &definition_credential(&definition(), 1),
+    let outcome = activation_at(
         &[agree(1, "affirm"), expiring, agree(3, "affirm")],
         later(1),
     );
@@ -263,13 +253,13 @@ fn activation_rejects_forged_expired_and_misissued_agreements() {
             issuer: did(1),
         }),
     );
-    assert_eq!(
-        issue_agreement_credential(&subject, terms(&key(1), None), &key(1), at()),
-        Err(AgreementError::PartyNotIssuer {
-            party: did(2),
-            issuer: did(1),
+    assert!(matches!(
+        issue_agreement_credential(&definition(), "affirm", terms(&key(2), None), &key(1), at()),
+        Err(AgreementError::Issue {
+            source: VcError::IssuerKeyMismatch { .. },
+            ..
         })
-    );
+    ));
     let credential = definition_credential(&definition(), 1);
     let digest = CanonicalBytes::new(&credential).unwrap().digest();
     check(
@@ -280,12 +270,7 @@ fn activation_rejects_forged_expired_and_misissued_agreements() {
         }),
     );
     let not_a_credential = json!({"party": did(1).to_string(), "commitment": "affirm"});
-    let outcome = check_activation(
-        &definition(),
-        &definition_credential(&definition(), 1),
-        &[not_a_credential],
-        at(),
-    );
+    let outcome = activation_at(&[not_a_credential], at());
     assert!(
         matches!(outcome, Err(AgreementError::AgreementCredential { .. })),
         "{outcome:?}"
@@ -347,8 +332,8 @@ fn activation_examines_up_to_the_agreement_limit() {
     let agreements: Vec<Value> = parties
         .iter()
         .map(|party| {
-            let subject = agreement_subject(&many, *party.did(), AFFIRMATIVE_COMMITMENT).unwrap();
-            issue_agreement_credential(&subject, terms(party, None), party, at()).unwrap()
+            let terms = terms(party, None);
+            issue_agreement_credential(&many, AFFIRMATIVE_COMMITMENT, terms, party, at()).unwrap()
         })
         .collect();
     let credential = definition_credential(&many, 1);
@@ -376,14 +361,9 @@ fn commitment_words_are_bounded_and_reported_whole() {
         }),
     );
     let party = key(2);
-    let subject = agreement_subject(
-        &definition(),
-        *party.did(),
-        &"x".repeat(COMMITMENT_BYTES_MAX + 1),
-    )
-    .unwrap();
+    let too_long = "x".repeat(COMMITMENT_BYTES_MAX + 1);
     assert!(matches!(
-        issue_agreement_credential(&subject, terms(&party, None), &party, at()),
+        issue_agreement_credential(&definition(), &too_long, terms(&party, None), &party, at()),
         Err(AgreementError::Issue {
             credential_type: CredentialType::CorridorAgreement,
             source: VcError::SubjectRule { .. },
@@ -565,10 +545,15 @@ fn pool() -> &'static [Value] {
 /// The index of the first four pool entries: one affirmative agreement per party 1..=4.
 const AFFIRMING_COUNT: usize = 4;
 
-fn activation(agreements: &[Value]) -> Result<AgreementSet, AgreementError> {
+/// `check_activation` of the fixture definition under key 1's definition credential at `now`.
+fn activation_at(agreements: &[Value], now: Timestamp) -> Result<AgreementSet, AgreementError> {
     static CREDENTIAL: OnceLock<Value> = OnceLock::new();
     let credential = CREDENTIAL.get_or_init(|| definition_credential(&definition(), 1));
-    check_activation(&definition(), credential, agreements, at())
+    check_activation(&definition(), credential, agreements, now)
+}
+
+fn activation(agreements: &[Value]) -> Result<AgreementSet, AgreementError> {
+    activation_at(agreements, at())
 }
 
 /// A Fisher–Yates shuffle driven by a linear congruential generator seeded with `seed`.

@@ -307,20 +307,7 @@ fn fork_resolution_takes_up_to_the_attestation_limit() {
 #[test]
 fn fork_resolve_from_json_matches_the_typed_call() {
     let attestations: Vec<_> = (1..=5).map(|seed| attest(seed, 0xBB, at(0))).collect();
-    let watchers: Vec<Value> = (1..=WATCHER_COUNT)
-        .map(|seed| json!({"did": key(seed).did().to_string(), "status": "active", "bond": 1000}))
-        .collect();
-    let branch = |next: u8| {
-        json!({"corridor_id": "corridor:PK-AE", "sequence": 7,
-               "prev_root": root(1).to_hex(), "next_root": root(next).to_hex()})
-    };
-    let input = json!({
-        "branches": [branch(0xBB), branch(0xAA)],
-        "attestations": attestations.iter().map(|a| a.to_json().unwrap()).collect::<Vec<_>>(),
-        "watchers": watchers,
-        "policy": {"quorum_threshold": 5, "bond_minor_min": 1000,
-                   "authorities": [key(100).did().to_string()], "authority_threshold": 1},
-    });
+    let input = json_input(&attestations, 5, &[key(100).did().to_string()]);
     let decision = fork_resolve_from_json(&input).unwrap();
     let mut expected_policy = policy(5);
     expected_policy.authorities = [*key(100).did()].into_iter().collect();
@@ -336,6 +323,25 @@ fn fork_resolve_from_json_matches_the_typed_call() {
         fork_resolve_from_json(&bad).unwrap_err().to_string(),
         "fork resolve input: field policy.quorum_threshold is missing or malformed"
     );
+}
+
+/// The `msez fork resolve` input for the fixture fork (branches in reverse order), watchers
+/// 1..=8 active with bond 1000, and `attestations`.
+fn json_input(attestations: &[WatcherAttestation], quorum: u32, authorities: &[String]) -> Value {
+    let watchers: Vec<Value> = (1..=WATCHER_COUNT)
+        .map(|seed| json!({"did": key(seed).did().to_string(), "status": "active", "bond": 1000}))
+        .collect();
+    let branch = |next: u8| {
+        json!({"corridor_id": "corridor:PK-AE", "sequence": 7,
+               "prev_root": root(1).to_hex(), "next_root": root(next).to_hex()})
+    };
+    json!({
+        "branches": [branch(0xBB), branch(0xAA)],
+        "attestations": attestations.iter().map(|a| a.to_json().unwrap()).collect::<Vec<_>>(),
+        "watchers": watchers,
+        "policy": {"quorum_threshold": quorum, "bond_minor_min": 1000,
+                   "authorities": authorities, "authority_threshold": 1},
+    })
 }
 
 /// (watcher seed, candidate byte, created offset, observed head): candidates include a foreign
@@ -511,20 +517,7 @@ fn fork_counts_only_attestations_whose_observed_head_fits_their_branch() {
     expected_rejected.sort();
     assert_eq!(decision.rejected, expected_rejected);
     // `msez fork resolve` reads such attestations and reports each with its rule.
-    let watchers: Vec<Value> = (1..=WATCHER_COUNT)
-        .map(|seed| json!({"did": key(seed).did().to_string(), "status": "active", "bond": 1000}))
-        .collect();
-    let branch = |next: u8| {
-        json!({"corridor_id": "corridor:PK-AE", "sequence": 7,
-               "prev_root": root(1).to_hex(), "next_root": root(next).to_hex()})
-    };
-    let input = json!({
-        "branches": [branch(0xAA), branch(0xBB)],
-        "attestations": attestations.iter().map(|a| a.to_json().unwrap()).collect::<Vec<_>>(),
-        "watchers": watchers,
-        "policy": {"quorum_threshold": 3, "bond_minor_min": 1000, "authorities": [],
-                   "authority_threshold": 1},
-    });
+    let input = json_input(&attestations, 3, &[]);
     let output = fork_resolve_from_json(&input).unwrap().to_json();
     assert_eq!(output["outcome"], "quorum");
     let reported = output["rejected"]
