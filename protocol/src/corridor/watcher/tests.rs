@@ -653,6 +653,8 @@ fn collusion_needs_two_distinct_watchers_on_one_fork_with_valid_signatures() {
         CollusionEvidence::new(vec![equivocation(1)]),
         not("fewer than two watchers cannot collude")
     );
+    let at_minimum = CollusionEvidence::new(vec![equivocation(2), equivocation(1)]).unwrap();
+    assert_eq!(at_minimum.watchers().len(), COLLUSION_WATCHERS_MIN);
     assert_eq!(
         CollusionEvidence::new(vec![equivocation(1), equivocation(1)]),
         not("a watcher appears twice")
