@@ -30,13 +30,17 @@ use msez_persistence::group_commit::{GroupCommitConfig, GroupCommitWriter};
 use msez_persistence::journal::{AppendRequest, ReceiptRecord};
 use msez_persistence::store::{Store, StoreConfig};
 use msez_protocol::canonical::CanonicalBytes;
-use msez_protocol::corridor::agreement::CorridorDefinition;
+use msez_protocol::corridor::agreement::{
+    AFFIRMATIVE_COMMITMENT, AGREEMENT_ATTESTATION, AgreementRule, CorridorDefinition,
+    DEFINITION_ATTESTATION, TrustAnchor, issue_agreement_credential, issue_definition_credential,
+};
 use msez_protocol::corridor::lifecycle::{TransitionKind, transition_consent};
 use msez_protocol::digest::Digest;
 use msez_protocol::ids::{CorridorId, EntityId, JurisdictionId};
 use msez_protocol::keys::SigningKey;
 use msez_protocol::receipt::{DigestSet, Receipt, ReceiptType, SignedReceipt, Transition};
 use msez_protocol::time::Timestamp;
+use msez_protocol::vc::CredentialTerms;
 use msez_protocol::vc::subjects::CorridorLifecycleState;
 use msez_runtime::{Backoff, Intensity, Introspection, KeyedHostConfig, RestartPolicy};
 use serde_json::json;
@@ -206,7 +210,10 @@ fn key(index: u8) -> SigningKey {
     SigningKey::from_seed(&[index; 32])
 }
 
+/// Key 1 is the corridor's one party: it signs receipts, issues the definition credential and
+/// agrees (two signatures per created corridor, made before the corridor is created).
 fn create_request(corridor_id: &CorridorId, now: Timestamp) -> CreateCorridor {
+    let party = key(1);
     let definition = CorridorDefinition {
         corridor_id: corridor_id.clone(),
         jurisdiction_ids: vec![
@@ -216,15 +223,37 @@ fn create_request(corridor_id: &CorridorId, now: Timestamp) -> CreateCorridor {
         settlement_model: "deferred_net".to_owned(),
         settlement_transfer_max_minor: BTreeMap::new(),
         required_attestations: BTreeSet::new(),
-        trust_anchors: Vec::new(),
+        trust_anchors: vec![TrustAnchor {
+            did: *party.did(),
+            allowed_attestations: [AGREEMENT_ATTESTATION, DEFINITION_ATTESTATION]
+                .map(str::to_owned)
+                .into(),
+        }],
         key_rotation_overlap_seconds: 0,
         dispute_path: "DIFC-LCIA".to_owned(),
         receipt_signature_threshold: 1,
-        receipt_signers: [*key(1).did()].into_iter().collect(),
+        receipt_signers: [*party.did()].into_iter().collect(),
         watcher_quorum: 1,
         checkpoint_interval_receipts: 1_000,
-        agreement_rules: Vec::new(),
+        agreement_rules: vec![AgreementRule {
+            rule_id: "party".to_owned(),
+            threshold_count: 1,
+            parties: [*party.did()].into_iter().collect(),
+        }],
     };
+    let terms = || CredentialTerms::issued_by(*party.did(), now);
+    let definition_credential = issue_definition_credential(
+        &definition,
+        vec![Digest::from_bytes([3; 32])],
+        vec![Digest::from_bytes([4; 32])],
+        terms(),
+        &party,
+        now,
+    )
+    .unwrap();
+    let agreement =
+        issue_agreement_credential(&definition, AFFIRMATIVE_COMMITMENT, terms(), &party, now)
+            .unwrap();
     let regulators = [("PK", 11u8), ("AE", 12u8)]
         .into_iter()
         .map(|(j, k)| (JurisdictionId::new(j).unwrap(), *key(k).did()))
@@ -244,9 +273,8 @@ fn create_request(corridor_id: &CorridorId, now: Timestamp) -> CreateCorridor {
         .collect();
     CreateCorridor {
         definition,
-        agreement_set: json!({"agreements": []}),
-        lawpack_digest_set: DigestSet::normalised([Digest::from_bytes([3; 32])]),
-        ruleset_digest_set: DigestSet::normalised([Digest::from_bytes([4; 32])]),
+        definition_credential,
+        agreements: vec![agreement],
         regulators,
         authorities: [*key(21).did()].into_iter().collect(),
         activation_approvals: approvals,

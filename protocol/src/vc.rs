@@ -66,6 +66,21 @@ pub struct CredentialTerms {
     pub status: Option<CredentialStatus>,
 }
 
+impl CredentialTerms {
+    /// Terms with only what every credential has: an issuer and a start of validity; no id,
+    /// no end of validity, no status entry (so it cannot be revoked through a status list).
+    /// Set any of those with struct update syntax.
+    pub fn issued_by(issuer: DidKey, valid_from: Timestamp) -> Self {
+        Self {
+            id: None,
+            issuer,
+            valid_from,
+            valid_until: None,
+            status: None,
+        }
+    }
+}
+
 /// A W3C Bitstring Status List entry (`credentialStatus`).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields, rename_all = "camelCase")]

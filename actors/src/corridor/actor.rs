@@ -10,6 +10,7 @@
 use std::sync::Arc;
 
 use msez_persistence::journal::StoredReceipt;
+use msez_protocol::canonical::CanonicalBytes;
 use msez_protocol::corridor::lifecycle::TransitionEvidence;
 use msez_protocol::corridor::state::CorridorLedger;
 use msez_protocol::ids::CorridorId;
@@ -65,6 +66,9 @@ pub(crate) enum CorridorMsg {
     Transition {
         evidence: Box<TransitionEvidence>,
         reply: Answer<TransitionAck>,
+    },
+    AgreementSet {
+        reply: Answer<CanonicalBytes>,
     },
 }
 
@@ -126,6 +130,9 @@ impl Keyed for CorridorBehaviour {
             }
             CorridorMsg::Transition { evidence, reply } => {
                 let _ = reply.send(core.transition(*evidence).await);
+            }
+            CorridorMsg::AgreementSet { reply } => {
+                let _ = reply.send(core.agreement_set().await);
             }
         }
         match core.failure() {

@@ -39,6 +39,7 @@ use msez_persistence::store::Store;
 use msez_protocol::canonical::CanonicalBytes;
 use msez_protocol::chain::ReceiptChain;
 use msez_protocol::checkpoint::Checkpoint;
+use msez_protocol::corridor::agreement::{check_activation, verify_agreement_set};
 use msez_protocol::corridor::lifecycle::{
     self, HaltEvidence, TransitionEvidence, lifecycle_transition_credential,
 };
@@ -239,8 +240,10 @@ impl CorridorCore {
         self.epoch
     }
 
-    /// Creates the corridor: checks the request, runs DRAFT → PENDING (→ ACTIVE with
-    /// approvals) through the protocol lifecycle, and stores the record.
+    /// Creates the corridor: checks the agreement (`check_activation`: the definition
+    /// credential and every party's agreement credential) and the request, runs DRAFT →
+    /// PENDING (→ ACTIVE with approvals) through the protocol lifecycle, and stores the record
+    /// with the canonical agreement set.
     pub async fn create(
         &mut self,
         request: CreateCorridor,
@@ -259,7 +262,18 @@ impl CorridorCore {
             corridor_id: corridor_id.clone(),
             source,
         };
-        let spec = CorridorSpec::from_request(&request).map_err(invalid)?;
+        let now = self.deps.clock.now();
+        let agreement = check_activation(
+            &request.definition,
+            &request.definition_credential,
+            &request.agreements,
+            now,
+        )
+        .map_err(|source| CorridorReject::Agreement {
+            corridor_id: corridor_id.clone(),
+            source,
+        })?;
+        let spec = CorridorSpec::from_request(&request, &agreement).map_err(invalid)?;
         let chain = ReceiptChain::from_genesis(&spec.genesis, spec.policy.clone())
             .map_err(|error| invalid(error.into()))?;
         let submit = TransitionEvidence::Submit {
@@ -275,14 +289,14 @@ impl CorridorCore {
         }
         let definition = spec.record_bytes(&request.definition).map_err(invalid)?;
         let agreement_set =
-            CanonicalBytes::new(&request.agreement_set).map_err(|error| invalid(error.into()))?;
+            CanonicalBytes::new(&agreement.to_value()).map_err(|error| invalid(error.into()))?;
         let record = CorridorRecord {
             corridor_id: corridor_id.clone(),
             definition,
             agreement_set,
             party_entity_ids: request.party_entity_ids.clone(),
             lifecycle_state: state_name(state),
-            updated_at_unix_ms: self.deps.clock.now().unix_seconds().saturating_mul(1_000),
+            updated_at_unix_ms: now.unix_seconds().saturating_mul(1_000),
         };
         // Another node may have created it meanwhile; the primary key refuses the second one.
         if let Err(error) = self.deps.store.create_corridor(&record).await {
@@ -630,6 +644,26 @@ impl CorridorCore {
         }))
     }
 
+    /// The stored agreement set (the canonical object whose digest is the genesis
+    /// `agreement_set_sha256`), so an auditor can re-verify the agreement and recompute the
+    /// genesis root.
+    pub async fn agreement_set(&self) -> Result<CanonicalBytes, CorridorReject> {
+        self.loaded()?;
+        Ok(self.record().await?.agreement_set)
+    }
+
+    /// The corridor's stored record.
+    async fn record(&self) -> Result<CorridorRecord, CorridorReject> {
+        self.deps
+            .store
+            .corridor(&self.corridor_id)
+            .await
+            .map_err(|error| unavailable(&self.corridor_id, &error))?
+            .ok_or_else(|| CorridorReject::UnknownCorridor {
+                corridor_id: self.corridor_id.clone(),
+            })
+    }
+
     /// The whole chain as JSON Lines that `protocol::export::verify_export` accepts.
     pub async fn export(&self) -> Result<String, CorridorReject> {
         let loaded = self.loaded()?;
@@ -661,6 +695,9 @@ impl CorridorCore {
         let from = loaded.lifecycle;
         let to = lifecycle::transition(from, &evidence, &loaded.spec.lifecycle)?;
         let now = self.deps.clock.now();
+        if let TransitionEvidence::Activate { .. } = &evidence {
+            self.recheck_agreement(now).await?;
+        }
         let credential = lifecycle_transition_credential(
             &corridor_id,
             from,
@@ -707,6 +744,31 @@ impl CorridorCore {
             to,
             credential,
         })
+    }
+
+    /// Re-verifies the stored agreement set at `now` before PENDING → ACTIVE: an agreement or
+    /// the definition credential may have lapsed since the corridor was created PENDING, and
+    /// activation holds only while the agreement does. A stored record that no longer matches
+    /// the genesis is a broken invariant and fails the actor.
+    async fn recheck_agreement(&mut self, now: Timestamp) -> Result<(), CorridorReject> {
+        let corridor_id = self.corridor_id.clone();
+        let record = self.record().await?;
+        let stored = match self.loaded()?.spec.stored_agreement(&record) {
+            Ok(stored) => stored,
+            Err(source) => {
+                return Err(self.fail(CoreFailure::Record {
+                    corridor_id,
+                    source,
+                }));
+            }
+        };
+        let (definition, agreement_set) = stored;
+        verify_agreement_set(&definition, &agreement_set, now)
+            .map(drop)
+            .map_err(|source| CorridorReject::Agreement {
+                corridor_id,
+                source,
+            })
     }
 
     /// Halts the corridor on a fork alarm or an authority's order.

@@ -6,6 +6,7 @@
 //! a storage cause as anything but [`CorridorReject::Unavailable`].
 
 use msez_persistence::journal::AppendError as JournalRefusal;
+use msez_protocol::corridor::agreement::AgreementError;
 use msez_protocol::corridor::lifecycle::LifecycleError;
 use msez_protocol::corridor::state::{SnapshotError, StepError};
 use msez_protocol::digest::Digest;
@@ -36,6 +37,15 @@ pub enum CorridorReject {
         corridor_id: CorridorId,
         /// Why.
         source: SpecError,
+    },
+    /// The agreement does not complete: a definition credential or agreement credential is
+    /// invalid, a party objects, or a rule is unmet, at creation or again at activation (422).
+    #[error("corridor {corridor_id}: {source}")]
+    Agreement {
+        /// The corridor.
+        corridor_id: CorridorId,
+        /// The rule that failed.
+        source: AgreementError,
     },
     /// Receipts are accepted only while ACTIVE; DRAFT and PENDING corridors are not yet (409).
     #[error("corridor {corridor_id} is {state:?} and does not accept receipts yet")]

@@ -18,6 +18,7 @@ use msez_persistence::group_commit::{GroupCommitConfig, GroupCommitError, GroupC
 use msez_persistence::journal::StoredReceipt;
 use msez_persistence::lease::LeaseError;
 use msez_persistence::store::Store;
+use msez_protocol::canonical::CanonicalBytes;
 use msez_protocol::corridor::lifecycle::{HaltEvidence, TransitionEvidence};
 use msez_protocol::corridor::state::CorridorLedger;
 use msez_protocol::ids::CorridorId;
@@ -235,6 +236,16 @@ impl Corridors {
             reply,
         })
         .await
+    }
+
+    /// The stored agreement set: the canonical object whose digest is the genesis
+    /// `agreement_set_sha256`.
+    pub async fn agreement_set(
+        &self,
+        corridor_id: &CorridorId,
+    ) -> Result<CanonicalBytes, CorridorReject> {
+        self.call(corridor_id, |reply| CorridorMsg::AgreementSet { reply })
+            .await
     }
 
     /// Halts the corridor on a fork alarm or an authority's order.

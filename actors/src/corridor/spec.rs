@@ -12,7 +12,10 @@
 //! `{"definition":<CorridorDefinition>,"genesis":<SPEC §5 genesis>,"receipt_signing_policy":
 //! {threshold,signers},"checkpoint_interval_receipts":n,"regulators":{jurisdiction:did},
 //! "authorities":[did]}`: everything hydration needs, so a restart never recomputes a digest
-//! from a definition whose serialisation might have changed. `agreement_set` is stored as given.
+//! from a definition whose serialisation might have changed. The `agreement_set` column holds
+//! the canonical `protocol::corridor::agreement::AgreementSet` object whose digest is the
+//! genesis `agreement_set_sha256`; [`CorridorSpec::stored_agreement`] reads both back so
+//! activation can re-verify the agreement.
 //!
 //! Never: decides a lifecycle transition (that is `protocol::corridor::lifecycle`) or does I/O.
 
@@ -20,8 +23,9 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use serde_json::{Value, json};
 
+use msez_persistence::corridors::CorridorRecord;
 use msez_protocol::canonical::{CanonError, CanonicalBytes};
-use msez_protocol::corridor::agreement::{AgreementError, CorridorDefinition};
+use msez_protocol::corridor::agreement::{AgreementError, AgreementSet, CorridorDefinition};
 use msez_protocol::corridor::lifecycle::LifecycleContext;
 use msez_protocol::fields::FieldError;
 use msez_protocol::ids::{CorridorId, EntityId, JurisdictionId};
@@ -34,17 +38,17 @@ use msez_protocol::receipt::{DigestSet, Genesis};
 /// rows per corridor and one sanctions sweep's work per corridor.
 pub const CORRIDOR_PARTIES_MAX: usize = 64;
 
-/// Everything needed to create a corridor.
+/// Everything needed to create a corridor. The agreement arrives whole: the corridor is created
+/// only when `protocol::corridor::agreement::check_activation` holds for these credentials.
 #[derive(Debug, Clone, PartialEq)]
 pub struct CreateCorridor {
     /// The definition both zones agreed on; its digest is the genesis `definition_payload_sha256`.
     pub definition: CorridorDefinition,
-    /// The canonical set of agreements; its digest is the genesis `agreement_set_sha256`.
-    pub agreement_set: Value,
-    /// Lawpacks in force at genesis.
-    pub lawpack_digest_set: DigestSet,
-    /// Rulesets in force at genesis.
-    pub ruleset_digest_set: DigestSet,
+    /// The `MSEZCorridorDefinitionCredential` issuing the definition; its lawpack and ruleset
+    /// digest sets are the genesis ones.
+    pub definition_credential: Value,
+    /// Every party's `MSEZCorridorAgreementCredential`, in any order.
+    pub agreements: Vec<Value>,
     /// One regulator per jurisdiction: activation needs each one's consent.
     pub regulators: BTreeMap<JurisdictionId, DidKey>,
     /// Keys that may suspend, resume, halt, deprecate and raise fork alarms.
@@ -120,8 +124,13 @@ pub enum SpecError {
 }
 
 impl CorridorSpec {
-    /// Checks a create request and derives the genesis object and policy from it.
-    pub fn from_request(request: &CreateCorridor) -> Result<Self, SpecError> {
+    /// Checks a create request whose agreement `agreement` completes, and derives the genesis
+    /// object (its agreement set digest and the definition credential's digest sets) and the
+    /// policy from them.
+    pub fn from_request(
+        request: &CreateCorridor,
+        agreement: &AgreementSet,
+    ) -> Result<Self, SpecError> {
         let definition = &request.definition;
         let corridor_id = definition.corridor_id.clone();
         if definition.checkpoint_interval_receipts == 0 {
@@ -132,12 +141,13 @@ impl CorridorSpec {
             definition.receipt_signature_threshold,
             definition.receipt_signers.iter().copied().collect(),
         )?;
+        let defined = agreement.definition_subject();
         let genesis = Genesis::new(
             corridor_id.clone(),
             definition.payload_sha256()?,
-            CanonicalBytes::new(&request.agreement_set)?.digest(),
-            request.lawpack_digest_set.clone(),
-            request.ruleset_digest_set.clone(),
+            agreement.sha256()?,
+            DigestSet::normalised(defined.lawpack_digest_set.iter().copied()),
+            DigestSet::normalised(defined.ruleset_digest_set.iter().copied()),
         );
         Ok(Self {
             genesis,
@@ -170,6 +180,33 @@ impl CorridorSpec {
             "authorities": self.lifecycle.authorities,
         });
         Ok(CanonicalBytes::new(&value)?)
+    }
+
+    /// The stored definition and agreement set of `record`, checked against this spec's genesis
+    /// (the definition's digest and the set's digest are the ones it commits to), for
+    /// `protocol::corridor::agreement::verify_agreement_set`.
+    pub fn stored_agreement(
+        &self,
+        record: &CorridorRecord,
+    ) -> Result<(CorridorDefinition, Value), SpecError> {
+        let stored = msez_protocol::canonical::parse(record.definition.as_bytes())?;
+        let definition: CorridorDefinition =
+            serde_json::from_value(member(&stored, "definition")?.clone())
+                .map_err(|error| record_error("definition", &error.to_string()))?;
+        if definition.payload_sha256()? != self.genesis.definition_payload_sha256 {
+            return Err(record_error(
+                "definition",
+                "its digest is not the genesis definition_payload_sha256",
+            ));
+        }
+        if record.agreement_set.digest() != self.genesis.agreement_set_sha256 {
+            return Err(record_error(
+                "agreement_set",
+                "its digest is not the genesis agreement_set_sha256",
+            ));
+        }
+        let agreement_set = msez_protocol::canonical::parse(record.agreement_set.as_bytes())?;
+        Ok((definition, agreement_set))
     }
 
     /// Reads the spec back from a stored `definition` column.

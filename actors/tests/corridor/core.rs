@@ -3,18 +3,24 @@
 //! store, dropped and re-hydrated like a restarted actor.
 
 use std::sync::Arc;
+use std::sync::atomic::{AtomicI64, Ordering};
 
+use msez_actors::clock::Clock;
 use msez_actors::corridor::core::{CorridorCore, CorridorDeps, RECEIPTS_PAGE_MAX};
 use msez_actors::corridor::error::CorridorReject;
 use msez_actors::corridor::leases::LeaseBook;
 use msez_persistence::group_commit::{GroupCommitConfig, GroupCommitWriter};
 use msez_persistence::store::Store;
 use msez_protocol::chain::AppendError;
-use msez_protocol::corridor::lifecycle::{HaltEvidence, TransitionKind, transition_consent};
+use msez_protocol::corridor::agreement::AgreementError;
+use msez_protocol::corridor::lifecycle::{
+    HaltEvidence, TransitionEvidence, TransitionKind, transition_consent,
+};
 use msez_protocol::corridor::state::StepError;
 use msez_protocol::export::verify_export;
 use msez_protocol::mmr::verify_inclusion;
-use msez_protocol::receipt::Transition;
+use msez_protocol::receipt::{DigestSet, Genesis, Transition};
+use msez_protocol::time::Timestamp;
 use msez_protocol::vc::subjects::CorridorLifecycleState;
 use serde_json::json;
 use tokio::sync::broadcast;
@@ -22,6 +28,19 @@ use tokio::sync::broadcast;
 use crate::support::*;
 
 fn deps(store: &Store, owner: &str) -> Arc<CorridorDeps> {
+    deps_with_clock(store, owner, Arc::new(FixedClock))
+}
+
+/// A clock the test moves.
+struct ManualClock(AtomicI64);
+
+impl Clock for ManualClock {
+    fn now(&self) -> Timestamp {
+        Timestamp::from_unix_seconds(self.0.load(Ordering::SeqCst)).unwrap()
+    }
+}
+
+fn deps_with_clock(store: &Store, owner: &str, clock: Arc<dyn Clock>) -> Arc<CorridorDeps> {
     let (events, _) = broadcast::channel(64);
     Arc::new(CorridorDeps {
         store: store.clone(),
@@ -30,7 +49,7 @@ fn deps(store: &Store, owner: &str) -> Arc<CorridorDeps> {
         ),
         leases: LeaseBook::new(store.clone(), corridors_config(owner).lease),
         zone_key: Arc::new(key(31)),
-        clock: Arc::new(FixedClock),
+        clock,
         events,
         retry_after_ms: 50,
     })
@@ -265,7 +284,115 @@ async fn core_fails_when_fenced_and_rehydrates_under_the_new_epoch(kind: Kind) {
     db.cleanup().await;
 }
 
+async fn core_creates_only_with_a_complete_agreement_and_rechecks_it_at_activation(kind: Kind) {
+    let Some(db) = TestDb::open(kind).await else {
+        return;
+    };
+    let clock = Arc::new(ManualClock(AtomicI64::new(T0 + 3_600)));
+    let deps = deps_with_clock(&db.store, "node-a", clock.clone());
+    let id = corridor_id("PK-AE.core.agreement");
+    let mut core = CorridorCore::hydrate(id.clone(), Arc::clone(&deps))
+        .await
+        .unwrap();
+    // Party 1 has not agreed: refused with the rule, and nothing is stored.
+    let mut incomplete = create_request(&id, true);
+    incomplete
+        .agreements
+        .retain(|agreement| agreement["issuer"] != key(1).did().to_string());
+    let refused = core.create(incomplete).await;
+    assert!(
+        matches!(&refused, Err(CorridorReject::Agreement {
+            source: AgreementError::RuleUnmet { rule_id, affirmed_count: 1, .. }, ..
+        }) if rule_id == "parties"),
+        "{refused:?}"
+    );
+    assert!(matches!(
+        core.summary(),
+        Err(CorridorReject::UnknownCorridor { .. })
+    ));
+    assert!(db.store.corridor(&id).await.unwrap().is_none());
+    // Created PENDING with party 2's agreement in force for one more hour; the genesis commits
+    // to the stored agreement set and the definition credential's digest sets.
+    let mut request = create_request(&id, false);
+    request.agreements = vec![agreement(&id, 1, None), agreement(&id, 2, Some(at(7_200)))];
+    let definition_payload_sha256 = request.definition.payload_sha256().unwrap();
+    let created = core.create(request).await.unwrap();
+    assert_eq!(created.lifecycle, CorridorLifecycleState::Pending);
+    let record = db.store.corridor(&id).await.unwrap().unwrap();
+    let genesis = Genesis::new(
+        id.clone(),
+        definition_payload_sha256,
+        record.agreement_set.digest(),
+        DigestSet::normalised([msez_protocol::digest::Digest::from_bytes([3; 32])]),
+        DigestSet::normalised([msez_protocol::digest::Digest::from_bytes([4; 32])]),
+    );
+    assert_eq!(genesis.genesis_root().unwrap(), created.genesis_root);
+    // Both regulators approve after party 2's agreement lapsed: activation is refused with the
+    // rule and the corridor stays PENDING.
+    clock.0.store(T0 + 7_201, Ordering::SeqCst);
+    let approvals = |corridor_id| {
+        [11u8, 12]
+            .iter()
+            .map(|seed| {
+                transition_consent(
+                    corridor_id,
+                    CorridorLifecycleState::Pending,
+                    TransitionKind::Activate,
+                    &key(*seed),
+                    at(0),
+                )
+                .unwrap()
+            })
+            .collect::<Vec<_>>()
+    };
+    let lapsed = core
+        .transition(TransitionEvidence::Activate {
+            approvals: approvals(&id),
+        })
+        .await;
+    assert!(
+        matches!(
+            &lapsed,
+            Err(CorridorReject::Agreement {
+                source: AgreementError::AgreementUnverified {
+                    check: "validity_window",
+                    ..
+                },
+                ..
+            })
+        ),
+        "{lapsed:?}"
+    );
+    assert_eq!(
+        core.summary().unwrap().lifecycle,
+        CorridorLifecycleState::Pending
+    );
+    assert!(
+        core.failure().is_none(),
+        "a lapsed agreement is a reply, not a failure"
+    );
+    // An agreement still in force activates with the same approvals, after a reload too.
+    let lasting = corridor_id("PK-AE.core.agreement.lasting");
+    let mut core = CorridorCore::hydrate(lasting.clone(), Arc::clone(&deps))
+        .await
+        .unwrap();
+    core.create(create_request(&lasting, false)).await.unwrap();
+    drop(core);
+    let mut core = CorridorCore::hydrate(lasting.clone(), Arc::clone(&deps))
+        .await
+        .unwrap();
+    let activated = core
+        .transition(TransitionEvidence::Activate {
+            approvals: approvals(&lasting),
+        })
+        .await
+        .unwrap();
+    assert_eq!(activated.to, CorridorLifecycleState::Active);
+    db.cleanup().await;
+}
+
 backend_tests!(
+    core_creates_only_with_a_complete_agreement_and_rechecks_it_at_activation,
     core_rehydrates_identical_state_from_snapshot_and_tail,
     core_rejects_caller_mistakes_with_typed_replies,
     core_fails_when_fenced_and_rehydrates_under_the_new_epoch,

@@ -12,7 +12,10 @@ use msez_actors::corridor::leases::LeaseConfig;
 use msez_actors::corridor::spec::CreateCorridor;
 use msez_persistence::group_commit::GroupCommitConfig;
 use msez_persistence::store::{Store, StoreConfig};
-use msez_protocol::corridor::agreement::CorridorDefinition;
+use msez_protocol::corridor::agreement::{
+    AFFIRMATIVE_COMMITMENT, AGREEMENT_ATTESTATION, AgreementRule, CorridorDefinition,
+    DEFINITION_ATTESTATION, TrustAnchor, issue_agreement_credential, issue_definition_credential,
+};
 use msez_protocol::corridor::lifecycle::{TransitionKind, transition_consent};
 use msez_protocol::corridor::state::OBLIGATION_TRANSITION_KIND;
 use msez_protocol::digest::Digest;
@@ -20,9 +23,10 @@ use msez_protocol::ids::{CorridorId, EntityId, JurisdictionId};
 use msez_protocol::keys::SigningKey;
 use msez_protocol::receipt::{DigestSet, Receipt, ReceiptType, SignedReceipt, Transition};
 use msez_protocol::time::Timestamp;
+use msez_protocol::vc::CredentialTerms;
 use msez_protocol::vc::subjects::CorridorLifecycleState;
 use msez_runtime::{Backoff, Intensity, Introspection, KeyedHostConfig, RestartPolicy};
-use serde_json::json;
+use serde_json::{Value, json};
 use sqlx::Connection;
 use sqlx::postgres::PgConnectOptions;
 
@@ -164,7 +168,8 @@ pub fn key(index: u8) -> SigningKey {
     SigningKey::from_seed(&[index; 32])
 }
 
-/// Receipt signers 1 and 2 (2-of-2), regulators 11 and 12, authority 21, zone 31.
+/// Receipt signers and parties 1 and 2 (2-of-2; both must agree, 1 issues the definition),
+/// regulators 11 and 12, authority 21, zone 31.
 pub fn signer_keys() -> [SigningKey; 2] {
     [key(1), key(2)]
 }
@@ -183,15 +188,54 @@ pub fn definition(corridor_id: &CorridorId) -> CorridorDefinition {
         settlement_model: "deferred_net".to_owned(),
         settlement_transfer_max_minor: BTreeMap::new(),
         required_attestations: BTreeSet::new(),
-        trust_anchors: Vec::new(),
+        trust_anchors: vec![
+            TrustAnchor {
+                did: *key(1).did(),
+                allowed_attestations: [AGREEMENT_ATTESTATION, DEFINITION_ATTESTATION]
+                    .map(str::to_owned)
+                    .into(),
+            },
+            TrustAnchor {
+                did: *key(2).did(),
+                allowed_attestations: [AGREEMENT_ATTESTATION.to_owned()].into(),
+            },
+        ],
         key_rotation_overlap_seconds: 0,
         dispute_path: "DIFC-LCIA".to_owned(),
         receipt_signature_threshold: 2,
         receipt_signers: signer_keys().iter().map(|k| *k.did()).collect(),
         watcher_quorum: 1,
         checkpoint_interval_receipts: CHECKPOINT_INTERVAL,
-        agreement_rules: Vec::new(),
+        agreement_rules: vec![AgreementRule {
+            rule_id: "parties".to_owned(),
+            threshold_count: 2,
+            parties: signer_keys().iter().map(|k| *k.did()).collect(),
+        }],
     }
+}
+
+/// Key 1's definition credential: lawpack 3 and ruleset 4 in force at genesis.
+pub fn definition_credential(corridor_id: &CorridorId) -> Value {
+    issue_definition_credential(
+        &definition(corridor_id),
+        vec![Digest::from_bytes([3; 32])],
+        vec![Digest::from_bytes([4; 32])],
+        CredentialTerms::issued_by(*key(1).did(), at(0)),
+        &key(1),
+        at(0),
+    )
+    .unwrap()
+}
+
+/// Party `seed`'s affirmative agreement, valid until `valid_until`.
+pub fn agreement(corridor_id: &CorridorId, seed: u8, valid_until: Option<Timestamp>) -> Value {
+    let party = key(seed);
+    let terms = CredentialTerms {
+        valid_until,
+        ..CredentialTerms::issued_by(*party.did(), at(0))
+    };
+    let definition = definition(corridor_id);
+    issue_agreement_credential(&definition, AFFIRMATIVE_COMMITMENT, terms, &party, at(0)).unwrap()
 }
 
 pub fn at(seconds_after_t0: u64) -> Timestamp {
@@ -223,9 +267,11 @@ pub fn create_request(corridor_id: &CorridorId, active: bool) -> CreateCorridor 
     };
     CreateCorridor {
         definition: definition(corridor_id),
-        agreement_set: json!({"agreements": []}),
-        lawpack_digest_set: DigestSet::normalised([Digest::from_bytes([3; 32])]),
-        ruleset_digest_set: DigestSet::normalised([Digest::from_bytes([4; 32])]),
+        definition_credential: definition_credential(corridor_id),
+        agreements: vec![
+            agreement(corridor_id, 2, None),
+            agreement(corridor_id, 1, None),
+        ],
         regulators,
         authorities: [*key(21).did()].into_iter().collect(),
         activation_approvals: approvals,

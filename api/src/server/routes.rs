@@ -247,7 +247,7 @@ fn corridor_routes() -> Vec<(RouteSpec, MethodRouter<AppState>)> {
                 Method::Post,
                 "/v1/corridors",
                 "corridors_create",
-                "Create a corridor from its definition, agreements, regulators and authorities; ACTIVE when every regulator's activation consent is included, else PENDING.",
+                "Create a corridor from its definition, its definition credential, every party's agreement credential, regulators and authorities; refused with the rule unless the agreement completes; ACTIVE when every regulator's activation consent is included, else PENDING.",
             )
             .roles(ADMIN)
             .takes(JSON)
@@ -263,6 +263,16 @@ fn corridor_routes() -> Vec<(RouteSpec, MethodRouter<AppState>)> {
             )
             .roles(ALL_ROLES),
             get(corridors::summary),
+        ),
+        (
+            spec(
+                Method::Get,
+                "/v1/corridors/{corridor_id}/agreement",
+                "corridors_agreement",
+                "The stored agreement set (definition credential and every agreement credential) whose digest is the genesis agreement_set_sha256.",
+            )
+            .roles(ALL_ROLES),
+            get(corridors::agreement),
         ),
         (
             spec(

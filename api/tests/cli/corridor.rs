@@ -111,3 +111,57 @@ fn pacs008_rejects_a_bad_bic_with_the_reason() {
 fn fork_resolve_rejects_evidence_without_branches() {
     run(&["fork", "resolve"], b"{}").fails(2, &["branches"]);
 }
+
+/// Watcher `seed`'s attestation of candidate `candidate` at height 7 (parent 0x01), claiming to
+/// have observed `head_root` at height 8, signed as a secured document.
+fn attestation(seed: u8, candidate: u8, head_root: u8) -> Value {
+    use msez_protocol::keys::SigningKey;
+    use msez_protocol::proof::{ProofPurpose, add_proof, create_proof};
+    use msez_protocol::time::Timestamp;
+    let key = SigningKey::from_seed(&[seed; 32]);
+    let hex = |byte: u8| format!("{byte:02x}").repeat(32);
+    let mut document = json!({
+        "type": "MSEZWatcherAttestation", "corridor_id": "corridor:PK-AE", "height": 7,
+        "parent_root": hex(1), "candidate_root": hex(candidate),
+        "observed_head": {"corridor_id": "corridor:PK-AE", "height": 8,
+                          "next_root": hex(head_root), "mmr_root": hex(9)},
+        "watcher": key.did().to_string(),
+    });
+    let created = Timestamp::from_unix_seconds(1_700_000_000).unwrap();
+    let proof = create_proof(&document, &key, created, ProofPurpose::AssertionMethod).unwrap();
+    add_proof(&mut document, &proof).unwrap();
+    document
+}
+
+#[test]
+fn fork_resolve_reports_an_attestation_whose_observed_head_contradicts_its_branch() {
+    let did = |seed: u8| {
+        msez_protocol::keys::SigningKey::from_seed(&[seed; 32])
+            .did()
+            .to_string()
+    };
+    let branch = |next: u8| {
+        json!({"corridor_id": "corridor:PK-AE", "sequence": 7,
+               "prev_root": "01".repeat(32), "next_root": format!("{next:02x}").repeat(32)})
+    };
+    // Watcher 2 attests 0xbb while claiming it saw 0xaa as the next head: read, not counted.
+    let input = json!({
+        "branches": [branch(0xaa), branch(0xbb)],
+        "attestations": [attestation(1, 0xbb, 0xbb), attestation(2, 0xbb, 0xaa)],
+        "watchers": [{"did": did(1), "status": "active", "bond": 10},
+                     {"did": did(2), "status": "active", "bond": 10}],
+        "policy": {"quorum_threshold": 2, "bond_minor_min": 10, "authorities": [],
+                   "authority_threshold": 1},
+    });
+    let decision: Value =
+        serde_json::from_str(&run(&["fork", "resolve"], input.to_string().as_bytes()).ok())
+            .unwrap();
+    assert_eq!(decision["outcome"], "halted");
+    assert_eq!(decision["branches"][1]["attesters"], json!([did(1)]));
+    assert_eq!(
+        decision["rejected"],
+        json!([{"watcher": did(2), "candidate_root": "bb".repeat(32),
+                "reason": "observed_head_inconsistent",
+                "rule": "an observed head one past the attested sequence is the attested next_root"}])
+    );
+}

@@ -1,18 +1,25 @@
-//! Corridor routes over HTTP: create (ACTIVE with both regulators' consents, PENDING without),
+//! Corridor routes over HTTP: create only with a complete agreement (ACTIVE with both
+//! regulators' consents, PENDING without), the stored agreement set re-verified offline,
 //! client-signed appends acknowledged once durable, reads, proofs, export verified offline,
-//! lifecycle, and every caller mistake as a 4xx envelope naming the problem.
+//! lifecycle, and every caller mistake as a 4xx envelope naming the problem and the rule.
 
 use std::collections::BTreeMap;
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
-use msez_protocol::corridor::agreement::CorridorDefinition;
+use msez_protocol::corridor::agreement::{
+    AFFIRMATIVE_COMMITMENT, AGREEMENT_ATTESTATION, AgreementRule, CorridorDefinition,
+    DEFINITION_ATTESTATION, TrustAnchor, issue_agreement_credential, issue_definition_credential,
+    verify_agreement_set,
+};
 use msez_protocol::corridor::lifecycle::{TransitionKind, transition_consent};
 use msez_protocol::digest::Digest;
 use msez_protocol::export::verify_export;
 use msez_protocol::ids::{CorridorId, JurisdictionId};
 use msez_protocol::keys::SigningKey;
 use msez_protocol::mmr::{InclusionProof, verify_inclusion};
-use msez_protocol::receipt::{DigestSet, Receipt, ReceiptType, SignedReceipt, Transition};
+use msez_protocol::receipt::{DigestSet, Genesis, Receipt, ReceiptType, SignedReceipt, Transition};
 use msez_protocol::time::Timestamp;
+use msez_protocol::vc::CredentialTerms;
 use msez_protocol::vc::subjects::CorridorLifecycleState;
 use serde_json::{Value, json};
 
@@ -39,15 +46,64 @@ fn definition(corridor_id: &CorridorId) -> CorridorDefinition {
         settlement_model: "deferred_net".to_owned(),
         settlement_transfer_max_minor: BTreeMap::new(),
         required_attestations: Default::default(),
-        trust_anchors: Vec::new(),
+        trust_anchors: vec![
+            anchor(1, &[AGREEMENT_ATTESTATION, DEFINITION_ATTESTATION]),
+            anchor(2, &[AGREEMENT_ATTESTATION]),
+            anchor(5, &["kyc"]),
+        ],
         key_rotation_overlap_seconds: 0,
         dispute_path: "DIFC-LCIA".to_owned(),
         receipt_signature_threshold: 2,
         receipt_signers: [*key(1).did(), *key(2).did()].into_iter().collect(),
         watcher_quorum: 1,
         checkpoint_interval_receipts: 4,
-        agreement_rules: Vec::new(),
+        agreement_rules: vec![AgreementRule {
+            rule_id: "parties".to_owned(),
+            threshold_count: 2,
+            parties: [*key(1).did(), *key(2).did()].into_iter().collect(),
+        }],
     }
+}
+
+/// Key `seed` is trusted for `kinds` of attestation.
+fn anchor(seed: u8, kinds: &[&str]) -> TrustAnchor {
+    TrustAnchor {
+        did: *key(seed).did(),
+        allowed_attestations: kinds.iter().map(|kind| (*kind).to_owned()).collect(),
+    }
+}
+
+/// `issuer`'s definition credential for `definition` (no lawpacks or rulesets at genesis).
+fn definition_credential(definition: &CorridorDefinition, issuer: u8) -> Value {
+    let terms = CredentialTerms::issued_by(*key(issuer).did(), at(0));
+    issue_definition_credential(definition, vec![], vec![], terms, &key(issuer), at(0)).unwrap()
+}
+
+/// Party `seed`'s agreement to `definition` with `commitment`, valid until `valid_until`.
+fn agreement(
+    definition: &CorridorDefinition,
+    seed: u8,
+    commitment: &str,
+    valid_until: Option<Timestamp>,
+) -> Value {
+    let party = key(seed);
+    let terms = CredentialTerms {
+        valid_until,
+        ..CredentialTerms::issued_by(*party.did(), at(0))
+    };
+    issue_agreement_credential(definition, commitment, terms, &party, at(0)).unwrap()
+}
+
+/// Regulator `seed`'s consent to activate `corridor_id` from PENDING.
+fn consent(corridor_id: &CorridorId, seed: u8) -> Value {
+    transition_consent(
+        corridor_id,
+        CorridorLifecycleState::Pending,
+        TransitionKind::Activate,
+        &key(seed),
+        at(0),
+    )
+    .unwrap()
 }
 
 /// The create body; with `active`, both regulators' activation consents ride along.
@@ -55,23 +111,19 @@ pub(crate) fn create_body(corridor_id: &CorridorId, active: bool) -> Value {
     let approvals: Vec<Value> = if active {
         [11_u8, 12]
             .iter()
-            .map(|index| {
-                transition_consent(
-                    corridor_id,
-                    CorridorLifecycleState::Pending,
-                    TransitionKind::Activate,
-                    &key(*index),
-                    at(0),
-                )
-                .unwrap()
-            })
+            .map(|regulator| consent(corridor_id, *regulator))
             .collect()
     } else {
         Vec::new()
     };
+    let definition = definition(corridor_id);
     json!({
-        "definition": definition(corridor_id),
-        "agreement_set": {"agreements": []},
+        "definition_credential": definition_credential(&definition, 1),
+        "agreements": [
+            agreement(&definition, 2, AFFIRMATIVE_COMMITMENT, None),
+            agreement(&definition, 1, AFFIRMATIVE_COMMITMENT, None),
+        ],
+        "definition": definition,
         "regulators": {"PK": key(11).did(), "AE": key(12).did()},
         "authorities": [key(21).did()],
         "party_entity_ids": [format!("{corridor_id}-pk"), format!("{corridor_id}-ae")],
@@ -331,16 +383,7 @@ async fn a_pending_corridor_refuses_appends_until_both_regulators_activate_it() 
         .assert_error(409, "conflict", None);
 
     let lifecycle = format!("/v1/corridors/{corridor_id}/lifecycle");
-    let consent = |index: u8| {
-        transition_consent(
-            &corridor_id,
-            CorridorLifecycleState::Pending,
-            TransitionKind::Activate,
-            &key(index),
-            at(0),
-        )
-        .unwrap()
-    };
+    let consent = |regulator: u8| consent(&corridor_id, regulator);
     // One regulator is not enough; an unknown transition names the field.
     let reply = node
         .post_json(
@@ -366,4 +409,230 @@ async fn a_pending_corridor_refuses_appends_until_both_regulators_activate_it() 
         .post_json(&path, Some(PARTY), &first.to_value().unwrap().to_string())
         .await;
     assert_eq!(reply.status, 201, "{}", reply.text);
+}
+
+/// Posts a create body changed by `change` and expects a 422 naming `field` whose message
+/// contains `rule`; the corridor must not exist afterwards.
+fn check_refused<'a>(
+    node: &'a TestNode,
+    change: impl FnOnce(&mut Value, &CorridorDefinition),
+    field: &'a str,
+    rule: String,
+) -> impl std::future::Future<Output = ()> + 'a {
+    let corridor_id = CorridorId::new("corridor.pk-ae.refused").unwrap();
+    let mut body = create_body(&corridor_id, true);
+    change(&mut body, &definition(&corridor_id));
+    async move {
+        let reply = node
+            .post_json("/v1/corridors", Some(ADMIN), &body.to_string())
+            .await;
+        reply.assert_error(422, "invalid_request", Some(field));
+        let message = reply.json()["error"]["message"]
+            .as_str()
+            .unwrap()
+            .to_owned();
+        assert!(message.contains(&rule), "{message} lacks {rule}");
+        node.get(&format!("/v1/corridors/{corridor_id}"), Some(ADMIN))
+            .await
+            .assert_error(404, "not_found", None);
+    }
+}
+
+#[tokio::test]
+async fn a_corridor_is_created_only_when_its_agreement_completes() {
+    let node = start().await;
+    let did = |seed: u8| key(seed).did().to_string();
+    fn agreements(
+        seeds: &'static [(u8, &'static str)],
+    ) -> impl FnOnce(&mut Value, &CorridorDefinition) {
+        move |body, definition| {
+            body["agreements"] = seeds
+                .iter()
+                .map(|&(seed, commitment)| agreement(definition, seed, commitment, None))
+                .collect();
+        }
+    }
+    const AFFIRM: &str = AFFIRMATIVE_COMMITMENT;
+    check_refused(
+        &node,
+        agreements(&[(1, AFFIRM)]),
+        "/agreements",
+        "agreement: rule parties needs 2 affirmative parties, has 1".to_owned(),
+    )
+    .await;
+    check_refused(
+        &node,
+        agreements(&[(1, AFFIRM), (2, "object")]),
+        "/agreements",
+        format!("agreement: activation blocked by {}:object", did(2)),
+    )
+    .await;
+    check_refused(
+        &node,
+        agreements(&[(1, AFFIRM), (2, AFFIRM), (5, AFFIRM)]),
+        "/agreements",
+        format!(
+            "agreement: party {} has no authority for corridor_agreement",
+            did(5)
+        ),
+    )
+    .await;
+    check_refused(
+        &node,
+        agreements(&[(1, AFFIRM), (2, AFFIRM), (1, AFFIRM)]),
+        "/agreements",
+        format!("agreement: party {} agreed more than once", did(1)),
+    )
+    .await;
+    check_refused(
+        &node,
+        |body, definition| {
+            let mut other = definition.clone();
+            other.watcher_quorum = 2;
+            body["agreements"][0] = agreement(&other, 2, AFFIRMATIVE_COMMITMENT, None);
+        },
+        "/agreements",
+        format!(
+            "agreement: party {} agreed to another definition_payload_sha256",
+            did(2)
+        ),
+    )
+    .await;
+    check_refused(
+        &node,
+        |body, definition| body["definition_credential"] = definition_credential(definition, 2),
+        "/definition_credential",
+        format!(
+            "definition credential: issuer {} has no authority for corridor_definition",
+            did(2)
+        ),
+    )
+    .await;
+    check_refused(
+        &node,
+        |body, _| body["definition_credential"]["credentialSubject"]["corridor_id"] = json!("x"),
+        "/definition_credential",
+        "definition credential does not verify: proofs".to_owned(),
+    )
+    .await;
+    check_refused(
+        &node,
+        |body, _| {
+            body.as_object_mut()
+                .unwrap()
+                .remove("definition_credential");
+        },
+        "/definition_credential",
+        "definition_credential is required".to_owned(),
+    )
+    .await;
+    check_refused(
+        &node,
+        |body, _| body["agreements"] = json!({"1": "affirm"}),
+        "/agreements",
+        "/agreements".to_owned(),
+    )
+    .await;
+    check_refused(
+        &node,
+        |body, _| body["agreement_set"] = json!({"agreements": []}),
+        "/agreement_set",
+        "unknown member \"agreement_set\"".to_owned(),
+    )
+    .await;
+}
+
+#[tokio::test]
+async fn the_stored_agreement_set_reverifies_and_recomputes_the_genesis_root() {
+    let node = start().await;
+    let corridor_id = CorridorId::new("corridor.pk-ae.agreement").unwrap();
+    let created = create(&node, &corridor_id, false).await;
+    let reply = node
+        .get(
+            &format!("/v1/corridors/{corridor_id}/agreement"),
+            Some(REGULATOR),
+        )
+        .await;
+    assert_eq!(reply.status, 200, "{}", reply.text);
+    let body = reply.json();
+    let definition = definition(&corridor_id);
+    let set = verify_agreement_set(&definition, &body["agreement_set"], at(60)).unwrap();
+    assert_eq!(set.parties(), {
+        let mut parties = vec![*key(1).did(), *key(2).did()];
+        parties.sort();
+        parties
+    });
+    let agreement_set_sha256 = digest(&body["agreement_set_sha256"]);
+    assert_eq!(set.sha256().unwrap(), agreement_set_sha256);
+    let genesis = Genesis::new(
+        corridor_id.clone(),
+        definition.payload_sha256().unwrap(),
+        agreement_set_sha256,
+        DigestSet::normalised([]),
+        DigestSet::normalised([]),
+    );
+    assert_eq!(
+        genesis.genesis_root().unwrap(),
+        digest(&created["genesis_root"])
+    );
+    node.get("/v1/corridors/corridor.nowhere/agreement", Some(REGULATOR))
+        .await
+        .assert_error(404, "not_found", None);
+}
+
+#[tokio::test]
+async fn a_pending_corridor_whose_agreement_lapsed_cannot_activate() {
+    let node = start().await;
+    let corridor_id = CorridorId::new("corridor.pk-ae.lapsing").unwrap();
+    let unix_now = || {
+        i64::try_from(
+            SystemTime::now()
+                .duration_since(UNIX_EPOCH)
+                .unwrap()
+                .as_secs(),
+        )
+        .unwrap()
+    };
+    // Party 2 agrees for three more seconds only.
+    let lapse_at = unix_now() + 3;
+    let mut body = create_body(&corridor_id, false);
+    body["agreements"][0] = agreement(
+        &definition(&corridor_id),
+        2,
+        AFFIRMATIVE_COMMITMENT,
+        Some(Timestamp::from_unix_seconds(lapse_at).unwrap()),
+    );
+    let reply = node
+        .post_json("/v1/corridors", Some(ADMIN), &body.to_string())
+        .await;
+    assert_eq!(reply.status, 201, "{}", reply.text);
+    assert_eq!(reply.json()["lifecycle"], "pending");
+    while unix_now() <= lapse_at {
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    }
+    let approvals = [consent(&corridor_id, 11), consent(&corridor_id, 12)];
+    let reply = node
+        .post_json(
+            &format!("/v1/corridors/{corridor_id}/lifecycle"),
+            Some(ADMIN),
+            &json!({"transition": "activate", "approvals": approvals}).to_string(),
+        )
+        .await;
+    reply.assert_error(422, "invalid_request", Some("/agreements"));
+    let message = reply.json()["error"]["message"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    assert!(
+        message.contains(&format!(
+            "agreement: the agreement of party {} does not verify: validity_window",
+            key(2).did()
+        )),
+        "{message}"
+    );
+    let summary = node
+        .get(&format!("/v1/corridors/{corridor_id}"), Some(ADMIN))
+        .await
+        .json();
+    assert_eq!(summary["lifecycle"], "pending");
 }

@@ -7,16 +7,22 @@
 //! Resolution is a pure function of the evidence: the fork, the attestations, the watcher
 //! registry, the policy and any authority resolution credentials. It never reads a clock and never
 //! looks at receipt timestamps, so a backdated branch gains nothing. Inputs are sorted and
-//! deduplicated first, so the decision does not depend on argument order:
-//! 1. an attestation counts for a branch only if it signs this corridor, height, parent root and
-//!    that branch's `next_root`, comes from an active watcher bonded at least
-//!    `bond_minor_min`, verifies (batch verification, with a strict single-verify fallback that
-//!    names the bad item), and its watcher did not also attest the other branch;
+//! identical copies collapsed first, so the decision does not depend on argument order:
+//! 1. an attestation counts for a branch only if, in this order, it signs this corridor, this
+//!    height and this parent root, and one branch's `next_root`; its observed head is one a
+//!    watcher of that branch can have seen (`ObservedHead::check_against` with this fork and
+//!    that branch: the same corridor, at least this height, the parent at this height, the
+//!    branch's root one above it); its watcher is active and bonded at least `bond_minor_min`;
+//!    its signature verifies (batch verification, with a strict single-verify fallback that
+//!    names the bad item); and its watcher did not equivocate. Every attestation that does not
+//!    count is reported once with the first rule it breaks ([`AttestationRejection`]);
 //! 2. the branch with at least `quorum_threshold` distinct counted watchers wins, if the other
 //!    branch does not also reach it;
 //! 3. otherwise an authority quorum of fork-resolution credentials chooses, or the corridor stays
 //!    halted;
-//! 4. every watcher that attested both branches yields [`EquivocationEvidence`].
+//! 4. a watcher with a valid signature on both branches has equivocated, whatever its observed
+//!    heads or standing: none of its attestations count, and it yields one
+//!    [`EquivocationEvidence`].
 //!
 //! Never: drops the losing branch (the decision keeps both roots and every attestation's fate).
 
@@ -25,8 +31,8 @@ use std::collections::{BTreeMap, BTreeSet};
 use serde_json::{Value, json};
 
 use crate::corridor::watcher::{
-    EquivocationEvidence, WatcherAttestation, WatcherError, WatcherRecord, WatcherRegistry,
-    WatcherStatus,
+    AttestationStatement, EquivocationEvidence, WatcherAttestation, WatcherError, WatcherRecord,
+    WatcherRegistry, WatcherStatus,
 };
 use crate::digest::Digest;
 use crate::ids::CorridorId;
@@ -113,13 +119,22 @@ pub enum HaltReason {
     BothBranchesReachedQuorum,
 }
 
-/// Why one attestation did not count.
+/// Why one attestation did not count, in the order the rules are applied.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
 pub enum AttestationRejection {
-    /// It is about another corridor, height or parent root.
-    OtherFork,
+    /// It attests another corridor.
+    OtherCorridor,
+    /// It attests another height.
+    OtherHeight,
+    /// It attests a receipt extending another parent root.
+    OtherParentRoot,
     /// Its candidate root is neither branch.
     UnknownCandidate,
+    /// Its observed head cannot be what a watcher of this branch saw.
+    ObservedHead {
+        /// The rule of `ObservedHead::check_against` it breaks.
+        rule: &'static str,
+    },
     /// Its watcher is not active with the minimum bond.
     WatcherNotCounted,
     /// Its signature does not verify.
@@ -137,7 +152,8 @@ pub struct ForkDecision {
     pub resolution: Resolution,
     /// Per branch (in `fork.candidate_roots()` order), the counted watchers, sorted.
     pub counted: [Vec<DidKey>; 2],
-    /// Attestations that did not count, sorted by (watcher, candidate root).
+    /// Attestations that did not count, each (watcher, candidate root, first rule broken)
+    /// once, sorted.
     pub rejected: Vec<(DidKey, Digest, AttestationRejection)>,
     /// One piece of evidence per equivocating watcher, sorted by watcher.
     pub equivocations: Vec<EquivocationEvidence>,
@@ -326,79 +342,59 @@ pub fn resolve_fork(
             count: authority_resolutions.len(),
         });
     }
+    // Sorted with identical copies collapsed, so nothing below depends on input order; the
+    // whole proof breaks ties between copies of one statement signed more than once.
+    let mut sorted: Vec<(AttestationOrder, &WatcherAttestation)> = attestations
+        .iter()
+        .map(|attestation| (attestation_order(attestation), attestation))
+        .collect();
+    sorted.sort_by(|left, right| left.0.cmp(&right.0));
+    sorted.dedup_by(|left, right| left.0 == right.0);
     let mut rejected = Vec::new();
-    // One attestation per (watcher, branch): sorted, so the one kept does not depend on order.
-    let mut per_branch: BTreeMap<(DidKey, usize), &WatcherAttestation> = BTreeMap::new();
-    let mut sorted: Vec<&WatcherAttestation> = attestations.iter().collect();
-    // The signature breaks ties between copies of one statement signed more than once (the
-    // document is the same for both), so the copy kept never depends on input order.
-    sorted.sort_by_cached_key(|a| {
-        (
-            a.watcher(),
-            a.statement().clone(),
-            a.signed_parts().1.signature().to_multibase(),
-        )
-    });
-    for attestation in sorted {
-        let statement = attestation.statement();
-        let root = statement.candidate_root;
-        let reason = if statement.corridor_id != fork.corridor_id
-            || statement.height != fork.height
-            || statement.parent_root != fork.parent_root
-        {
-            Some(AttestationRejection::OtherFork)
-        } else if !fork.candidate_roots.contains(&root) {
-            Some(AttestationRejection::UnknownCandidate)
-        } else if !registry.counts(&attestation.watcher(), policy.bond_minor_min) {
-            Some(AttestationRejection::WatcherNotCounted)
-        } else {
-            None
+    // Every attestation of one of this fork's branches, with the branch and the rule it breaks
+    // before its signature is looked at (none: it counts if it verifies and its watcher did not
+    // equivocate).
+    let mut signed: Vec<(&WatcherAttestation, usize, Option<AttestationRejection>)> = Vec::new();
+    for (_, attestation) in sorted {
+        match branch_of(fork, attestation) {
+            Ok(branch) => {
+                let pending = counting_rule(fork, branch, attestation, registry, policy).err();
+                signed.push((attestation, branch, pending));
+            }
+            Err(reason) => rejected.push((
+                attestation.watcher(),
+                attestation.statement().candidate_root,
+                reason,
+            )),
+        }
+    }
+    let candidates: Vec<&WatcherAttestation> = signed.iter().map(|entry| entry.0).collect();
+    let valid = verified(&candidates);
+    let equivocations = equivocations(&signed, &valid);
+    let equivocators: BTreeSet<DidKey> = equivocations
+        .iter()
+        .map(EquivocationEvidence::watcher)
+        .collect();
+    let mut counted: [BTreeSet<DidKey>; 2] = [BTreeSet::new(), BTreeSet::new()];
+    for ((attestation, branch, pending), is_valid) in signed.iter().zip(&valid) {
+        let watcher = attestation.watcher();
+        let reason = match (pending, is_valid) {
+            (Some(reason), _) => Some(*reason),
+            (None, false) => Some(AttestationRejection::BadSignature),
+            (None, true) if equivocators.contains(&watcher) => {
+                Some(AttestationRejection::Equivocated)
+            }
+            (None, true) => None,
         };
         match reason {
-            Some(reason) => rejected.push((attestation.watcher(), root, reason)),
+            Some(reason) => rejected.push((watcher, fork.candidate_roots[*branch], reason)),
             None => {
-                let branch = usize::from(root == fork.candidate_roots[1]);
-                per_branch
-                    .entry((attestation.watcher(), branch))
-                    .or_insert(attestation);
+                counted[*branch].insert(watcher);
             }
         }
     }
-    let candidates: Vec<&WatcherAttestation> = per_branch.values().copied().collect();
-    let valid = verified(&candidates);
-    let mut counted: [BTreeSet<DidKey>; 2] = [BTreeSet::new(), BTreeSet::new()];
-    for (attestation, is_valid) in candidates.iter().zip(&valid) {
-        let branch = usize::from(attestation.statement().candidate_root == fork.candidate_roots[1]);
-        if *is_valid {
-            counted[branch].insert(attestation.watcher());
-        } else {
-            rejected.push((
-                attestation.watcher(),
-                attestation.statement().candidate_root,
-                AttestationRejection::BadSignature,
-            ));
-        }
-    }
-    let mut equivocations = Vec::new();
-    let both: Vec<DidKey> = counted[0].intersection(&counted[1]).copied().collect();
-    for watcher in both {
-        for (branch, set) in counted.iter_mut().enumerate() {
-            set.remove(&watcher);
-            rejected.push((
-                watcher,
-                fork.candidate_roots[branch],
-                AttestationRejection::Equivocated,
-            ));
-        }
-        let first = per_branch.get(&(watcher, 0)).copied().cloned();
-        let second = per_branch.get(&(watcher, 1)).copied().cloned();
-        if let (Some(first), Some(second)) = (first, second)
-            && let Ok(evidence) = EquivocationEvidence::new(first, second)
-        {
-            equivocations.push(evidence);
-        }
-    }
     rejected.sort();
+    rejected.dedup();
     let threshold = usize::try_from(policy.quorum_threshold.max(1)).unwrap_or(usize::MAX);
     let reached = [counted[0].len() >= threshold, counted[1].len() >= threshold];
     let resolution = match reached {
@@ -420,6 +416,89 @@ pub fn resolve_fork(
         rejected,
         equivocations,
     })
+}
+
+/// How attestations are ordered before resolution: watcher, statement, then the whole proof.
+type AttestationOrder = (DidKey, AttestationStatement, String);
+
+fn attestation_order(attestation: &WatcherAttestation) -> AttestationOrder {
+    (
+        attestation.watcher(),
+        attestation.statement().clone(),
+        attestation.signed_parts().1.to_value().to_string(),
+    )
+}
+
+/// The branch (0 or 1, in `candidate_roots` order) an attestation signs, or the first identity
+/// rule it breaks: this corridor, this height, this parent root, one of the two roots.
+fn branch_of(fork: &Fork, attestation: &WatcherAttestation) -> Result<usize, AttestationRejection> {
+    let statement = attestation.statement();
+    if statement.corridor_id != fork.corridor_id {
+        return Err(AttestationRejection::OtherCorridor);
+    }
+    if statement.height != fork.height {
+        return Err(AttestationRejection::OtherHeight);
+    }
+    if statement.parent_root != fork.parent_root {
+        return Err(AttestationRejection::OtherParentRoot);
+    }
+    fork.candidate_roots
+        .iter()
+        .position(|root| *root == statement.candidate_root)
+        .ok_or(AttestationRejection::UnknownCandidate)
+}
+
+/// The counting rules checked before signatures: an observed head a watcher of `branch` can
+/// have seen, then a counted watcher.
+fn counting_rule(
+    fork: &Fork,
+    branch: usize,
+    attestation: &WatcherAttestation,
+    registry: &WatcherRegistry,
+    policy: &ForkPolicy,
+) -> Result<(), AttestationRejection> {
+    let branch_root = fork.candidate_roots[branch];
+    attestation
+        .statement()
+        .observed_head
+        .check_against(
+            &fork.corridor_id,
+            fork.height,
+            &fork.parent_root,
+            &branch_root,
+        )
+        .map_err(|rule| AttestationRejection::ObservedHead { rule })?;
+    if !registry.counts(&attestation.watcher(), policy.bond_minor_min) {
+        return Err(AttestationRejection::WatcherNotCounted);
+    }
+    Ok(())
+}
+
+/// One piece of evidence per watcher with a valid signature on both branches, from the first
+/// such attestation of each branch (in resolution order), sorted by watcher.
+fn equivocations(
+    signed: &[(&WatcherAttestation, usize, Option<AttestationRejection>)],
+    valid: &[bool],
+) -> Vec<EquivocationEvidence> {
+    let mut first_valid: [BTreeMap<DidKey, &WatcherAttestation>; 2] =
+        [BTreeMap::new(), BTreeMap::new()];
+    for ((attestation, branch, _), is_valid) in signed.iter().zip(valid) {
+        if *is_valid {
+            first_valid[*branch]
+                .entry(attestation.watcher())
+                .or_insert(*attestation);
+        }
+    }
+    let [branch_a, branch_b] = &first_valid;
+    branch_a
+        .iter()
+        .filter_map(|(watcher, first)| {
+            let second = branch_b.get(watcher)?;
+            // Both signatures verified and the roots differ, so this cannot fail; a failure
+            // would only drop evidence, never count an attestation.
+            EquivocationEvidence::new((*first).clone(), (*second).clone()).ok()
+        })
+        .collect()
 }
 
 /// Which attestations verify: one batch; if the batch fails, each is verified on its own so a
@@ -529,8 +608,14 @@ impl ForkDecision {
             .rejected
             .iter()
             .map(|(watcher, root, reason)| {
-                json!({"watcher": watcher.to_string(), "candidate_root": root.to_hex(),
-                       "reason": rejection_text(*reason)})
+                let mut entry = json!({"watcher": watcher.to_string(),
+                    "candidate_root": root.to_hex(), "reason": rejection_text(*reason)});
+                if let (AttestationRejection::ObservedHead { rule }, Some(object)) =
+                    (reason, entry.as_object_mut())
+                {
+                    object.insert("rule".to_owned(), json!(rule));
+                }
+                entry
             })
             .collect();
         let equivocations: Vec<Value> = self
@@ -559,8 +644,11 @@ impl ForkDecision {
 
 fn rejection_text(reason: AttestationRejection) -> &'static str {
     match reason {
-        AttestationRejection::OtherFork => "other_fork",
+        AttestationRejection::OtherCorridor => "other_corridor",
+        AttestationRejection::OtherHeight => "other_height",
+        AttestationRejection::OtherParentRoot => "other_parent_root",
         AttestationRejection::UnknownCandidate => "unknown_candidate",
+        AttestationRejection::ObservedHead { .. } => "observed_head_inconsistent",
         AttestationRejection::WatcherNotCounted => "watcher_not_active_or_bonded",
         AttestationRejection::BadSignature => "bad_signature",
         AttestationRejection::Equivocated => "equivocated",

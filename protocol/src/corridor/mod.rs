@@ -29,12 +29,6 @@ fn issue_typed<S: CredentialSubject>(
     issuer: &SigningKey,
     issued_at: Timestamp,
 ) -> Result<Value, VcError> {
-    let terms = CredentialTerms {
-        id: None,
-        issuer: *issuer.did(),
-        valid_from: issued_at,
-        valid_until: None,
-        status: None,
-    };
+    let terms = CredentialTerms::issued_by(*issuer.did(), issued_at);
     issue(&Credential::build(subject, terms)?, issuer, issued_at)
 }

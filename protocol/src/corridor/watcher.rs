@@ -4,9 +4,19 @@
 //! (slashed | unbonding → deactivated | banned)), [`AttestationStatement`] and the signed
 //! [`WatcherAttestation`] over (corridor, height, parent root, candidate root, observed head),
 //! the typed [`SlashingEvidence`] ([`EquivocationEvidence`], [`FalseAttestationEvidence`],
-//! [`AvailabilityEvidence`], rebuttable through [`SlashingClaim::rebut`]),
-//! [`SlashingOffence`] with its integer basis points, [`SlashingClaim`] with its challenge
-//! window, [`execute_slash`], and [`WatcherError`].
+//! [`AvailabilityEvidence`], rebuttable through [`SlashingClaim::rebut`], and
+//! [`CollusionEvidence`]), [`SlashingOffence`] with its integer basis points, [`SlashingClaim`]
+//! with its challenge window, [`execute_slash`], and [`WatcherError`].
+//!
+//! What a slash does to the lifecycle (SPEC §11 names the states, not the rule for a partial
+//! slash; this is ours): collusion takes the whole bond and bans the watcher. Any other slash
+//! takes its basis points and leaves the watcher where it was while it can still serve: an
+//! active or bonded watcher whose remaining bond still meets the corridor's minimum
+//! (`bond_minor_min`) stays active or bonded, and an unbonding watcher keeps leaving with what
+//! remains. A watcher left with nothing, or active or bonded below the minimum, becomes
+//! slashed (terminal: its attestations never count again, and what remains stays held for
+//! claims still in their window). So one availability incident (100 bps) does not end a
+//! well-bonded watcher's service, while an equivocation (10000 bps) always does.
 //!
 //! Never: slashes without evidence a verifier can check, slashes before the challenge window
 //! closes, or rounds a slash up (basis points of the bond, rounded down, in u128).
@@ -53,9 +63,10 @@ pub enum WatcherStatus {
     Unbonding,
     /// Left; stake returned.
     Deactivated,
-    /// Slashed for an offence; its attestations no longer count.
+    /// Slashed to nothing, or below the corridor's minimum bond (terminal): its attestations
+    /// no longer count.
     Slashed,
-    /// Slashed for collusion and barred.
+    /// Slashed whole for collusion and barred (terminal).
     Banned,
 }
 
@@ -141,6 +152,21 @@ pub struct AvailabilityEvidence {
     pub due_at: Timestamp,
 }
 
+/// Fewest watchers that make a collusion: one watcher alone equivocates, two or more that sign
+/// the same two branches serve one attack together.
+pub const COLLUSION_WATCHERS_MIN: usize = 2;
+
+/// Watchers that each signed both branches of the same fork: the same corridor, height and
+/// parent root, and the same two candidate roots. An honest watcher never signs two roots for
+/// one parent, so every member has equivocated; together they hold attestations on both sides,
+/// which is what a split view needs (one verifier shown a quorum for each branch). Only
+/// signatures are needed to check it. Built by [`CollusionEvidence::new`]: at least
+/// [`COLLUSION_WATCHERS_MIN`] and at most [`WATCHERS_MAX`] distinct watchers, sorted.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CollusionEvidence {
+    equivocations: Vec<EquivocationEvidence>,
+}
+
 /// What a slashing claim rests on; each kind is checked again when the claim executes.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum SlashingEvidence {
@@ -151,6 +177,8 @@ pub enum SlashingEvidence {
     FalseAttestation(Box<FalseAttestationEvidence>),
     /// Receipts the watcher did not attest in time (100 bps per incident).
     AvailabilityFailure(Box<AvailabilityEvidence>),
+    /// Watchers that equivocated on one fork together (10000 bps and a ban for each).
+    Collusion(Box<CollusionEvidence>),
 }
 
 /// A slashable offence and its severity (SPEC §11).
@@ -261,13 +289,22 @@ pub enum WatcherError {
         /// Which condition fails.
         reason: &'static str,
     },
-    /// The claim names one watcher and its evidence accuses another.
-    #[error("slashing claim names {claimed} but its evidence accuses {accused}")]
+    /// The claim names one watcher and its evidence accuses others.
+    #[error(
+        "slashing claim names {claimed} but its evidence accuses {}",
+        .accused.iter().map(ToString::to_string).collect::<Vec<_>>().join(", ")
+    )]
     EvidenceAboutAnother {
         /// The watcher the claim names.
         claimed: DidKey,
-        /// The watcher the evidence accuses.
-        accused: DidKey,
+        /// The watchers the evidence accuses, sorted.
+        accused: Vec<DidKey>,
+    },
+    /// The equivocations do not show a collusion.
+    #[error("collusion evidence: {reason}")]
+    NotCollusion {
+        /// Which condition fails.
+        reason: &'static str,
     },
     /// The attestation and checkpoint do not show a false attestation.
     #[error("false-attestation evidence: {reason}")]
@@ -417,13 +454,34 @@ impl WatcherRegistry {
 }
 
 impl WatcherAttestation {
-    /// Signs `statement` as `watcher_key` at `created`.
+    /// Signs `statement` as `watcher_key` at `created`. An honest watcher never signs an
+    /// observed head that contradicts its statement, so this refuses one
+    /// ([`AttestationStatement::check_observed_head`]).
     pub fn sign(
         statement: AttestationStatement,
         watcher_key: &SigningKey,
         created: Timestamp,
     ) -> Result<Self, WatcherError> {
         statement.check_observed_head()?;
+        Self::sign_statement(statement, watcher_key, created)
+    }
+
+    /// Signs any statement, even one whose observed head breaks the rules: what a dishonest or
+    /// broken watcher can produce, for tests of those who judge attestations.
+    #[cfg(test)]
+    pub(crate) fn sign_unchecked(
+        statement: AttestationStatement,
+        watcher_key: &SigningKey,
+        created: Timestamp,
+    ) -> Result<Self, WatcherError> {
+        Self::sign_statement(statement, watcher_key, created)
+    }
+
+    fn sign_statement(
+        statement: AttestationStatement,
+        watcher_key: &SigningKey,
+        created: Timestamp,
+    ) -> Result<Self, WatcherError> {
         let watcher = *watcher_key.did();
         let document = attestation_document(&statement, &watcher);
         let proof = create_proof(
@@ -441,8 +499,10 @@ impl WatcherAttestation {
         })
     }
 
-    /// Parses a secured attestation document. The signature is checked later (in a batch) by
-    /// whoever counts it; here only the shape and that the proof names the watcher.
+    /// Parses a secured attestation document. The signature and the observed head are judged
+    /// later by whoever counts the attestation (`fork::resolve_fork` verifies in a batch and
+    /// reports a head that breaks a rule as that attestation's rejection); here only the shape
+    /// and that the proof names the watcher.
     pub fn from_json(secured: &Value) -> Result<Self, WatcherError> {
         let (document, proofs) =
             split_proofs(secured).map_err(|source| WatcherError::AttestationProof { source })?;
@@ -476,7 +536,6 @@ impl WatcherAttestation {
                 .and_then(|head| serde_json::from_value(head.clone()).ok())
                 .ok_or(field("observed_head"))?,
         };
-        statement.check_observed_head()?;
         let watcher: DidKey = text("watcher")?.parse().map_err(|_| field("watcher"))?;
         if attestation_document(&statement, &watcher) != document {
             return Err(field("document"));
@@ -672,14 +731,77 @@ impl AvailabilityEvidence {
     }
 }
 
+impl CollusionEvidence {
+    /// Checks the equivocations show a collusion: between [`COLLUSION_WATCHERS_MIN`] and
+    /// [`WATCHERS_MAX`] of them (the count is checked before any signature), each a valid
+    /// equivocation, by distinct watchers, all over the same corridor, height, parent root and
+    /// pair of candidate roots. Sorts them by watcher.
+    pub fn new(mut equivocations: Vec<EquivocationEvidence>) -> Result<Self, WatcherError> {
+        let not = |reason| WatcherError::NotCollusion { reason };
+        if equivocations.len() > WATCHERS_MAX {
+            return Err(not("more equivocations than WATCHERS_MAX"));
+        }
+        if equivocations.len() < COLLUSION_WATCHERS_MIN {
+            return Err(not("fewer than two watchers cannot collude"));
+        }
+        equivocations.sort_by_key(EquivocationEvidence::watcher);
+        if equivocations
+            .windows(2)
+            .any(|pair| pair[0].watcher() == pair[1].watcher())
+        {
+            return Err(not("a watcher appears twice"));
+        }
+        let fork_of = |evidence: &EquivocationEvidence| {
+            let (first, second) = (&evidence.first.statement, &evidence.second.statement);
+            (
+                first.corridor_id.clone(),
+                first.height,
+                first.parent_root,
+                first.candidate_root,
+                second.candidate_root,
+            )
+        };
+        let fork = equivocations.first().map(fork_of);
+        if equivocations
+            .iter()
+            .any(|evidence| Some(fork_of(evidence)) != fork)
+        {
+            return Err(not(
+                "the equivocations are not over the same fork and the same two roots",
+            ));
+        }
+        let checked = equivocations
+            .into_iter()
+            .map(|evidence| EquivocationEvidence::new(evidence.first, evidence.second))
+            .collect::<Result<Vec<_>, _>>()?;
+        Ok(Self {
+            equivocations: checked,
+        })
+    }
+
+    /// The colluding watchers, sorted.
+    pub fn watchers(&self) -> Vec<DidKey> {
+        self.equivocations
+            .iter()
+            .map(EquivocationEvidence::watcher)
+            .collect()
+    }
+
+    /// Each watcher's equivocation, sorted by watcher.
+    pub fn equivocations(&self) -> &[EquivocationEvidence] {
+        &self.equivocations
+    }
+}
+
 impl SlashingEvidence {
-    /// Re-checks the evidence and returns the offence it proves and the watcher it accuses.
-    pub fn recheck(&self) -> Result<(SlashingOffence, DidKey), WatcherError> {
+    /// Re-checks the evidence and returns the offence it proves and the watchers it accuses
+    /// (one, except for a collusion), sorted.
+    pub fn recheck(&self) -> Result<(SlashingOffence, Vec<DidKey>), WatcherError> {
         match self {
             Self::Equivocation(evidence) => {
                 let evidence =
                     EquivocationEvidence::new(evidence.first.clone(), evidence.second.clone())?;
-                Ok((SlashingOffence::Equivocation, evidence.watcher()))
+                Ok((SlashingOffence::Equivocation, vec![evidence.watcher()]))
             }
             Self::FalseAttestation(evidence) => {
                 let evidence = FalseAttestationEvidence::new(
@@ -688,7 +810,7 @@ impl SlashingEvidence {
                 )?;
                 Ok((
                     SlashingOffence::FalseAttestation,
-                    evidence.attestation.watcher(),
+                    vec![evidence.attestation.watcher()],
                 ))
             }
             Self::AvailabilityFailure(evidence) => {
@@ -696,8 +818,12 @@ impl SlashingEvidence {
                 let incident_count = evidence.incident_count();
                 Ok((
                     SlashingOffence::AvailabilityFailure { incident_count },
-                    evidence.watcher,
+                    vec![evidence.watcher],
                 ))
+            }
+            Self::Collusion(evidence) => {
+                let evidence = CollusionEvidence::new(evidence.equivocations.clone())?;
+                Ok((SlashingOffence::Collusion, evidence.watchers()))
             }
         }
     }
@@ -741,12 +867,15 @@ impl SlashingClaim {
 }
 
 /// Executes a slash once the window is closed: re-checks the evidence, takes the offence's
-/// basis points of the bond (10000 for equivocation, 5000 for a false attestation, 100 per
-/// unrebutted availability incident) and marks the watcher slashed. `now` is the time of execution, an
+/// basis points of the bond (10000 for equivocation and collusion, 5000 for a false
+/// attestation, 100 per unrebutted availability incident) and moves the watcher as the module
+/// docs say: banned for collusion, slashed when nothing or, for an active or bonded watcher,
+/// less than `bond_minor_min` remains, otherwise unchanged. `now` is the time of execution, an
 /// argument like every time here.
 pub fn execute_slash(
     registry: &mut WatcherRegistry,
     claim: &SlashingClaim,
+    bond_minor_min: u64,
     now: Timestamp,
 ) -> Result<SlashOutcome, WatcherError> {
     let executable_at = claim.executable_at();
@@ -757,7 +886,7 @@ pub fn execute_slash(
         });
     }
     let (offence, accused) = claim.evidence.recheck()?;
-    if accused != claim.watcher {
+    if !accused.contains(&claim.watcher) {
         return Err(WatcherError::EvidenceAboutAnother {
             claimed: claim.watcher,
             accused,
@@ -769,27 +898,50 @@ pub fn execute_slash(
         .ok_or(WatcherError::Unknown {
             watcher: claim.watcher,
         })?;
-    let slashable = matches!(
-        record.status,
-        WatcherStatus::Bonded | WatcherStatus::Active | WatcherStatus::Unbonding
-    );
-    if !slashable {
-        return Err(WatcherError::Transition {
-            watcher: claim.watcher,
-            from: record.status,
-            to: WatcherStatus::Slashed,
-        });
-    }
     let slash_bps = offence.slash_bps();
     let slashed_minor = slash_amount_minor(record.bond_minor, slash_bps);
-    record.bond_minor -= slashed_minor;
-    record.status = WatcherStatus::Slashed;
+    let remaining_bond_minor = record.bond_minor - slashed_minor;
+    let status = status_after_slash(record.status, offence, remaining_bond_minor, bond_minor_min)
+        .ok_or(WatcherError::Transition {
+        watcher: claim.watcher,
+        from: record.status,
+        to: match offence {
+            SlashingOffence::Collusion => WatcherStatus::Banned,
+            _ => WatcherStatus::Slashed,
+        },
+    })?;
+    debug_assert!(remaining_bond_minor <= record.bond_minor);
+    debug_assert!(status != WatcherStatus::Banned || remaining_bond_minor == 0);
+    record.bond_minor = remaining_bond_minor;
+    record.status = status;
     Ok(SlashOutcome {
         slash_bps,
         slashed_minor,
-        remaining_bond_minor: record.bond_minor,
-        status: record.status,
+        remaining_bond_minor,
+        status,
     })
+}
+
+/// The status after a slash leaves `remaining_bond_minor` (module docs), or `None` when a
+/// watcher in `from` cannot be slashed for `offence`: only a bonded, active or unbonding
+/// watcher holds stake to slash, and a slashed one can still be banned for collusion.
+fn status_after_slash(
+    from: WatcherStatus,
+    offence: SlashingOffence,
+    remaining_bond_minor: u64,
+    bond_minor_min: u64,
+) -> Option<WatcherStatus> {
+    let serving = matches!(from, WatcherStatus::Bonded | WatcherStatus::Active);
+    let holds_stake = serving || from == WatcherStatus::Unbonding;
+    match offence {
+        SlashingOffence::Collusion if holds_stake || from == WatcherStatus::Slashed => {
+            Some(WatcherStatus::Banned)
+        }
+        _ if !holds_stake => None,
+        _ if remaining_bond_minor == 0 => Some(WatcherStatus::Slashed),
+        _ if serving && remaining_bond_minor < bond_minor_min => Some(WatcherStatus::Slashed),
+        _ => Some(from),
+    }
 }
 
 #[cfg(test)]

@@ -326,28 +326,26 @@ pub struct CorridorDefinitionSubject {
     pub ruleset_digest_set: Vec<Digest>,
 }
 
-/// `credentialSubject` of `MSEZCorridorAgreementCredential`: who signs receipts and how many
-/// must, who watches, and who may resolve a fork.
+/// `credentialSubject` of `MSEZCorridorAgreementCredential`: one party's commitment to one
+/// corridor definition. The party issues and signs it; `corridor::agreement` decides whether a
+/// set of them activates the corridor.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct CorridorAgreementSubject {
+    /// The agreeing party; it is also the credential's issuer and signer.
+    pub party: DidKey,
     /// The corridor agreed on.
     pub corridor_id: CorridorId,
-    /// Digest of the definition agreed to.
+    /// Digest of the definition agreed to (`definition_payload_sha256`, SPEC §5 genesis).
     pub definition_payload_sha256: Digest,
-    /// Digest of the canonical agreement document.
-    pub agreement_payload_sha256: Digest,
-    /// The parties to the agreement.
-    pub parties: Vec<DidKey>,
-    /// Keys allowed to sign receipts (the n of k-of-n).
-    pub receipt_signers: Vec<DidKey>,
-    /// Signatures a receipt needs (the k of k-of-n), 1..=n.
-    pub receipt_signature_threshold: u32,
-    /// Distinct watcher attestations that decide a fork (SPEC §8 rule 1), at least 1.
-    pub watcher_quorum: u32,
-    /// Authorities whose fork-resolution credential decides a fork without quorum.
-    pub fork_authorities: Vec<DidKey>,
+    /// The party's commitment: `affirm` counts toward activation, any other word (`object`,
+    /// `abstain`, ...) blocks it. 1..=[`COMMITMENT_BYTES_MAX`] of `a-z`, `0-9`, `_`, `-`.
+    pub commitment: String,
 }
+
+/// Longest commitment word. 64 bytes hold any word a party needs (`affirm`, `object`,
+/// `abstain_pending_review`) and keep a blocking report (`<did>:<commitment>`) one short line.
+pub const COMMITMENT_BYTES_MAX: usize = 64;
 
 /// `credentialSubject` of `MSEZCorridorLifecycleTransitionCredential`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -614,6 +612,16 @@ fn is_currency_code(code: &str) -> bool {
     code.len() == 3 && code.bytes().all(|byte| byte.is_ascii_uppercase())
 }
 
+/// A commitment word: 1..=[`COMMITMENT_BYTES_MAX`] bytes of `a-z`, `0-9`, `_`, `-`, so the
+/// `<did>:<commitment>` report of a blocking party reads back unambiguously.
+fn is_commitment_word(word: &str) -> bool {
+    !word.is_empty()
+        && word.len() <= COMMITMENT_BYTES_MAX
+        && word
+            .bytes()
+            .all(|byte| byte.is_ascii_lowercase() || byte.is_ascii_digit() || b"_-".contains(&byte))
+}
+
 fn is_distinct<T: Ord>(items: &[T]) -> bool {
     let mut sorted: Vec<&T> = items.iter().collect();
     sorted.sort();
@@ -653,16 +661,9 @@ impl SubjectRules for CorridorDefinitionSubject {
 impl SubjectRules for CorridorAgreementSubject {
     fn rules(&self) -> Result<(), &'static str> {
         rule(
-            is_distinct(&self.receipt_signers),
-            "receipt_signers are distinct",
-        )?;
-        let signer_count = u32::try_from(self.receipt_signers.len()).unwrap_or(u32::MAX);
-        rule(
-            1 <= self.receipt_signature_threshold
-                && self.receipt_signature_threshold <= signer_count,
-            "receipt_signature_threshold is between 1 and the number of receipt_signers",
-        )?;
-        rule(self.watcher_quorum >= 1, "watcher_quorum is at least 1")
+            is_commitment_word(&self.commitment),
+            "commitment is 1 to 64 bytes of a-z, 0-9, _ and -",
+        )
     }
 }
 

@@ -46,10 +46,8 @@ fn sample_subject(credential_type: CredentialType) -> Value {
         CredentialType::CorridorDefinition => json!({"corridor_id": "pk-ae",
             "jurisdiction_ids": ["PK", "AE"], "definition_payload_sha256": DIGEST_A,
             "lawpack_digest_set": [DIGEST_A], "ruleset_digest_set": [DIGEST_B]}),
-        CredentialType::CorridorAgreement => json!({"corridor_id": "pk-ae",
-            "definition_payload_sha256": DIGEST_A, "agreement_payload_sha256": DIGEST_B,
-            "parties": [did(1), did(2)], "receipt_signers": [did(1), did(2)],
-            "receipt_signature_threshold": 2, "watcher_quorum": 3, "fork_authorities": [did(3)]}),
+        CredentialType::CorridorAgreement => json!({"party": did(1), "corridor_id": "pk-ae",
+            "definition_payload_sha256": DIGEST_A, "commitment": "affirm"}),
         CredentialType::CorridorLifecycleTransition => json!({"corridor_id": "pk-ae",
             "from_state": "pending", "to_state": "active", "reason": "agreement complete",
             "effective_at": at}),
@@ -207,24 +205,14 @@ fn subjects_reject_broken_rules() {
             "{credential_type} {member}: {result:?}"
         );
     };
-    check(
-        CredentialType::CorridorAgreement,
-        "receipt_signature_threshold",
-        3.into(),
-        "between",
-    );
-    check(
-        CredentialType::CorridorAgreement,
-        "receipt_signature_threshold",
-        0.into(),
-        "between",
-    );
-    check(
-        CredentialType::CorridorAgreement,
-        "watcher_quorum",
-        0.into(),
-        "watcher_quorum",
-    );
+    for commitment in ["", "Affirm", "affirm now", "a:b", &"a".repeat(65)] {
+        check(
+            CredentialType::CorridorAgreement,
+            "commitment",
+            commitment.into(),
+            "commitment is 1 to 64 bytes",
+        );
+    }
     check(
         CredentialType::ForkAlarm,
         "next_root_b",

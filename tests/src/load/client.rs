@@ -181,9 +181,10 @@ impl NodeClient {
         send(request).await.map(drop)
     }
 
-    /// Creates the corridor (`POST /v1/corridors`): its definition, both parties' agreements,
-    /// the zone's regulators and authority, and every regulator's activation consent, so the
-    /// node can create it ACTIVE. Returns its genesis root and lifecycle state.
+    /// Creates the corridor (`POST /v1/corridors`): its definition and definition credential,
+    /// both parties' agreement credentials, the zone's regulators and authority, and every
+    /// regulator's activation consent, so the node can create it ACTIVE. Returns its genesis
+    /// root and lifecycle state.
     pub async fn create_corridor(
         &self,
         corridor: &LoadCorridor,
@@ -194,13 +195,17 @@ impl NodeClient {
             route: "create_corridor",
             reason: error.to_string(),
         };
+        let definition_credential = corridor
+            .definition_credential(signed_at)
+            .map_err(generate)?;
         let agreements = corridor.agreements(signed_at).map_err(generate)?;
         let approvals = corridor
             .activation_approvals(zone_keys, signed_at)
             .map_err(generate)?;
         let body = json!({
             "definition": corridor.definition(),
-            "agreement_set": agreements.iter().map(|agreement| &agreement.document).collect::<Vec<_>>(),
+            "definition_credential": definition_credential,
+            "agreements": agreements,
             "regulators": zone_keys.regulator_dids(),
             "authorities": [zone_keys.authority.did()],
             "party_entity_ids": corridor.party_entity_ids(),

@@ -1,11 +1,13 @@
-//! One corridor as the load generator sees it: its party keys, its definition and agreements,
-//! and the chain head it believes in, from which it signs the next receipt.
+//! One corridor as the load generator sees it: its party keys, its definition, the definition
+//! and agreement credentials that let a node create it, and the chain head it believes in,
+//! from which it signs the next receipt.
 //!
 //! Owns [`LoadCorridor`], [`ZoneKeys`], [`PreparedAppend`] and [`now`].
 //!
 //! Receipts are signed by party 0 alone under a 1-of-2 policy naming both parties
-//! ([`RECEIPT_SIGNATURE_THRESHOLD`]). Each receipt carries a small `load.payment` transition,
-//! so the node checks a payload digest as it would for real traffic.
+//! ([`RECEIPT_SIGNATURE_THRESHOLD`]). Party 0 also issues the definition credential; both
+//! parties must agree. Each receipt carries a small `load.payment` transition, so the node
+//! checks a payload digest as it would for real traffic.
 //!
 //! Never: advances its head on its own; the head moves only when the node acknowledged a
 //! receipt ([`LoadCorridor::advance`]) or the node's own summary says so
@@ -14,12 +16,13 @@
 use std::collections::{BTreeMap, BTreeSet};
 use std::time::{SystemTime, UNIX_EPOCH};
 
-use serde_json::json;
+use serde_json::{Value, json};
 use zeroize::Zeroizing;
 
 use msez_protocol::corridor::agreement::{
-    AFFIRMATIVE_COMMITMENT, AGREEMENT_ATTESTATION, Agreement, AgreementRule, CorridorDefinition,
-    TrustAnchor,
+    AFFIRMATIVE_COMMITMENT, AGREEMENT_ATTESTATION, AgreementError, AgreementRule,
+    CorridorDefinition, DEFINITION_ATTESTATION, TrustAnchor, issue_agreement_credential,
+    issue_definition_credential,
 };
 use msez_protocol::corridor::lifecycle::{TransitionKind, transition_consent};
 use msez_protocol::digest::Digest;
@@ -29,6 +32,7 @@ use msez_protocol::keys::SigningKey;
 use msez_protocol::policy::SigningPolicy;
 use msez_protocol::receipt::{DigestSet, Genesis, Receipt, ReceiptType, SignedReceipt, Transition};
 use msez_protocol::time::Timestamp;
+use msez_protocol::vc::CredentialTerms;
 use msez_protocol::vc::subjects::CorridorLifecycleState;
 
 use super::error::LoadError;
@@ -100,6 +104,14 @@ pub struct LoadCorridor {
     last_timestamp: Option<Timestamp>,
 }
 
+/// `key` is trusted for `kinds` of attestation.
+fn anchor(key: &SigningKey, kinds: &[&str]) -> TrustAnchor {
+    TrustAnchor {
+        did: *key.did(),
+        allowed_attestations: kinds.iter().map(|kind| (*kind).to_owned()).collect(),
+    }
+}
+
 /// The system clock as a protocol timestamp (whole seconds).
 pub fn now() -> Result<Timestamp, LoadError> {
     let clock = |reason: String| LoadError::Clock { reason };
@@ -146,13 +158,13 @@ impl LoadCorridor {
             settlement_model: "deferred_net".to_owned(),
             settlement_transfer_max_minor: BTreeMap::from([("PKR".to_owned(), 1_000_000_000)]),
             required_attestations: BTreeSet::new(),
-            trust_anchors: parties
-                .iter()
-                .map(|key| TrustAnchor {
-                    did: *key.did(),
-                    allowed_attestations: BTreeSet::from([AGREEMENT_ATTESTATION.to_owned()]),
-                })
-                .collect(),
+            trust_anchors: vec![
+                anchor(
+                    &parties[0],
+                    &[AGREEMENT_ATTESTATION, DEFINITION_ATTESTATION],
+                ),
+                anchor(&parties[1], &[AGREEMENT_ATTESTATION]),
+            ],
             key_rotation_overlap_seconds: 86_400,
             dispute_path: "DIFC-LCIA".to_owned(),
             receipt_signature_threshold: RECEIPT_SIGNATURE_THRESHOLD,
@@ -192,20 +204,34 @@ impl LoadCorridor {
         ["a", "b"].map(|side| format!("load-party-{}-{side}", self.corridor_index))
     }
 
-    /// Both parties' affirmative agreements, signed at `signed_at`.
-    pub fn agreements(&self, signed_at: Timestamp) -> Result<Vec<Agreement>, LoadError> {
+    /// Party 0's definition credential (no lawpacks or rulesets at genesis), issued at
+    /// `signed_at`.
+    pub fn definition_credential(&self, signed_at: Timestamp) -> Result<Value, LoadError> {
+        let issuer = &self.parties[0];
+        let terms = CredentialTerms::issued_by(*issuer.did(), signed_at);
+        issue_definition_credential(&self.definition, vec![], vec![], terms, issuer, signed_at)
+            .map_err(|error| self.generate_error("definition credential", &error))
+    }
+
+    /// Both parties' affirmative agreement credentials, issued at `signed_at`.
+    pub fn agreements(&self, signed_at: Timestamp) -> Result<Vec<Value>, LoadError> {
         self.parties
             .iter()
             .map(|party| {
-                Agreement::sign(&self.definition, AFFIRMATIVE_COMMITMENT, party, signed_at).map_err(
-                    |error| LoadError::Generate {
-                        corridor_index: self.corridor_index,
-                        what: "agreement",
-                        reason: error.to_string(),
-                    },
-                )
+                let terms = CredentialTerms::issued_by(*party.did(), signed_at);
+                let commitment = AFFIRMATIVE_COMMITMENT;
+                issue_agreement_credential(&self.definition, commitment, terms, party, signed_at)
+                    .map_err(|error| self.generate_error("agreement", &error))
             })
             .collect()
+    }
+
+    fn generate_error(&self, what: &'static str, error: &AgreementError) -> LoadError {
+        LoadError::Generate {
+            corridor_index: self.corridor_index,
+            what,
+            reason: error.to_string(),
+        }
     }
 
     /// Every regulator's consent to activate the corridor from PENDING, issued at `issued_at`.

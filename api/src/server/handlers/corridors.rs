@@ -17,11 +17,10 @@ use msez_actors::corridor::error::CorridorReject;
 use msez_actors::corridor::spec::{CreateCorridor, SpecError};
 use msez_protocol::corridor::agreement::CorridorDefinition;
 use msez_protocol::corridor::lifecycle::{HaltEvidence, TransitionEvidence};
-use msez_protocol::digest::Digest;
 use msez_protocol::ids::{CorridorId, EntityId, JurisdictionId};
 use msez_protocol::keys::DidKey;
 use msez_protocol::netting::NettingMode;
-use msez_protocol::receipt::{DigestSet, SignedReceipt};
+use msez_protocol::receipt::SignedReceipt;
 use serde::Deserialize;
 use serde_json::{Value, json};
 
@@ -29,11 +28,13 @@ use crate::server::body::JsonBody;
 use crate::server::error::ApiError;
 use crate::server::state::AppState;
 
-/// `POST /v1/corridors`: `{definition, agreement_set, regulators, authorities,
-/// party_entity_ids, activation_approvals?, lawpack_digest_set?, ruleset_digest_set?}` in; the
-/// corridor's summary out with 201. With every regulator's activation consent it is created
-/// ACTIVE, else PENDING. `party_entity_ids` are Mass entity ids (1 to 64, no repeats): the
-/// corridor records the ids only, and sanctions screening reads names from Mass.
+/// `POST /v1/corridors`: `{definition, definition_credential, agreements, regulators,
+/// authorities, party_entity_ids, activation_approvals?}` in; the corridor's summary out with
+/// 201. The agreement arrives whole (every party's agreement credential) and must complete, or
+/// the request is refused with the rule (422 naming `/agreements` or `/definition_credential`).
+/// With every regulator's activation consent the corridor is created ACTIVE, else PENDING until
+/// `POST …/lifecycle` activates it. `party_entity_ids` are Mass entity ids (1 to 64, no
+/// repeats): the corridor records the ids only, and sanctions screening reads names from Mass.
 pub(crate) async fn create(
     State(state): State<AppState>,
     JsonBody(body): JsonBody,
@@ -55,6 +56,28 @@ pub(crate) async fn summary(
         .await
         .map_err(reject)?;
     Ok(Json(summary_json(&summary)))
+}
+
+/// `GET /v1/corridors/{corridor_id}/agreement`: `{corridor_id, agreement_set_sha256,
+/// agreement_set}`, the stored agreement set whose digest the genesis root commits to, so a
+/// regulator or peer re-verifies the agreement and recomputes the genesis offline.
+pub(crate) async fn agreement(
+    State(state): State<AppState>,
+    Path(corridor_id): Path<String>,
+) -> Result<Json<Value>, ApiError> {
+    let corridor_id = corridor_id_of(&corridor_id)?;
+    let stored = state
+        .corridors()
+        .agreement_set(&corridor_id)
+        .await
+        .map_err(reject)?;
+    let agreement_set =
+        msez_protocol::canonical::parse(stored.as_bytes()).map_err(ApiError::internal)?;
+    Ok(Json(json!({
+        "corridor_id": corridor_id.as_str(),
+        "agreement_set_sha256": stored.digest().to_hex(),
+        "agreement_set": agreement_set,
+    })))
 }
 
 /// `POST /v1/corridors/{corridor_id}/receipts`: a client-signed receipt in; `{sequence,
@@ -304,7 +327,8 @@ fn create_request(mut body: Value) -> Result<CreateCorridor, ApiError> {
             .ok_or_else(|| ApiError::invalid(format!("/{field}"), format!("{field} is required")))
     };
     let definition: CorridorDefinition = typed(take("definition")?, "/definition")?;
-    let agreement_set = take("agreement_set")?;
+    let definition_credential = take("definition_credential")?;
+    let agreements: Vec<Value> = typed(take("agreements")?, "/agreements")?;
     let regulators: BTreeMap<JurisdictionId, DidKey> = typed(take("regulators")?, "/regulators")?;
     let authorities: BTreeSet<DidKey> = typed(take("authorities")?, "/authorities")?;
     let party_entity_ids: Vec<EntityId> = typed(take("party_entity_ids")?, "/party_entity_ids")?;
@@ -312,12 +336,6 @@ fn create_request(mut body: Value) -> Result<CreateCorridor, ApiError> {
         Ok(value) => typed(value, "/activation_approvals")?,
         Err(_) => Vec::new(),
     };
-    let digest_set = |value: Result<Value, ApiError>, field: &str| match value {
-        Ok(value) => typed::<Vec<Digest>>(value, field).map(DigestSet::normalised),
-        Err(_) => Ok(DigestSet::normalised([])),
-    };
-    let lawpack_digest_set = digest_set(take("lawpack_digest_set"), "/lawpack_digest_set")?;
-    let ruleset_digest_set = digest_set(take("ruleset_digest_set"), "/ruleset_digest_set")?;
     if let Some(unknown) = body.as_object().and_then(|members| {
         members
             .keys()
@@ -330,9 +348,8 @@ fn create_request(mut body: Value) -> Result<CreateCorridor, ApiError> {
     }
     Ok(CreateCorridor {
         definition,
-        agreement_set,
-        lawpack_digest_set,
-        ruleset_digest_set,
+        definition_credential,
+        agreements,
         regulators,
         authorities,
         activation_approvals,
@@ -343,13 +360,12 @@ fn create_request(mut body: Value) -> Result<CreateCorridor, ApiError> {
 /// The members a create request may carry.
 const CREATE_MEMBERS: &[&str] = &[
     "definition",
-    "agreement_set",
+    "definition_credential",
+    "agreements",
     "regulators",
     "authorities",
     "party_entity_ids",
     "activation_approvals",
-    "lawpack_digest_set",
-    "ruleset_digest_set",
 ];
 
 fn typed<T: serde::de::DeserializeOwned>(value: Value, field: &str) -> Result<T, ApiError> {
@@ -420,6 +436,10 @@ pub(crate) fn reject(rejection: CorridorReject) -> ApiError {
         | CorridorReject::TooLarge { .. } => ApiError::Unprocessable {
             message,
             field: Some("body".to_owned()),
+        },
+        CorridorReject::Agreement { source, .. } => ApiError::Unprocessable {
+            message,
+            field: Some(format!("/{}", source.member())),
         },
         CorridorReject::Overloaded { retry_after_ms, .. } => ApiError::Unavailable {
             message,

@@ -1,6 +1,7 @@
 //! Fork resolution: quorum wins, a branch without quorum never wins (whatever its timestamps),
-//! equivocators are excluded and produce evidence, authorities decide only without quorum, and
-//! the decision is independent of argument order and of any clock (property test).
+//! an attestation counts only with an observed head that fits its branch, equivocators are
+//! excluded and produce evidence, authorities decide only without quorum, and the decision is
+//! independent of argument order and of any clock (property tests).
 
 use proptest::prelude::*;
 
@@ -57,20 +58,68 @@ fn policy(quorum_threshold: u32) -> ForkPolicy {
     }
 }
 
-fn attest(seed: u8, candidate: u8, created: Timestamp) -> WatcherAttestation {
+/// The head a watcher claims to have observed when it attested a branch of the fixture fork
+/// (height 7, parent root 1).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Head {
+    /// Height 7, the parent: consistent.
+    Parent,
+    /// Height 8, the attested branch's root: consistent.
+    Branch,
+    /// Height 12, beyond the fork: consistent (the rule cannot see past the next height).
+    Beyond,
+    /// Height 8, the other branch's root: inconsistent.
+    OtherBranch,
+    /// Height 6, below the attested receipt: inconsistent.
+    Below,
+    /// Another corridor's head: inconsistent.
+    OtherCorridor,
+}
+
+impl Head {
+    const ALL: [Head; 6] = [
+        Head::Parent,
+        Head::Branch,
+        Head::Beyond,
+        Head::OtherBranch,
+        Head::Below,
+        Head::OtherCorridor,
+    ];
+
+    fn fits(self) -> bool {
+        matches!(self, Head::Parent | Head::Branch | Head::Beyond)
+    }
+}
+
+/// Watcher `seed` attests candidate root `candidate` with observed head `head`, signed even
+/// when the head breaks the rules (as a dishonest watcher could).
+fn attest_with_head(seed: u8, candidate: u8, head: Head, created: Timestamp) -> WatcherAttestation {
+    let other = if candidate == 0xAA { 0xBB } else { 0xAA };
+    let (corridor_id, height, next_root) = match head {
+        Head::Parent => (corridor(), 7, 1),
+        Head::Branch => (corridor(), 8, candidate),
+        Head::Beyond => (corridor(), 12, 0xEE),
+        Head::OtherBranch => (corridor(), 8, other),
+        Head::Below => (corridor(), 6, 1),
+        Head::OtherCorridor => (CorridorId::new("corridor:PK-CN").unwrap(), 8, candidate),
+    };
     let statement = AttestationStatement {
         corridor_id: corridor(),
         height: 7,
-        parent_root: Digest::from_bytes([1; 32]),
-        candidate_root: Digest::from_bytes([candidate; 32]),
+        parent_root: root(1),
+        candidate_root: root(candidate),
         observed_head: crate::vc::subjects::ObservedHead {
-            corridor_id: corridor(),
-            height: 8,
-            next_root: Digest::from_bytes([candidate; 32]),
-            mmr_root: Some(Digest::from_bytes([9; 32])),
+            corridor_id,
+            height,
+            next_root: root(next_root),
+            mmr_root: Some(root(9)),
         },
     };
-    WatcherAttestation::sign(statement, &key(seed), created).unwrap()
+    WatcherAttestation::sign_unchecked(statement, &key(seed), created).unwrap()
+}
+
+fn attest(seed: u8, candidate: u8, created: Timestamp) -> WatcherAttestation {
+    attest_with_head(seed, candidate, Head::Branch, created)
 }
 
 fn root(byte: u8) -> Digest {
@@ -258,20 +307,7 @@ fn fork_resolution_takes_up_to_the_attestation_limit() {
 #[test]
 fn fork_resolve_from_json_matches_the_typed_call() {
     let attestations: Vec<_> = (1..=5).map(|seed| attest(seed, 0xBB, at(0))).collect();
-    let watchers: Vec<Value> = (1..=WATCHER_COUNT)
-        .map(|seed| json!({"did": key(seed).did().to_string(), "status": "active", "bond": 1000}))
-        .collect();
-    let branch = |next: u8| {
-        json!({"corridor_id": "corridor:PK-AE", "sequence": 7,
-               "prev_root": root(1).to_hex(), "next_root": root(next).to_hex()})
-    };
-    let input = json!({
-        "branches": [branch(0xBB), branch(0xAA)],
-        "attestations": attestations.iter().map(|a| a.to_json().unwrap()).collect::<Vec<_>>(),
-        "watchers": watchers,
-        "policy": {"quorum_threshold": 5, "bond_minor_min": 1000,
-                   "authorities": [key(100).did().to_string()], "authority_threshold": 1},
-    });
+    let input = json_input(&attestations, 5, &[key(100).did().to_string()]);
     let decision = fork_resolve_from_json(&input).unwrap();
     let mut expected_policy = policy(5);
     expected_policy.authorities = [*key(100).did()].into_iter().collect();
@@ -289,13 +325,34 @@ fn fork_resolve_from_json_matches_the_typed_call() {
     );
 }
 
-/// (watcher seed, candidate byte, created offset): candidates include a foreign root 0xCC.
-fn arbitrary_attestations() -> impl Strategy<Value = Vec<(u8, u8, i64)>> {
+/// The `msez fork resolve` input for the fixture fork (branches in reverse order), watchers
+/// 1..=8 active with bond 1000, and `attestations`.
+fn json_input(attestations: &[WatcherAttestation], quorum: u32, authorities: &[String]) -> Value {
+    let watchers: Vec<Value> = (1..=WATCHER_COUNT)
+        .map(|seed| json!({"did": key(seed).did().to_string(), "status": "active", "bond": 1000}))
+        .collect();
+    let branch = |next: u8| {
+        json!({"corridor_id": "corridor:PK-AE", "sequence": 7,
+               "prev_root": root(1).to_hex(), "next_root": root(next).to_hex()})
+    };
+    json!({
+        "branches": [branch(0xBB), branch(0xAA)],
+        "attestations": attestations.iter().map(|a| a.to_json().unwrap()).collect::<Vec<_>>(),
+        "watchers": watchers,
+        "policy": {"quorum_threshold": quorum, "bond_minor_min": 1000,
+                   "authorities": authorities, "authority_threshold": 1},
+    })
+}
+
+/// (watcher seed, candidate byte, created offset, observed head): candidates include a foreign
+/// root 0xCC, heads include inconsistent ones, offsets reach far into the past.
+fn arbitrary_attestations() -> impl Strategy<Value = Vec<(u8, u8, i64, Head)>> {
     prop::collection::vec(
         (
             1..=WATCHER_COUNT + 1,
             prop::sample::select(vec![0xAAu8, 0xBB, 0xCC]),
             -1_000_000..1_000_000i64,
+            prop::sample::select(Head::ALL.to_vec()),
         ),
         0..14,
     )
@@ -311,9 +368,13 @@ proptest! {
         permutation_seed in any::<u64>(),
         clock_shift in -1_000_000..1_000_000i64,
     ) {
-        let attestations: Vec<_> = rows.iter().map(|&(s, c, t)| attest(s, c, at(t))).collect();
+        let attestations: Vec<_> =
+            rows.iter().map(|&(s, c, t, h)| attest_with_head(s, c, h, at(t))).collect();
         // The same statements signed at other times (another "clock"), in another order.
-        let mut shifted: Vec<_> = rows.iter().map(|&(s, c, t)| attest(s, c, at(t + clock_shift))).collect();
+        let mut shifted: Vec<_> = rows
+            .iter()
+            .map(|&(s, c, t, h)| attest_with_head(s, c, h, at(t + clock_shift)))
+            .collect();
         let mut state = permutation_seed;
         for index in (1..shifted.len()).rev() {
             state = state.wrapping_mul(6_364_136_223_846_793_005).wrapping_add(1);
@@ -326,6 +387,34 @@ proptest! {
         prop_assert_eq!(&first.counted, &second.counted);
         prop_assert_eq!(&first.rejected, &second.rejected);
         prop_assert_eq!(first.equivocations.len(), second.equivocations.len());
+    }
+
+    #[test]
+    fn fork_counts_only_fitting_heads_and_never_crowns_a_branch_without_quorum(
+        rows in arbitrary_attestations(),
+        threshold in 1..5u32,
+    ) {
+        let attestations: Vec<_> =
+            rows.iter().map(|&(s, c, t, h)| attest_with_head(s, c, h, at(t))).collect();
+        let decision = resolve_fork(&fork(), &attestations, &registry(), &policy(threshold), &[]).unwrap();
+        let branches = [0xAAu8, 0xBB];
+        let signed_both = |seed: u8| {
+            branches.iter().all(|&candidate| rows.iter().any(|&(s, c, _, _)| s == seed && c == candidate))
+        };
+        for (branch, counted) in decision.counted.iter().enumerate() {
+            for watcher in counted {
+                let seed = (1..=WATCHER_COUNT).find(|&seed| key(seed).did() == watcher).unwrap();
+                let fitting = rows.iter().any(|&(s, c, _, h)| s == seed && c == branches[branch] && h.fits());
+                prop_assert!(fitting, "{watcher} counted without a fitting head");
+                prop_assert!(!signed_both(seed), "{watcher} signed both branches and still counted");
+            }
+        }
+        let needed = usize::try_from(threshold).unwrap();
+        if let Resolution::Quorum { winner } = decision.resolution {
+            let won = usize::from(winner == root(0xBB));
+            prop_assert!(decision.counted[won].len() >= needed);
+            prop_assert!(decision.counted[1 - won].len() < needed);
+        }
     }
 
     #[test]
@@ -381,4 +470,107 @@ fn fork_resolution_takes_up_to_the_authority_credential_limit() {
             count: FORK_RESOLUTIONS_MAX + 1
         })
     );
+}
+
+#[test]
+fn fork_counts_only_attestations_whose_observed_head_fits_their_branch() {
+    let attestations = [
+        attest_with_head(1, 0xBB, Head::Parent, at(0)),
+        attest_with_head(2, 0xBB, Head::Branch, at(0)),
+        attest_with_head(3, 0xBB, Head::Beyond, at(0)),
+        attest_with_head(4, 0xBB, Head::OtherBranch, at(0)),
+        attest_with_head(5, 0xAA, Head::Below, at(0)),
+        attest_with_head(6, 0xAA, Head::OtherCorridor, at(0)),
+    ];
+    let decision = resolve_fork(&fork(), &attestations, &registry(), &policy(3), &[]).unwrap();
+    assert_eq!(
+        decision.resolution,
+        Resolution::Quorum { winner: root(0xBB) }
+    );
+    let mut expected_counted: Vec<DidKey> = (1..=3).map(|seed| *key(seed).did()).collect();
+    expected_counted.sort();
+    assert_eq!(decision.counted, [Vec::new(), expected_counted]);
+    let rejection = |seed: u8, candidate: u8, rule| {
+        (
+            *key(seed).did(),
+            root(candidate),
+            AttestationRejection::ObservedHead { rule },
+        )
+    };
+    let mut expected_rejected = vec![
+        rejection(
+            4,
+            0xBB,
+            "an observed head one past the attested sequence is the attested next_root",
+        ),
+        rejection(
+            5,
+            0xAA,
+            "observed_head.height is at least the attested sequence",
+        ),
+        rejection(
+            6,
+            0xAA,
+            "observed_head.corridor_id is the attested corridor",
+        ),
+    ];
+    expected_rejected.sort();
+    assert_eq!(decision.rejected, expected_rejected);
+    // `msez fork resolve` reads such attestations and reports each with its rule.
+    let input = json_input(&attestations, 3, &[]);
+    let output = fork_resolve_from_json(&input).unwrap().to_json();
+    assert_eq!(output["outcome"], "quorum");
+    let reported = output["rejected"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|entry| entry["watcher"] == key(4).did().to_string())
+        .unwrap();
+    assert_eq!(reported["reason"], "observed_head_inconsistent");
+    assert_eq!(
+        reported["rule"],
+        "an observed head one past the attested sequence is the attested next_root"
+    );
+}
+
+#[test]
+fn fork_a_watcher_that_signed_both_branches_equivocated_whatever_its_head_or_standing() {
+    let attestations = [
+        attest_with_head(1, 0xBB, Head::Branch, at(0)),
+        attest_with_head(1, 0xAA, Head::OtherBranch, at(1)),
+        attest_with_head(9, 0xBB, Head::Branch, at(0)),
+        attest_with_head(9, 0xAA, Head::Branch, at(0)),
+        attest(2, 0xBB, at(0)),
+    ];
+    let decision = resolve_fork(&fork(), &attestations, &registry(), &policy(1), &[]).unwrap();
+    assert_eq!(decision.counted[1], vec![*key(2).did()]);
+    let mut equivocators = vec![*key(1).did(), *key(9).did()];
+    equivocators.sort();
+    let found: Vec<DidKey> = decision
+        .equivocations
+        .iter()
+        .map(EquivocationEvidence::watcher)
+        .collect();
+    assert_eq!(found, equivocators);
+    assert!(decision.rejected.contains(&(
+        *key(1).did(),
+        root(0xBB),
+        AttestationRejection::Equivocated
+    )));
+    assert!(
+        decision
+            .rejected
+            .iter()
+            .any(|(watcher, candidate, reason)| {
+                *watcher == *key(1).did()
+                    && *candidate == root(0xAA)
+                    && matches!(reason, AttestationRejection::ObservedHead { .. })
+            })
+    );
+    // Watcher 9 is bonded but not active: its attestations never counted, yet it equivocated.
+    assert!(decision.rejected.contains(&(
+        *key(9).did(),
+        root(0xAA),
+        AttestationRejection::WatcherNotCounted
+    )));
 }

@@ -1,5 +1,6 @@
-//! Watchers: the lifecycle table, bonds, integer basis-point slashes, equivocation evidence and
-//! the challenge window at its edge.
+//! Watchers: the lifecycle table, bonds, integer basis-point slashes, equivocation and collusion
+//! evidence, the challenge window at its edge, and what a partial slash does to the lifecycle
+//! (a watcher keeps serving while its remaining bond meets the minimum).
 
 use super::*;
 use crate::test_support::key;
@@ -22,6 +23,9 @@ fn statement(candidate: u8) -> AttestationStatement {
         },
     }
 }
+
+/// The corridor's minimum bond in the slashing tests below.
+const BOND_MINOR_MIN: u64 = 500;
 
 fn active_registry(watcher: &DidKey, bond_minor: u64) -> WatcherRegistry {
     let mut registry = WatcherRegistry::new();
@@ -154,13 +158,13 @@ fn slash_waits_for_the_challenge_window_then_takes_the_bond() {
         challenge_window_seconds: 3_600,
     };
     assert_eq!(
-        execute_slash(&mut registry, &claim, at(3_699)),
+        execute_slash(&mut registry, &claim, BOND_MINOR_MIN, at(3_699)),
         Err(WatcherError::ChallengeWindowOpen {
             watcher: did,
             executable_at: at(3_700)
         })
     );
-    let outcome = execute_slash(&mut registry, &claim, at(3_700)).unwrap();
+    let outcome = execute_slash(&mut registry, &claim, BOND_MINOR_MIN, at(3_700)).unwrap();
     assert_eq!(
         outcome,
         SlashOutcome {
@@ -172,7 +176,7 @@ fn slash_waits_for_the_challenge_window_then_takes_the_bond() {
     );
     assert!(!registry.counts(&did, 1));
     assert!(matches!(
-        execute_slash(&mut registry, &claim, at(3_700)),
+        execute_slash(&mut registry, &claim, BOND_MINOR_MIN, at(3_700)),
         Err(WatcherError::Transition { .. })
     ));
 }
@@ -216,12 +220,18 @@ fn attestation_document_carries_the_observed_head_and_round_trips() {
         Digest::from_bytes([9; 32]).to_hex()
     );
     assert_eq!(WatcherAttestation::from_json(&secured), Ok(attestation));
-    // A head edited after signing no longer matches the signed statement's rules or proof.
+    // A head edited after signing still parses (its judge is the one who counts it), but it
+    // breaks the observed-head rules and no longer matches the proof.
     let mut forged = secured;
     forged["observed_head"]["height"] = serde_json::json!(3);
+    let parsed = WatcherAttestation::from_json(&forged).unwrap();
     assert!(matches!(
-        WatcherAttestation::from_json(&forged),
+        parsed.statement().check_observed_head(),
         Err(WatcherError::ObservedHead { .. })
+    ));
+    assert!(matches!(
+        parsed.verify(),
+        Err(WatcherError::AttestationProof { .. })
     ));
 }
 
@@ -331,7 +341,7 @@ fn false_attestation_slash_takes_half_the_bond_after_the_window() {
         challenge_window_seconds: 60,
     };
     assert!(matches!(
-        execute_slash(&mut registry, &claim, at(59)),
+        execute_slash(&mut registry, &claim, BOND_MINOR_MIN, at(59)),
         Err(WatcherError::ChallengeWindowOpen { .. })
     ));
     let wrong_watcher = SlashingClaim {
@@ -339,20 +349,28 @@ fn false_attestation_slash_takes_half_the_bond_after_the_window() {
         ..claim.clone()
     };
     assert_eq!(
-        execute_slash(&mut registry, &wrong_watcher, at(60)),
+        execute_slash(&mut registry, &wrong_watcher, BOND_MINOR_MIN, at(60)),
         Err(WatcherError::EvidenceAboutAnother {
             claimed: *key(2).did(),
-            accused: did
+            accused: vec![did]
         })
     );
+    // 501 remains: above the minimum of 500 the watcher keeps serving...
     assert_eq!(
-        execute_slash(&mut registry, &claim, at(60)),
+        execute_slash(&mut registry, &claim, BOND_MINOR_MIN, at(60)),
         Ok(SlashOutcome {
             slash_bps: 5_000,
             slashed_minor: 500,
             remaining_bond_minor: 501,
-            status: WatcherStatus::Slashed
+            status: WatcherStatus::Active
         })
+    );
+    assert!(registry.counts(&did, BOND_MINOR_MIN));
+    // ...and a corridor demanding more than 501 ends its service.
+    let mut strict = active_registry(&did, 1_001);
+    assert_eq!(
+        execute_slash(&mut strict, &claim, 502, at(60)).map(|outcome| outcome.status),
+        Ok(WatcherStatus::Slashed)
     );
     // A forged signature makes the evidence fail when the claim is re-checked.
     let mut forged = evidence;
@@ -367,7 +385,7 @@ fn false_attestation_slash_takes_half_the_bond_after_the_window() {
         ..claim
     };
     assert!(matches!(
-        execute_slash(&mut registry, &forged_claim, at(60)),
+        execute_slash(&mut registry, &forged_claim, BOND_MINOR_MIN, at(60)),
         Err(WatcherError::AttestationProof { .. })
     ));
 }
@@ -426,12 +444,12 @@ fn availability_slash_takes_100_bps_per_unrebutted_incident() {
     assert_eq!(rebut(&mut claim, attest_height(1, 1, at(100))), Ok(()));
     let mut registry = active_registry(&did, 10_000);
     assert_eq!(
-        execute_slash(&mut registry, &claim, at(260)),
+        execute_slash(&mut registry, &claim, BOND_MINOR_MIN, at(260)),
         Ok(SlashOutcome {
             slash_bps: 200,
             slashed_minor: 200,
             remaining_bond_minor: 9_800,
-            status: WatcherStatus::Slashed
+            status: WatcherStatus::Active
         })
     );
     let mut equivocation = SlashingClaim {
@@ -456,18 +474,28 @@ fn availability_evidence_needs_listed_heights_the_checkpoint_covers() {
     let not = |reason| Err(WatcherError::NotAvailabilityFailure { reason });
     let mut registry = active_registry(&did, 10_000);
     assert_eq!(
-        execute_slash(&mut registry, &availability_claim(&[]), at(260)),
+        execute_slash(
+            &mut registry,
+            &availability_claim(&[]),
+            BOND_MINOR_MIN,
+            at(260)
+        ),
         not("no missed heights are listed")
     );
     assert_eq!(
-        execute_slash(&mut registry, &availability_claim(&[2, 3]), at(260)),
+        execute_slash(
+            &mut registry,
+            &availability_claim(&[2, 3]),
+            BOND_MINOR_MIN,
+            at(260)
+        ),
         not("a missed height is not covered by the checkpoint")
     );
     // Every incident rebutted: nothing is left to slash.
     let mut claim = availability_claim(&[0]);
     claim.rebut(&attest_height(1, 0, at(10))).unwrap();
     assert_eq!(
-        execute_slash(&mut registry, &claim, at(260)),
+        execute_slash(&mut registry, &claim, BOND_MINOR_MIN, at(260)),
         not("no missed heights are listed")
     );
     assert_eq!(registry.get(&did).unwrap().bond_minor, 10_000);
@@ -487,6 +515,185 @@ fn availability_evidence_holds_up_to_its_incident_limit() {
         evidence(limit + 1).check(),
         Err(WatcherError::NotAvailabilityFailure {
             reason: "more missed heights than AVAILABILITY_INCIDENTS_MAX"
+        })
+    );
+}
+
+#[test]
+fn partial_slash_keeps_a_watcher_serving_while_its_bond_meets_the_minimum() {
+    let did = *key(1).did();
+    let one_incident = availability_claim(&[0]);
+    // 1000 - 1% = 990: exactly the minimum, so the watcher stays active and counts.
+    let mut registry = active_registry(&did, 1_000);
+    let outcome = execute_slash(&mut registry, &one_incident, 990, at(260)).unwrap();
+    assert_eq!(
+        (outcome.remaining_bond_minor, outcome.status),
+        (990, WatcherStatus::Active)
+    );
+    assert!(registry.counts(&did, 990));
+    // 990 - 1% (9, rounded down) = 981: one below the minimum ends its service for good.
+    let outcome = execute_slash(&mut registry, &one_incident, 990, at(260)).unwrap();
+    assert_eq!(
+        (
+            outcome.slashed_minor,
+            outcome.remaining_bond_minor,
+            outcome.status
+        ),
+        (9, 981, WatcherStatus::Slashed)
+    );
+    assert!(!registry.counts(&did, 1));
+    assert_eq!(
+        execute_slash(&mut registry, &one_incident, 990, at(260)),
+        Err(WatcherError::Transition {
+            watcher: did,
+            from: WatcherStatus::Slashed,
+            to: WatcherStatus::Slashed
+        })
+    );
+    // A bonded watcher below the minimum is slashed too; an unbonding one keeps leaving with
+    // what remains, whatever the minimum.
+    let mut bonded = WatcherRegistry::new();
+    bonded.register(did).unwrap();
+    bonded.bond(&did, 1_000).unwrap();
+    assert_eq!(
+        execute_slash(&mut bonded, &one_incident, 1_000, at(260)).map(|o| o.status),
+        Ok(WatcherStatus::Slashed)
+    );
+    let mut unbonding = active_registry(&did, 1_000);
+    unbonding.begin_unbonding(&did).unwrap();
+    assert_eq!(
+        execute_slash(&mut unbonding, &one_incident, 1_000, at(260)).map(|o| o.status),
+        Ok(WatcherStatus::Unbonding)
+    );
+    assert_eq!(unbonding.get(&did).unwrap().bond_minor, 990);
+    unbonding.deactivate(&did).unwrap();
+}
+
+/// Watcher `seed`'s equivocation over the fixture fork (candidate roots 2 and 3).
+fn equivocation(seed: u8) -> EquivocationEvidence {
+    EquivocationEvidence::new(
+        WatcherAttestation::sign(statement(2), &key(seed), at(0)).unwrap(),
+        WatcherAttestation::sign(statement(3), &key(seed), at(1)).unwrap(),
+    )
+    .unwrap()
+}
+
+fn collusion_claim(seed: u8, evidence: &CollusionEvidence) -> SlashingClaim {
+    SlashingClaim {
+        watcher: *key(seed).did(),
+        evidence: SlashingEvidence::Collusion(Box::new(evidence.clone())),
+        filed_at: at(0),
+        challenge_window_seconds: 60,
+    }
+}
+
+#[test]
+fn collusion_takes_the_whole_bond_and_bans_every_member() {
+    let evidence =
+        CollusionEvidence::new(vec![equivocation(3), equivocation(1), equivocation(2)]).unwrap();
+    let mut members: Vec<DidKey> = [1, 2, 3].iter().map(|&seed| *key(seed).did()).collect();
+    members.sort();
+    assert_eq!(evidence.watchers(), members);
+    let mut registry = WatcherRegistry::new();
+    for (seed, bond) in [(1u8, 1_000u64), (2, 7_777), (3, 1_000), (4, 1_000)] {
+        let did = *key(seed).did();
+        registry.register(did).unwrap();
+        registry.bond(&did, bond).unwrap();
+        registry.activate(&did).unwrap();
+    }
+    assert!(matches!(
+        execute_slash(&mut registry, &collusion_claim(2, &evidence), 1, at(59)),
+        Err(WatcherError::ChallengeWindowOpen { .. })
+    ));
+    assert_eq!(
+        execute_slash(&mut registry, &collusion_claim(2, &evidence), 1, at(60)),
+        Ok(SlashOutcome {
+            slash_bps: 10_000,
+            slashed_minor: 7_777,
+            remaining_bond_minor: 0,
+            status: WatcherStatus::Banned
+        })
+    );
+    assert_eq!(
+        execute_slash(&mut registry, &collusion_claim(4, &evidence), 1, at(60)),
+        Err(WatcherError::EvidenceAboutAnother {
+            claimed: *key(4).did(),
+            accused: members.clone()
+        })
+    );
+    assert_eq!(
+        execute_slash(&mut registry, &collusion_claim(2, &evidence), 1, at(60)),
+        Err(WatcherError::Transition {
+            watcher: *key(2).did(),
+            from: WatcherStatus::Banned,
+            to: WatcherStatus::Banned
+        })
+    );
+    // Already slashed for its own equivocation, a member is still banned for the collusion.
+    let equivocation_claim = SlashingClaim {
+        evidence: SlashingEvidence::Equivocation(Box::new(equivocation(3))),
+        ..collusion_claim(3, &evidence)
+    };
+    let slashed = execute_slash(&mut registry, &equivocation_claim, 1, at(60)).unwrap();
+    assert_eq!(slashed.status, WatcherStatus::Slashed);
+    let banned = execute_slash(&mut registry, &collusion_claim(3, &evidence), 1, at(60)).unwrap();
+    assert_eq!(
+        (banned.slashed_minor, banned.status),
+        (0, WatcherStatus::Banned)
+    );
+    assert!(!registry.counts(key(2).did(), 1));
+    // Watcher 1 is a member too, but no claim against it has executed yet.
+    assert!(registry.counts(key(1).did(), 1));
+}
+
+#[test]
+fn collusion_needs_two_distinct_watchers_on_one_fork_with_valid_signatures() {
+    let not = |reason| Err(WatcherError::NotCollusion { reason });
+    assert_eq!(
+        CollusionEvidence::new(vec![equivocation(1)]),
+        not("fewer than two watchers cannot collude")
+    );
+    let at_minimum = CollusionEvidence::new(vec![equivocation(2), equivocation(1)]).unwrap();
+    assert_eq!(at_minimum.watchers().len(), COLLUSION_WATCHERS_MIN);
+    assert_eq!(
+        CollusionEvidence::new(vec![equivocation(1), equivocation(1)]),
+        not("a watcher appears twice")
+    );
+    let elsewhere = EquivocationEvidence::new(
+        WatcherAttestation::sign(statement(2), &key(2), at(0)).unwrap(),
+        WatcherAttestation::sign(statement(4), &key(2), at(0)).unwrap(),
+    )
+    .unwrap();
+    assert_eq!(
+        CollusionEvidence::new(vec![equivocation(1), elsewhere]),
+        not("the equivocations are not over the same fork and the same two roots")
+    );
+    // A signature that does not verify sinks the whole evidence.
+    let mut forged = equivocation(2);
+    let mut document = forged.second.to_json().unwrap();
+    document["proof"]["proofValue"] =
+        forged.first.to_json().unwrap()["proof"]["proofValue"].clone();
+    forged.second = WatcherAttestation::from_json(&document).unwrap();
+    assert!(matches!(
+        CollusionEvidence::new(vec![equivocation(1), forged]),
+        Err(WatcherError::AttestationProof { .. })
+    ));
+}
+
+#[test]
+fn collusion_evidence_holds_up_to_the_watcher_limit() {
+    // The count is checked before anything else: at the limit the next rule speaks.
+    let one = equivocation(1);
+    assert_eq!(
+        CollusionEvidence::new(vec![one.clone(); WATCHERS_MAX]),
+        Err(WatcherError::NotCollusion {
+            reason: "a watcher appears twice"
+        })
+    );
+    assert_eq!(
+        CollusionEvidence::new(vec![one; WATCHERS_MAX + 1]),
+        Err(WatcherError::NotCollusion {
+            reason: "more equivocations than WATCHERS_MAX"
         })
     );
 }

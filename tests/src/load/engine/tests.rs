@@ -18,6 +18,7 @@ use serde_json::{Value, json};
 
 use msez_protocol::canonical::CanonicalBytes;
 use msez_protocol::chain::ReceiptChain;
+use msez_protocol::corridor::agreement::{CorridorDefinition, check_activation};
 use msez_protocol::export::{ExportHeader, export_chain};
 use msez_protocol::ids::CorridorId;
 use msez_protocol::keys::DidKey;
@@ -75,12 +76,19 @@ async fn create(State(fake): State<Arc<Fake>>, body: String) -> Reply {
     let threshold =
         u32::try_from(definition["receipt_signature_threshold"].as_u64().unwrap()).unwrap();
     let policy = SigningPolicy::new(threshold, signers).unwrap();
+    // As a node does: the agreement must complete, and its set's digest enters the genesis.
+    let typed: CorridorDefinition = serde_json::from_value(definition.clone()).unwrap();
+    let agreement = check_activation(
+        &typed,
+        &body["definition_credential"],
+        body["agreements"].as_array().unwrap(),
+        crate::load::corridor::now().unwrap(),
+    )
+    .unwrap();
     let genesis = Genesis::new(
         corridor_id.clone(),
         CanonicalBytes::new(definition).unwrap().digest(),
-        CanonicalBytes::new(&body["agreement_set"])
-            .unwrap()
-            .digest(),
+        agreement.sha256().unwrap(),
         DigestSet::default(),
         DigestSet::default(),
     );
