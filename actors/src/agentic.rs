@@ -2,8 +2,7 @@
 //!
 //! Owns [`AgenticHandle`] (the only API), [`AgenticConfig`], the executor seams
 //! [`CorridorControl`] and [`EntityControl`], the sanctions input [`SanctionsUpdate`] and the
-//! results [`Decision`], [`ActionOutcome`], [`SanctionsSweep`] ([`UnscreenedParty`]);
-//! [`zone_policy_set`] (the baseline composed with the store's latest policy versions); and
+//! results [`Decision`], [`ActionOutcome`], [`SanctionsSweep`] ([`UnscreenedParty`]); and
 //! [`baseline_policy_set`],
 //! the two policies every zone starts with (a confirmed sanctions match on a corridor party
 //! halts the corridor; an expired licence suspends the entity).
@@ -327,67 +326,6 @@ pub struct AgenticHandle {
     shared: Arc<AgenticShared>,
 }
 
-/// Why the zone's policy set could not be loaded.
-#[derive(Debug, thiserror::Error)]
-pub enum PolicyLoadError {
-    /// The store could not list the policy versions.
-    #[error("policy versions unreadable: {0}")]
-    Store(#[from] msez_persistence::error::StoreError),
-    /// A stored version is not a policy version document.
-    #[error("stored policy {policy_id} version {version}: {source}")]
-    Version {
-        /// The policy id of the row.
-        policy_id: String,
-        /// The version of the row.
-        version: u64,
-        /// Why it does not parse.
-        #[source]
-        source: msez_protocol::agentic::policy::PolicyError,
-    },
-    /// A stored version's document names another policy id than its row.
-    #[error("stored policy {policy_id} version {version} holds policy {document_policy_id}")]
-    IdMismatch {
-        /// The policy id of the row.
-        policy_id: String,
-        /// The version of the row.
-        version: u64,
-        /// The id inside the document.
-        document_policy_id: String,
-    },
-    /// The composed set breaks a set bound (too many policies).
-    #[error("policy set: {0}")]
-    Compose(msez_protocol::agentic::policy::PolicyError),
-}
-
-/// The set in force at start: [`baseline_policy_set`] composed with the latest stored version
-/// of every policy id (`msez_protocol::agentic::versions::compose_policy_set`).
-pub async fn zone_policy_set(store: &Store) -> Result<PolicySet, PolicyLoadError> {
-    use msez_protocol::agentic::versions::{compose_policy_set, parse_policy_version};
-    let baseline = baseline_policy_set().map_err(PolicyLoadError::Compose)?;
-    let mut latest = Vec::new();
-    for record in store.latest_policies().await? {
-        let version_error = |source| PolicyLoadError::Version {
-            policy_id: record.policy_id.clone(),
-            version: record.version,
-            source,
-        };
-        let document =
-            msez_protocol::canonical::parse(record.policy.as_bytes()).map_err(|error| {
-                version_error(msez_protocol::fields::FieldError::Json { error }.into())
-            })?;
-        let version = parse_policy_version(&document, "$").map_err(version_error)?;
-        if version.policy_id().as_str() != record.policy_id {
-            return Err(PolicyLoadError::IdMismatch {
-                policy_id: record.policy_id,
-                version: record.version,
-                document_policy_id: version.policy_id().to_string(),
-            });
-        }
-        latest.push(version);
-    }
-    compose_policy_set(baseline.policies(), latest).map_err(PolicyLoadError::Compose)
-}
-
 /// The policies every zone starts with, before any policy pack is loaded: a confirmed
 /// sanctions match on a corridor party halts that corridor, and an expired licence suspends
 /// its entity.
@@ -466,6 +404,22 @@ impl AgenticHandle {
         if let Some(actor) = self.slot.take() {
             actor.stop(None);
         }
+    }
+
+    /// The id of the audit trail this actor records decisions in.
+    pub fn trail_id(&self) -> &str {
+        &self.shared.config.trail_id
+    }
+
+    /// The policy set in force.
+    pub fn policies(&self) -> Arc<PolicySet> {
+        Arc::clone(
+            &self
+                .shared
+                .policies
+                .read()
+                .unwrap_or_else(PoisonError::into_inner),
+        )
     }
 
     /// Replaces the policy set (a policy pack update). Survives actor restarts.
@@ -882,6 +836,40 @@ async fn party_identities(
     identities
 }
 
+/// The decisions among `entries` (consecutive entries of a trail this actor writes) whose
+/// outcome entry is missing: the actor crashed between recording a decision and recording what
+/// became of it. A decision whose outcome could follow after the last entry is not reported.
+pub fn decisions_without_outcome(entries: &[msez_persistence::audit::AuditEntry]) -> Vec<u64> {
+    let kind_of = |entry: &msez_persistence::audit::AuditEntry| -> Option<(String, Option<u64>)> {
+        let value = msez_protocol::canonical::parse(entry.entry.as_bytes()).ok()?;
+        let kind = value.get("type")?.as_str()?.to_owned();
+        Some((kind, value.get("decision_sequence").and_then(Value::as_u64)))
+    };
+    let kinds: Vec<Option<(String, Option<u64>)>> = entries.iter().map(kind_of).collect();
+    entries
+        .iter()
+        .zip(&kinds)
+        .enumerate()
+        .filter(|(_, (_, kind))| {
+            kind.as_ref()
+                .is_some_and(|(kind, _)| kind == DECISION_ENTRY_TYPE)
+        })
+        .filter_map(|(index, (entry, _))| {
+            let next = kinds.get(index + 1)?;
+            let answered = next.as_ref().is_some_and(|(kind, decision)| {
+                kind == OUTCOME_ENTRY_TYPE && *decision == Some(entry.sequence)
+            });
+            (!answered).then_some(entry.sequence)
+        })
+        .collect()
+}
+
+/// The `type` of a decision entry.
+const DECISION_ENTRY_TYPE: &str = "MSEZAgenticDecision";
+
+/// The `type` of an outcome entry.
+const OUTCOME_ENTRY_TYPE: &str = "MSEZAgenticOutcome";
+
 fn rule_word(rule: msez_protocol::tensor::sanctions::MatchRule) -> &'static str {
     use msez_protocol::tensor::sanctions::MatchRule;
     match rule {
@@ -911,7 +899,7 @@ fn decision_record(
         })
         .collect();
     json!({
-        "type": "MSEZAgenticDecision",
+        "type": DECISION_ENTRY_TYPE,
         "trail_id": trail_id,
         "recorded_at": recorded_at.to_string(),
         "trigger": trigger.kind().as_str(),
@@ -954,7 +942,7 @@ fn outcome_record(
         })
         .collect();
     json!({
-        "type": "MSEZAgenticOutcome",
+        "type": OUTCOME_ENTRY_TYPE,
         "decision_sequence": decision_sequence,
         "recorded_at": recorded_at.to_string(),
         "outcomes": results,

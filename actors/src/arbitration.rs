@@ -1,7 +1,8 @@
 //! The arbitration actor: one per open dispute, hosted by a `msez_runtime::KeyedHost`.
 //!
 //! Owns [`Arbitrations`] (the handle), [`ArbitrationBehaviour`] (the `Keyed` implementation),
-//! [`ArbitrationConfig`], [`DisputeStatus`] and [`ArbitrationReject`].
+//! [`ArbitrationConfig`], [`Filing`], [`DisputeStatus`], [`Enforcement`], [`StepOutcome`],
+//! [`FiledEvidence`] and [`ArbitrationReject`].
 //!
 //! Each step goes through `msez_protocol::arbitration::Dispute::apply` (pure). When a step
 //! enforces a ruling, the ruling's enforcement actions (`Dispute::enforcement_actions`) go to
@@ -9,24 +10,40 @@
 //! and executes them (suspend an entity, halt a corridor, ...). The agentic actor never calls
 //! an arbitration actor, so this call cannot close a cycle.
 //!
-//! Durability: the filing and every accepted step are appended to the dispute's journal, a
-//! hash-chained trail `dispute:<dispute_id>` (`Store::append_audit_entry`), after the pure step
-//! succeeds on a copy and before the state changes and the caller is answered. Hydration replays
-//! the journal through `Dispute::file` and `Dispute::apply` (deterministic, panel selection
-//! included), so a restarted actor is indistinguishable from one that never failed. Known gap:
-//! a crash after the enforce step is journaled but before the agentic actor answered leaves the
-//! enforcement unexecuted; the replayed dispute is `enforced` and does not resend it.
+//! Durability: the filing, every evidence filing, every accepted step and every executed
+//! enforcement are appended to the dispute's journal, a hash-chained trail
+//! `dispute:<dispute_id>` (`Store::append_audit_entry`), after the pure step succeeds on a copy
+//! and before the state changes and the caller is answered. Hydration replays the journal
+//! through `Dispute::file` and `Dispute::apply` (deterministic, panel selection included), so a
+//! restarted actor is indistinguishable from one that never failed.
 //!
-//! Never: decides a dispute rule (the protocol does) or executes an enforcement itself.
+//! The store's dispute tables are the journal's projection, kept by this actor: the `disputes`
+//! row (corridor, state, claim) and the `dispute_evidence` rows (every package, in journal
+//! order). After each change, and on hydration, the actor brings them up to the journal, so a
+//! crash between the journal and the tables is repaired on the next activation; a table that
+//! contradicts the journal fails the actor.
+//!
+//! Enforcement is at least once: an enforce step is journaled first (the dispute is `enforced`,
+//! its enforcement `pending`), then the actions go to the agentic actor, then an
+//! `enforcement_executed` entry records the decision. A crash (or an unreachable agentic actor)
+//! in between leaves it pending: hydration executes it again, and so does a repeated enforce
+//! step. A crash after the agentic decision but before that entry executes it twice; the
+//! executors' own lifecycle checks make the repeat a recorded refusal, not a second effect.
+//!
+//! Never: decides a dispute rule (the protocol does), executes an enforcement itself, or lets
+//! the tables run ahead of the journal.
 
 use std::sync::Arc;
 
+use msez_persistence::disputes::{DisputeRecord, EVIDENCE_PER_DISPUTE_MAX};
+use msez_persistence::store::Store;
 use msez_protocol::arbitration::{
     ArbitrationError, Arbitrator, ArbitratorId, Dispute, DisputeId, DisputeState, DisputeStep,
-    DisputeTransition, EvidenceItem, EvidenceKind, EvidencePackage, Remedy, Ruling,
+    DisputeTransition, EvidencePackage, Remedy, Ruling, checked_digest,
 };
+use msez_protocol::canonical::CanonicalBytes;
 use msez_protocol::digest::Digest;
-use msez_protocol::ids::{EntityId, JurisdictionId};
+use msez_protocol::ids::{CorridorId, EntityId, JurisdictionId};
 use msez_protocol::time::Timestamp;
 use msez_runtime::{ActorFailure, HostError, Keyed, KeyedHost, KeyedHostConfig, Reply};
 use serde::Deserialize;
@@ -36,11 +53,14 @@ use crate::agentic::{AgenticError, AgenticHandle, Decision};
 use crate::clock::Clock;
 use crate::trail::journal_entry;
 
+/// Journal entries read per page during hydration.
+const JOURNAL_PAGE_COUNT: u64 = 1_000;
+
 /// What the arbitration actors are built from. No `Default`: the zone decides.
 #[derive(Clone)]
 pub struct ArbitrationConfig {
-    /// Where dispute journals live.
-    pub store: msez_persistence::store::Store,
+    /// Where dispute journals and tables live.
+    pub store: Store,
     /// The zone clock.
     pub clock: Arc<dyn Clock>,
     /// Where enforcement goes.
@@ -54,17 +74,74 @@ pub struct Arbitrations {
     clock: Arc<dyn Clock>,
 }
 
+/// The filing of a dispute.
+#[derive(Debug, Clone)]
+pub struct Filing {
+    /// The corridor the dispute concerns.
+    pub corridor_id: CorridorId,
+    /// Seat of the arbitration.
+    pub jurisdiction: JurisdictionId,
+    /// Claimant.
+    pub claimant: EntityId,
+    /// Respondent.
+    pub respondent: EntityId,
+    /// The statement of claim.
+    pub statement_of_claim: EvidencePackage,
+}
+
+/// Where a ruling's enforcement stands.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Enforcement {
+    /// The dispute is not enforced.
+    NotDue,
+    /// Enforced, but the agentic actor has not executed it yet (or its answer was lost).
+    Pending {
+        /// When the enforce step was accepted (the time the actions are recorded under).
+        enforced_at: Timestamp,
+    },
+    /// Executed: the agentic decision's sequence in the zone's audit trail.
+    Executed {
+        /// The decision entry.
+        decision_sequence: u64,
+    },
+}
+
 /// Where a dispute stands.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct DisputeStatus {
     /// The dispute.
     pub dispute_id: DisputeId,
+    /// The corridor it concerns.
+    pub corridor_id: CorridorId,
+    /// Seat of the arbitration.
+    pub jurisdiction: JurisdictionId,
+    /// Claimant.
+    pub claimant: EntityId,
+    /// Respondent.
+    pub respondent: EntityId,
     /// Its state.
     pub state: DisputeState,
+    /// The constituted panel (empty before).
+    pub panel: Vec<ArbitratorId>,
     /// The latest ruling.
     pub ruling: Option<Ruling>,
-    /// Accepted steps, the filing first.
-    pub transition_count: usize,
+    /// Accepted transitions, the filing first.
+    pub transitions: Vec<DisputeTransition>,
+    /// Evidence packages on file.
+    pub evidence_count: usize,
+    /// The ruling's enforcement.
+    pub enforcement: Enforcement,
+}
+
+/// One package of a dispute's evidence file.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FiledEvidence {
+    /// 0 for the statement of claim, then +1 in filing order.
+    pub evidence_index: u64,
+    /// Its digest (`EvidencePackage::digest`).
+    pub digest: Digest,
+    /// The package.
+    pub package: EvidencePackage,
 }
 
 /// Why a dispute refused a request (a reply, never an actor failure).
@@ -82,11 +159,32 @@ pub enum ArbitrationReject {
         /// The dispute.
         dispute_id: DisputeId,
     },
-    /// The protocol refused the step.
+    /// The dispute is closed (enforced, settled or dismissed): no more evidence.
+    #[error("dispute {dispute_id} is {state} and takes no more evidence")]
+    Closed {
+        /// The dispute.
+        dispute_id: DisputeId,
+        /// Its terminal state.
+        state: DisputeState,
+    },
+    /// The evidence file would exceed `EVIDENCE_PER_DISPUTE_MAX` packages.
+    #[error(
+        "dispute {dispute_id} holds {evidence_count} packages; {offered} more exceed {EVIDENCE_PER_DISPUTE_MAX}"
+    )]
+    EvidenceFull {
+        /// The dispute.
+        dispute_id: DisputeId,
+        /// Packages on file.
+        evidence_count: usize,
+        /// Packages offered.
+        offered: usize,
+    },
+    /// The protocol refused the step or the evidence.
     #[error(transparent)]
     Protocol(#[from] ArbitrationError),
-    /// The step was accepted but enforcement could not be handed to the agentic actor.
-    #[error("dispute {dispute_id} enforced, enforcement not executed: {source}")]
+    /// The step was accepted but enforcement could not be handed to the agentic actor; it
+    /// stays pending (a repeated enforce step or the next activation executes it).
+    #[error("dispute {dispute_id} enforced, enforcement pending: {source}")]
     Enforcement {
         /// The dispute.
         dispute_id: DisputeId,
@@ -102,7 +200,7 @@ pub enum ArbitrationReject {
 /// An accepted step and, when it enforced a ruling, the agentic decision that executed it.
 #[derive(Debug, Clone)]
 pub struct StepOutcome {
-    /// The transition.
+    /// The transition (for a repeated enforce step, the original one).
     pub transition: DisputeTransition,
     /// The enforcement decision (only for the enforce step).
     pub enforcement: Option<Decision>,
@@ -111,19 +209,6 @@ pub struct StepOutcome {
 /// The `Keyed` behaviour of arbitration actors.
 pub struct ArbitrationBehaviour {
     config: ArbitrationConfig,
-}
-
-/// The filing of a dispute.
-#[derive(Debug, Clone)]
-pub struct Filing {
-    /// Seat of the arbitration.
-    pub jurisdiction: JurisdictionId,
-    /// Claimant.
-    pub claimant: EntityId,
-    /// Respondent.
-    pub respondent: EntityId,
-    /// The statement of claim.
-    pub statement_of_claim: EvidencePackage,
 }
 
 /// The private message enum; the handle builds these.
@@ -136,6 +221,13 @@ pub enum ArbitrationMsg {
         at: Timestamp,
         /// The answer.
         reply: Reply<Result<DisputeStatus, ArbitrationReject>>,
+    },
+    /// Adds a package to the evidence file.
+    AddEvidence {
+        /// The package.
+        package: Box<EvidencePackage>,
+        /// The answer.
+        reply: Reply<Result<FiledEvidence, ArbitrationReject>>,
     },
     /// Applies a step.
     Step {
@@ -153,6 +245,28 @@ pub enum ArbitrationMsg {
         /// The answer.
         reply: Reply<Result<DisputeStatus, ArbitrationReject>>,
     },
+    /// The evidence file.
+    Evidence {
+        /// The answer.
+        reply: Reply<Result<Vec<FiledEvidence>, ArbitrationReject>>,
+    },
+}
+
+/// One dispute actor's state: nothing until filed.
+pub struct DisputeActorState {
+    filed: Option<Filed>,
+}
+
+/// A filed dispute: the protocol's dispute plus what the journal adds.
+struct Filed {
+    dispute: Dispute,
+    corridor_id: CorridorId,
+    jurisdiction: JurisdictionId,
+    claimant: EntityId,
+    respondent: EntityId,
+    /// Every package on file, in journal order (the statement of claim first).
+    evidence: Vec<EvidencePackage>,
+    enforcement: Enforcement,
 }
 
 impl Arbitrations {
@@ -179,7 +293,7 @@ impl Arbitrations {
         dispute_id: &DisputeId,
         filing: Filing,
     ) -> Result<DisputeStatus, ArbitrationReject> {
-        let at = self.now();
+        let at = self.clock.now();
         self.host
             .call(dispute_id, |reply| ArbitrationMsg::File {
                 filing: Box::new(filing),
@@ -189,14 +303,29 @@ impl Arbitrations {
             .await?
     }
 
-    /// Applies a step now with its evidence.
+    /// Adds a package to the dispute's evidence file.
+    pub async fn add_evidence(
+        &self,
+        dispute_id: &DisputeId,
+        package: EvidencePackage,
+    ) -> Result<FiledEvidence, ArbitrationReject> {
+        self.host
+            .call(dispute_id, |reply| ArbitrationMsg::AddEvidence {
+                package: Box::new(package),
+                reply,
+            })
+            .await?
+    }
+
+    /// Applies a step now with its evidence. An enforce step on a dispute whose enforcement
+    /// is pending executes it instead.
     pub async fn step(
         &self,
         dispute_id: &DisputeId,
         step: DisputeStep,
         evidence: Vec<EvidencePackage>,
     ) -> Result<StepOutcome, ArbitrationReject> {
-        let at = self.now();
+        let at = self.clock.now();
         self.host
             .call(dispute_id, |reply| ArbitrationMsg::Step {
                 step: Box::new(step),
@@ -214,28 +343,25 @@ impl Arbitrations {
             .await?
     }
 
-    fn now(&self) -> Timestamp {
-        self.clock.now()
-    }
-}
-
-fn status(dispute: &Dispute) -> DisputeStatus {
-    DisputeStatus {
-        dispute_id: dispute.dispute_id().clone(),
-        state: dispute.state(),
-        ruling: dispute.ruling().cloned(),
-        transition_count: dispute.history().len(),
+    /// The dispute's evidence file, in filing order.
+    pub async fn evidence(
+        &self,
+        dispute_id: &DisputeId,
+    ) -> Result<Vec<FiledEvidence>, ArbitrationReject> {
+        self.host
+            .call(dispute_id, |reply| ArbitrationMsg::Evidence { reply })
+            .await?
     }
 }
 
 impl Keyed for ArbitrationBehaviour {
     type Key = DisputeId;
     type Msg = ArbitrationMsg;
-    type State = Option<Dispute>;
+    type State = DisputeActorState;
 
-    async fn hydrate(&self, dispute_id: &DisputeId) -> Result<Option<Dispute>, ActorFailure> {
+    async fn hydrate(&self, dispute_id: &DisputeId) -> Result<DisputeActorState, ActorFailure> {
         let trail_id = dispute_trail_id(dispute_id);
-        let mut dispute: Option<Dispute> = None;
+        let mut state = DisputeActorState { filed: None };
         let mut from_sequence = 0;
         loop {
             let page = self
@@ -251,63 +377,41 @@ impl Keyed for ArbitrationBehaviour {
                 };
                 let record: JournalRecord = serde_json::from_slice(entry.entry.as_bytes())
                     .map_err(|error| failure(error.to_string()))?;
-                replay(dispute_id, &mut dispute, record).map_err(failure)?;
+                replay(dispute_id, &mut state.filed, record).map_err(failure)?;
             }
             from_sequence += page_count;
             if page_count < JOURNAL_PAGE_COUNT {
                 break;
             }
         }
-        Ok(dispute)
+        if let Some(filed) = state.filed.as_mut() {
+            self.project(dispute_id, filed).await?;
+            if let Enforcement::Pending { enforced_at } = filed.enforcement
+                && let Err(rejection) = self.execute(dispute_id, filed, enforced_at).await?
+            {
+                // Still pending: a repeated enforce step (or the next activation) retries.
+                tracing::warn!(%dispute_id, %rejection, "pending enforcement not executed");
+            }
+        }
+        Ok(state)
     }
 
     async fn handle(
         &self,
         dispute_id: &DisputeId,
-        state: &mut Option<Dispute>,
+        state: &mut DisputeActorState,
         message: ArbitrationMsg,
     ) -> Result<(), ActorFailure> {
         // Every `reply.send` may find the caller gone (timed out); nothing is lost by dropping
-        // the answer: the step is applied and any enforcement is in the audit trail.
+        // the answer: the change is journaled and any enforcement is in the audit trail.
         match message {
             ArbitrationMsg::File { filing, at, reply } => {
-                if state.is_some() {
-                    let _ = reply.send(Err(ArbitrationReject::AlreadyFiled {
-                        dispute_id: dispute_id.clone(),
-                    }));
-                    return Ok(());
-                }
-                let Filing {
-                    jurisdiction,
-                    claimant,
-                    respondent,
-                    statement_of_claim,
-                } = *filing;
-                let filed = match Dispute::file(
-                    dispute_id.clone(),
-                    jurisdiction.clone(),
-                    claimant.clone(),
-                    respondent.clone(),
-                    Some(&statement_of_claim),
-                    at,
-                ) {
-                    Ok(dispute) => dispute,
-                    Err(error) => {
-                        let _ = reply.send(Err(error.into()));
-                        return Ok(());
-                    }
-                };
-                let entry = json!({
-                    "kind": "filed",
-                    "jurisdiction": jurisdiction,
-                    "claimant": claimant,
-                    "respondent": respondent,
-                    "statement_of_claim": statement_of_claim,
-                    "at": at,
-                });
-                self.journal(dispute_id, &entry).await?;
-                let _ = reply.send(Ok(status(&filed)));
-                *state = Some(filed);
+                let outcome = self.file(dispute_id, state, *filing, at).await?;
+                let _ = reply.send(outcome);
+            }
+            ArbitrationMsg::AddEvidence { package, reply } => {
+                let outcome = self.add_evidence(dispute_id, state, *package).await?;
+                let _ = reply.send(outcome);
             }
             ArbitrationMsg::Step {
                 step,
@@ -315,17 +419,14 @@ impl Keyed for ArbitrationBehaviour {
                 at,
                 reply,
             } => {
-                let outcome = self.step(dispute_id, state, *step, &evidence, at).await?;
+                let outcome = self.step(dispute_id, state, *step, evidence, at).await?;
                 let _ = reply.send(outcome);
             }
             ArbitrationMsg::Status { reply } => {
-                let outcome = state
-                    .as_ref()
-                    .map(status)
-                    .ok_or(ArbitrationReject::NotFiled {
-                        dispute_id: dispute_id.clone(),
-                    });
-                let _ = reply.send(outcome);
+                let _ = reply.send(filed(dispute_id, state).map(status));
+            }
+            ArbitrationMsg::Evidence { reply } => {
+                let _ = reply.send(filed(dispute_id, state).and_then(evidence_file));
             }
         }
         Ok(())
@@ -334,8 +435,9 @@ impl Keyed for ArbitrationBehaviour {
     async fn passivate(
         &self,
         _dispute_id: &DisputeId,
-        _state: &mut Option<Dispute>,
+        _state: &mut DisputeActorState,
     ) -> Result<(), ActorFailure> {
+        // Nothing to flush: every change was journaled before it was acknowledged.
         Ok(())
     }
 }
@@ -351,58 +453,346 @@ impl ArbitrationBehaviour {
         .await
     }
 
-    /// Pure step on a copy, journal, commit, then enforcement. A refusal is the inner `Err`;
-    /// a storage failure is the outer one (the actor crashes and re-hydrates).
+    /// Pure filing, journal, then the tables.
+    async fn file(
+        &self,
+        dispute_id: &DisputeId,
+        state: &mut DisputeActorState,
+        filing: Filing,
+        at: Timestamp,
+    ) -> Result<Result<DisputeStatus, ArbitrationReject>, ActorFailure> {
+        if state.filed.is_some() {
+            return Ok(Err(ArbitrationReject::AlreadyFiled {
+                dispute_id: dispute_id.clone(),
+            }));
+        }
+        let dispute = match Dispute::file(
+            dispute_id.clone(),
+            filing.jurisdiction.clone(),
+            filing.claimant.clone(),
+            filing.respondent.clone(),
+            Some(&filing.statement_of_claim),
+            at,
+        ) {
+            Ok(dispute) => dispute,
+            Err(error) => return Ok(Err(error.into())),
+        };
+        let entry = json!({
+            "kind": "filed",
+            "corridor_id": filing.corridor_id,
+            "jurisdiction": filing.jurisdiction,
+            "claimant": filing.claimant,
+            "respondent": filing.respondent,
+            "statement_of_claim": filing.statement_of_claim,
+            "at": at,
+        });
+        self.journal(dispute_id, &entry).await?;
+        let filed = state.filed.insert(Filed {
+            dispute,
+            corridor_id: filing.corridor_id,
+            jurisdiction: filing.jurisdiction,
+            claimant: filing.claimant,
+            respondent: filing.respondent,
+            evidence: vec![filing.statement_of_claim],
+            enforcement: Enforcement::NotDue,
+        });
+        self.project(dispute_id, filed).await?;
+        Ok(Ok(status(filed)))
+    }
+
+    /// Checks the package, journals it, adds it to the file and the table.
+    async fn add_evidence(
+        &self,
+        dispute_id: &DisputeId,
+        state: &mut DisputeActorState,
+        package: EvidencePackage,
+    ) -> Result<Result<FiledEvidence, ArbitrationReject>, ActorFailure> {
+        let filed = match state.filed.as_mut() {
+            Some(filed) => filed,
+            None => return Ok(Err(not_filed(dispute_id))),
+        };
+        if let Err(rejection) =
+            check_open(dispute_id, filed).and_then(|()| check_room(dispute_id, filed, 1))
+        {
+            return Ok(Err(rejection));
+        }
+        let digest = match checked_digest(&package) {
+            Ok(digest) => digest,
+            Err(error) => return Ok(Err(error.into())),
+        };
+        let entry = json!({ "kind": "evidence", "package": package });
+        self.journal(dispute_id, &entry).await?;
+        filed.evidence.push(package.clone());
+        self.project(dispute_id, filed).await?;
+        Ok(Ok(FiledEvidence {
+            evidence_index: filed.evidence.len() as u64 - 1,
+            digest,
+            package,
+        }))
+    }
+
+    /// Pure step on a copy, journal, commit, tables, then enforcement. A refusal is the inner
+    /// `Err`; a storage failure is the outer one (the actor crashes and re-hydrates).
     async fn step(
         &self,
         dispute_id: &DisputeId,
-        state: &mut Option<Dispute>,
+        state: &mut DisputeActorState,
         step: DisputeStep,
-        evidence: &[EvidencePackage],
+        evidence: Vec<EvidencePackage>,
         at: Timestamp,
     ) -> Result<Result<StepOutcome, ArbitrationReject>, ActorFailure> {
-        let Some(dispute) = state.as_mut() else {
-            return Ok(Err(ArbitrationReject::NotFiled {
-                dispute_id: dispute_id.clone(),
-            }));
+        let filed = match state.filed.as_mut() {
+            Some(filed) => filed,
+            None => return Ok(Err(not_filed(dispute_id))),
         };
-        let entry = step_record(&step, evidence, at);
-        let mut next = dispute.clone();
-        let transition = match next.apply(step, evidence, at) {
+        if let (DisputeStep::Enforce, Enforcement::Pending { enforced_at }) =
+            (&step, filed.enforcement)
+        {
+            return self.retry_enforcement(dispute_id, filed, enforced_at).await;
+        }
+        // A closed dispute refuses every step through the protocol; only the bound is ours.
+        if let Err(rejection) = check_room(dispute_id, filed, evidence.len()) {
+            return Ok(Err(rejection));
+        }
+        let entry = step_record(&step, &evidence, at);
+        let mut next = filed.dispute.clone();
+        let transition = match next.apply(step, &evidence, at) {
             Ok(transition) => transition,
             Err(error) => return Ok(Err(error.into())),
         };
         self.journal(dispute_id, &entry).await?;
-        *dispute = next;
+        filed.dispute = next;
+        filed.evidence.extend(evidence);
+        if transition.to == DisputeState::Enforced {
+            filed.enforcement = Enforcement::Pending { enforced_at: at };
+        }
+        self.project(dispute_id, filed).await?;
         if transition.to != DisputeState::Enforced {
             return Ok(Ok(StepOutcome {
                 transition,
                 enforcement: None,
             }));
         }
-        let actions = dispute.enforcement_actions();
-        let enforced = self
-            .config
-            .agentic
-            .enforce_ruling(dispute_id, actions, at)
-            .await
-            .map_err(|source| ArbitrationReject::Enforcement {
-                dispute_id: dispute_id.clone(),
-                source,
-            });
-        Ok(enforced.map(|decision| StepOutcome {
+        let executed = self.execute(dispute_id, filed, at).await?;
+        Ok(executed.map(|decision| StepOutcome {
             transition,
             enforcement: Some(decision),
         }))
     }
-}
 
-/// Journal entries read per page during hydration.
-const JOURNAL_PAGE_COUNT: u64 = 1_000;
+    /// A repeated enforce step on a dispute whose enforcement is pending: execute it.
+    async fn retry_enforcement(
+        &self,
+        dispute_id: &DisputeId,
+        filed: &mut Filed,
+        enforced_at: Timestamp,
+    ) -> Result<Result<StepOutcome, ArbitrationReject>, ActorFailure> {
+        let Some(transition) = filed.dispute.history().last().cloned() else {
+            return Err(ActorFailure::new(format!(
+                "dispute {dispute_id} is enforced without a history"
+            )));
+        };
+        let executed = self.execute(dispute_id, filed, enforced_at).await?;
+        Ok(executed.map(|decision| StepOutcome {
+            transition,
+            enforcement: Some(decision),
+        }))
+    }
+
+    /// Hands the ruling's actions to the agentic actor and journals the decision; on a refusal
+    /// the enforcement stays pending.
+    async fn execute(
+        &self,
+        dispute_id: &DisputeId,
+        filed: &mut Filed,
+        enforced_at: Timestamp,
+    ) -> Result<Result<Decision, ArbitrationReject>, ActorFailure> {
+        let actions = filed.dispute.enforcement_actions();
+        let decision = match self
+            .config
+            .agentic
+            .enforce_ruling(dispute_id, actions, enforced_at)
+            .await
+        {
+            Ok(decision) => decision,
+            Err(source) => {
+                return Ok(Err(ArbitrationReject::Enforcement {
+                    dispute_id: dispute_id.clone(),
+                    source,
+                }));
+            }
+        };
+        let entry = json!({
+            "kind": "enforcement_executed",
+            "decision_sequence": decision.decision_sequence,
+        });
+        self.journal(dispute_id, &entry).await?;
+        filed.enforcement = Enforcement::Executed {
+            decision_sequence: decision.decision_sequence,
+        };
+        Ok(Ok(decision))
+    }
+
+    /// Brings the `disputes` row and the `dispute_evidence` rows up to the journal.
+    async fn project(&self, dispute_id: &DisputeId, filed: &Filed) -> Result<(), ActorFailure> {
+        let store = &self.config.store;
+        let failure = |what: &str, error: &dyn std::fmt::Display| {
+            ActorFailure::new(format!("dispute {dispute_id} {what}: {error}"))
+        };
+        let current = filed.dispute.state().as_str();
+        match store
+            .dispute(dispute_id.as_str())
+            .await
+            .map_err(|e| failure("read row", &e))?
+        {
+            None => {
+                let claim = filed.evidence.first().ok_or_else(|| {
+                    ActorFailure::new(format!("dispute {dispute_id} has no claim"))
+                })?;
+                let opened_at = filed
+                    .dispute
+                    .history()
+                    .first()
+                    .map_or(0, |filing| filing.at.unix_seconds().saturating_mul(1000));
+                let record = DisputeRecord {
+                    dispute_id: dispute_id.to_string(),
+                    corridor_id: filed.corridor_id.clone(),
+                    state: current.to_owned(),
+                    opened_at_unix_ms: opened_at,
+                    claim: CanonicalBytes::of(claim).map_err(|e| failure("claim", &e))?,
+                };
+                store
+                    .open_dispute(&record)
+                    .await
+                    .map_err(|e| failure("open row", &e))?;
+            }
+            Some(record) if record.state != current => store
+                .set_dispute_state(dispute_id.as_str(), &record.state, current)
+                .await
+                .map_err(|e| failure("set state", &e))?,
+            Some(_) => {}
+        }
+        let stored = store
+            .evidence(dispute_id.as_str())
+            .await
+            .map_err(|e| failure("read evidence", &e))?;
+        let journaled = canonical(dispute_id, &filed.evidence)?;
+        if stored.len() > journaled.len()
+            || stored
+                .iter()
+                .zip(&journaled)
+                .any(|(row, bytes)| row.evidence != *bytes)
+        {
+            return Err(ActorFailure::new(format!(
+                "dispute {dispute_id}: the evidence table contradicts the journal"
+            )));
+        }
+        for bytes in journaled.iter().skip(stored.len()) {
+            store
+                .add_evidence(dispute_id.as_str(), bytes)
+                .await
+                .map_err(|e| failure("add evidence", &e))?;
+        }
+        Ok(())
+    }
+}
 
 /// The journal trail of one dispute.
 pub fn dispute_trail_id(dispute_id: &DisputeId) -> String {
     format!("dispute:{dispute_id}")
+}
+
+fn not_filed(dispute_id: &DisputeId) -> ArbitrationReject {
+    ArbitrationReject::NotFiled {
+        dispute_id: dispute_id.clone(),
+    }
+}
+
+fn filed<'a>(
+    dispute_id: &DisputeId,
+    state: &'a DisputeActorState,
+) -> Result<&'a Filed, ArbitrationReject> {
+    state.filed.as_ref().ok_or_else(|| not_filed(dispute_id))
+}
+
+/// A closed dispute (enforced, settled, dismissed) takes no more evidence.
+fn check_open(dispute_id: &DisputeId, filed: &Filed) -> Result<(), ArbitrationReject> {
+    let state = filed.dispute.state();
+    match state {
+        DisputeState::Enforced | DisputeState::Settled | DisputeState::Dismissed => {
+            Err(ArbitrationReject::Closed {
+                dispute_id: dispute_id.clone(),
+                state,
+            })
+        }
+        DisputeState::Filed
+        | DisputeState::UnderReview
+        | DisputeState::PanelConstituted
+        | DisputeState::Hearing
+        | DisputeState::RulingIssued
+        | DisputeState::Appealed => Ok(()),
+    }
+}
+
+/// Whether `offered` more packages fit the file (the store's bound per dispute).
+fn check_room(
+    dispute_id: &DisputeId,
+    filed: &Filed,
+    offered: usize,
+) -> Result<(), ArbitrationReject> {
+    let evidence_count = filed.evidence.len();
+    if (evidence_count + offered) as u64 > EVIDENCE_PER_DISPUTE_MAX {
+        return Err(ArbitrationReject::EvidenceFull {
+            dispute_id: dispute_id.clone(),
+            evidence_count,
+            offered,
+        });
+    }
+    Ok(())
+}
+
+fn status(filed: &Filed) -> DisputeStatus {
+    DisputeStatus {
+        dispute_id: filed.dispute.dispute_id().clone(),
+        corridor_id: filed.corridor_id.clone(),
+        jurisdiction: filed.jurisdiction.clone(),
+        claimant: filed.claimant.clone(),
+        respondent: filed.respondent.clone(),
+        state: filed.dispute.state(),
+        panel: filed.dispute.panel().to_vec(),
+        ruling: filed.dispute.ruling().cloned(),
+        transitions: filed.dispute.history().to_vec(),
+        evidence_count: filed.evidence.len(),
+        enforcement: filed.enforcement,
+    }
+}
+
+fn evidence_file(filed: &Filed) -> Result<Vec<FiledEvidence>, ArbitrationReject> {
+    (0_u64..)
+        .zip(&filed.evidence)
+        .map(|(evidence_index, package)| {
+            Ok(FiledEvidence {
+                evidence_index,
+                digest: package.digest()?,
+                package: package.clone(),
+            })
+        })
+        .collect()
+}
+
+/// The canonical bytes of each package, as the evidence table stores them.
+fn canonical(
+    dispute_id: &DisputeId,
+    packages: &[EvidencePackage],
+) -> Result<Vec<CanonicalBytes>, ActorFailure> {
+    packages
+        .iter()
+        .map(|package| {
+            CanonicalBytes::of(package).map_err(|error| {
+                ActorFailure::new(format!("dispute {dispute_id} evidence: {error}"))
+            })
+        })
+        .collect()
 }
 
 /// The journal form of a step (the protocol types serialise; the step enum is spelled here).
@@ -434,158 +824,79 @@ fn step_record(step: &DisputeStep, evidence: &[EvidencePackage], at: Timestamp) 
 #[serde(tag = "kind", rename_all = "snake_case")]
 enum JournalRecord {
     Filed {
+        corridor_id: CorridorId,
         jurisdiction: JurisdictionId,
         claimant: EntityId,
         respondent: EntityId,
-        statement_of_claim: PackageRecord,
+        statement_of_claim: EvidencePackage,
         at: Timestamp,
+    },
+    Evidence {
+        package: EvidencePackage,
     },
     Step {
         step: String,
-        evidence: Vec<PackageRecord>,
+        evidence: Vec<EvidencePackage>,
         at: Timestamp,
         #[serde(default)]
-        roster: Vec<ArbitratorRecord>,
+        roster: Vec<Arbitrator>,
         #[serde(default)]
         panel_size: usize,
         #[serde(default)]
         appeal_period_s: i64,
         #[serde(default)]
-        remedies: Vec<RemedyRecord>,
+        remedies: Vec<Remedy>,
         #[serde(default)]
         escrow_to_party: Option<EntityId>,
     },
-}
-
-#[derive(Deserialize)]
-struct PackageRecord {
-    kind: EvidenceKind,
-    submitted_by: EntityId,
-    submitted_at: Timestamp,
-    items: Vec<ItemRecord>,
-}
-
-#[derive(Deserialize)]
-struct ItemRecord {
-    name: String,
-    media_type: String,
-    sha256: Digest,
-}
-
-#[derive(Deserialize)]
-struct ArbitratorRecord {
-    arbitrator_id: ArbitratorId,
-    jurisdictions: Vec<JurisdictionId>,
-    active: bool,
-    conflicts: Vec<EntityId>,
-}
-
-#[derive(Deserialize)]
-#[serde(tag = "remedy", rename_all = "snake_case")]
-enum RemedyRecord {
-    Pay {
-        from_party: EntityId,
-        to_party: EntityId,
-        amount_minor: u64,
-        currency: String,
+    EnforcementExecuted {
+        decision_sequence: u64,
     },
-    ReleaseEscrow {
-        escrow_id: String,
-        to_party: EntityId,
-    },
-    SuspendEntity {
-        entity_id: EntityId,
-    },
-    FreezeAsset {
-        asset_id: String,
-    },
-}
-
-impl From<PackageRecord> for EvidencePackage {
-    fn from(record: PackageRecord) -> EvidencePackage {
-        EvidencePackage {
-            kind: record.kind,
-            submitted_by: record.submitted_by,
-            submitted_at: record.submitted_at,
-            items: record
-                .items
-                .into_iter()
-                .map(|item| EvidenceItem {
-                    name: item.name,
-                    media_type: item.media_type,
-                    sha256: item.sha256,
-                })
-                .collect(),
-        }
-    }
-}
-
-impl From<ArbitratorRecord> for Arbitrator {
-    fn from(record: ArbitratorRecord) -> Arbitrator {
-        Arbitrator {
-            arbitrator_id: record.arbitrator_id,
-            jurisdictions: record.jurisdictions,
-            active: record.active,
-            conflicts: record.conflicts,
-        }
-    }
-}
-
-impl From<RemedyRecord> for Remedy {
-    fn from(record: RemedyRecord) -> Remedy {
-        match record {
-            RemedyRecord::Pay {
-                from_party,
-                to_party,
-                amount_minor,
-                currency,
-            } => Remedy::Pay {
-                from_party,
-                to_party,
-                amount_minor,
-                currency,
-            },
-            RemedyRecord::ReleaseEscrow {
-                escrow_id,
-                to_party,
-            } => Remedy::ReleaseEscrow {
-                escrow_id,
-                to_party,
-            },
-            RemedyRecord::SuspendEntity { entity_id } => Remedy::SuspendEntity { entity_id },
-            RemedyRecord::FreezeAsset { asset_id } => Remedy::FreezeAsset { asset_id },
-        }
-    }
 }
 
 /// Applies one journal entry (hydration) through the same pure steps.
 fn replay(
     dispute_id: &DisputeId,
-    dispute: &mut Option<Dispute>,
+    filed: &mut Option<Filed>,
     record: JournalRecord,
 ) -> Result<(), String> {
     match record {
         JournalRecord::Filed {
+            corridor_id,
             jurisdiction,
             claimant,
             respondent,
             statement_of_claim,
             at,
         } => {
-            if dispute.is_some() {
+            if filed.is_some() {
                 return Err("second filing".to_owned());
             }
-            let claim = EvidencePackage::from(statement_of_claim);
-            let filed = Dispute::file(
+            let dispute = Dispute::file(
                 dispute_id.clone(),
-                jurisdiction,
-                claimant,
-                respondent,
-                Some(&claim),
+                jurisdiction.clone(),
+                claimant.clone(),
+                respondent.clone(),
+                Some(&statement_of_claim),
                 at,
             )
             .map_err(|error| error.to_string())?;
-            *dispute = Some(filed);
+            *filed = Some(Filed {
+                dispute,
+                corridor_id,
+                jurisdiction,
+                claimant,
+                respondent,
+                evidence: vec![statement_of_claim],
+                enforcement: Enforcement::NotDue,
+            });
+        }
+        JournalRecord::Evidence { package } => {
+            filed
+                .as_mut()
+                .ok_or("evidence before filing")?
+                .evidence
+                .push(package);
         }
         JournalRecord::Step {
             step,
@@ -597,17 +908,14 @@ fn replay(
             remedies,
             escrow_to_party,
         } => {
-            let open = dispute.as_mut().ok_or("step before filing")?;
+            let open = filed.as_mut().ok_or("step before filing")?;
             let step = match step.as_str() {
                 "begin_review" => DisputeStep::BeginReview,
-                "constitute_panel" => DisputeStep::ConstitutePanel {
-                    roster: roster.into_iter().map(Arbitrator::from).collect(),
-                    panel_size,
-                },
+                "constitute_panel" => DisputeStep::ConstitutePanel { roster, panel_size },
                 "open_hearing" => DisputeStep::OpenHearing,
                 "issue_ruling" => DisputeStep::IssueRuling {
                     appeal_period_s,
-                    remedies: remedies.into_iter().map(Remedy::from).collect(),
+                    remedies,
                 },
                 "appeal" => DisputeStep::Appeal,
                 "enforce" => DisputeStep::Enforce,
@@ -617,10 +925,21 @@ fn replay(
                 "dismiss" => DisputeStep::Dismiss,
                 other => return Err(format!("unknown step {other:?}")),
             };
-            let evidence: Vec<EvidencePackage> =
-                evidence.into_iter().map(EvidencePackage::from).collect();
-            open.apply(step, &evidence, at)
+            let transition = open
+                .dispute
+                .apply(step, &evidence, at)
                 .map_err(|error| error.to_string())?;
+            open.evidence.extend(evidence);
+            if transition.to == DisputeState::Enforced {
+                open.enforcement = Enforcement::Pending { enforced_at: at };
+            }
+        }
+        JournalRecord::EnforcementExecuted { decision_sequence } => {
+            let open = filed.as_mut().ok_or("enforcement before filing")?;
+            if !matches!(open.enforcement, Enforcement::Pending { .. }) {
+                return Err("enforcement executed without a pending enforcement".to_owned());
+            }
+            open.enforcement = Enforcement::Executed { decision_sequence };
         }
     }
     Ok(())

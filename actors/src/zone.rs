@@ -1,7 +1,7 @@
 //! The zone's supervision tree, started from configuration.
 //!
 //! Owns [`ZoneRuntimeConfig`], [`ZoneHooks`] (where the corridor host and watchers plug in),
-//! [`Zone`] (every handle the API layer needs) and [`start_zone`].
+//! [`Zone`] (every handle the API layer needs, including the policy book) and [`start_zone`].
 //!
 //! Shape (paths as the introspection tree shows them; `<zone>` is the root of the tree handed
 //! to [`start_zone`], the same tree the corridor host registers in):
@@ -44,6 +44,7 @@ use crate::arbitration::{ArbitrationConfig, Arbitrations};
 use crate::clock::Clock;
 use crate::entity::{Entities, EntityConfig};
 use crate::mass_pool::{MassPool, MassPoolConfig, PoolError};
+use crate::policies::PolicyBook;
 use crate::scheduler::{
     AgenticTimerSink, SchedulerConfig, SchedulerError, SchedulerHandle, TimerSink,
 };
@@ -110,6 +111,8 @@ pub struct Zone {
     pub mass_pool: MassPool,
     /// The agentic actor.
     pub agentic: AgenticHandle,
+    /// Writes policy versions and puts them in force in the agentic actor.
+    pub policies: PolicyBook,
     /// The scheduler.
     pub scheduler: SchedulerHandle,
     /// The entity host.
@@ -203,6 +206,7 @@ pub async fn start_zone(
         tree,
         services,
         mass_pool,
+        policies: PolicyBook::new(config.store.clone(), agentic.clone()),
         agentic,
         scheduler,
         entities,

@@ -1,4 +1,4 @@
-//! The zone node: the axum HTTP API over the store, the Mass client and (once merged) the actors.
+//! The zone node: the axum HTTP API over the store, the Mass client and the zone's actors.
 //!
 //! Layout (read in this order):
 //! - [`node`]: [`node::Node`], which opens the store, starts the Mass sandbox (or a client to

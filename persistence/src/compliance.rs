@@ -1,7 +1,8 @@
 //! Compliance state MSEZ owns: snapshots of the compliance tensor and the versioned agentic
 //! policies.
 //!
-//! Owns [`TensorSnapshot`], [`PolicyRecord`] and their methods on [`Store`].
+//! Owns [`TensorSnapshot`], [`PolicyRecord`], [`POLICY_VERSIONS_PAGE_MAX`] and their methods
+//! on [`Store`].
 //!
 //! A tensor snapshot is filed under its subject and the digest of its canonical bytes (so
 //! writing the same tensor twice is one row); the latest by `taken_at_unix_ms` is the current
@@ -17,6 +18,11 @@ use msez_protocol::digest::Digest;
 use crate::error::{StoreError, db, digest_column};
 use crate::records::{RecordError, verified_document};
 use crate::store::{Store, from_db_integer, to_db_integer};
+
+/// The most versions of one policy one `policy_versions` call returns; page with
+/// `from_version`. A policy changes a few times a year; 1,000 versions is a long history and a
+/// page of a few hundred kilobytes.
+pub const POLICY_VERSIONS_PAGE_MAX: u64 = 1_000;
 
 /// A compliance tensor snapshot, as read back.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -151,15 +157,79 @@ impl Store {
         });
         rows.into_iter()
             .map(|(policy_id, version, digest, policy)| {
-                let version = from_db_integer("policies.version", version)?;
-                let digest = digest_column("policies.digest", &digest)?;
-                let key = format!("{policy_id}@{version}");
-                Ok(PolicyRecord {
-                    policy: verified_document("policies", key, &policy, &digest)?,
-                    policy_id,
-                    version,
-                })
+                policy_record(&policy_id, version, &digest, &policy)
             })
             .collect()
     }
+}
+
+impl Store {
+    /// Up to `count_max` (≤ [`POLICY_VERSIONS_PAGE_MAX`]) stored versions of `policy_id` from
+    /// `from_version` on, oldest first, each rehashed.
+    pub async fn policy_versions(
+        &self,
+        policy_id: &str,
+        from_version: u64,
+        count_max: u64,
+    ) -> Result<Vec<PolicyRecord>, StoreError> {
+        if count_max > POLICY_VERSIONS_PAGE_MAX {
+            return Err(StoreError::PageTooLarge {
+                count_max,
+                page_max: POLICY_VERSIONS_PAGE_MAX,
+            });
+        }
+        let from = to_db_integer("from_version", from_version)?;
+        let limit = to_db_integer("count_max", count_max)?;
+        let rows: Vec<(i64, Vec<u8>, Vec<u8>)> = with_reader!(self, |pool, _dialect| {
+            sqlx::query_as(
+                "SELECT version, digest, policy FROM policies \
+                 WHERE policy_id = $1 AND version >= $2 ORDER BY version LIMIT $3",
+            )
+            .bind(policy_id)
+            .bind(from)
+            .bind(limit)
+            .fetch_all(pool)
+            .await
+            .map_err(db("read policy versions"))?
+        });
+        rows.into_iter()
+            .map(|(version, digest, policy)| policy_record(policy_id, version, &digest, &policy))
+            .collect()
+    }
+
+    /// The latest stored version of `policy_id`, if any.
+    pub async fn policy_version_latest(
+        &self,
+        policy_id: &str,
+    ) -> Result<Option<PolicyRecord>, StoreError> {
+        let row: Option<(i64, Vec<u8>, Vec<u8>)> = with_reader!(self, |pool, _dialect| {
+            sqlx::query_as(
+                "SELECT version, digest, policy FROM policies WHERE policy_id = $1 \
+                 ORDER BY version DESC LIMIT 1",
+            )
+            .bind(policy_id)
+            .fetch_optional(pool)
+            .await
+            .map_err(db("read latest policy version"))?
+        });
+        row.map(|(version, digest, policy)| policy_record(policy_id, version, &digest, &policy))
+            .transpose()
+    }
+}
+
+/// A policy row, its digest checked against its bytes.
+fn policy_record(
+    policy_id: &str,
+    version: i64,
+    digest: &[u8],
+    policy: &[u8],
+) -> Result<PolicyRecord, StoreError> {
+    let version = from_db_integer("policies.version", version)?;
+    let digest = digest_column("policies.digest", digest)?;
+    let key = format!("{policy_id}@{version}");
+    Ok(PolicyRecord {
+        policy: verified_document("policies", key, policy, &digest)?,
+        policy_id: policy_id.to_owned(),
+        version,
+    })
 }

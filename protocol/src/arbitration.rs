@@ -2,9 +2,11 @@
 //! digests, deterministic panel selection from an institution roster, rulings and the
 //! enforcement actions they imply, and escrow with release rules.
 //!
-//! Owns [`Dispute`], [`DisputeState`], [`DisputeStep`], [`EvidencePackage`], [`EvidenceKind`],
-//! [`Arbitrator`], [`select_panel`], [`Ruling`], [`Remedy`], [`EnforcementAction`],
-//! [`Escrow`], [`release_escrow`] and [`ArbitrationError`].
+//! Owns [`Dispute`], [`DisputeState`], [`DisputeStep`], [`EvidencePackage`] (and
+//! [`checked_digest`]), [`EvidenceKind`], [`Arbitrator`], [`select_panel`], [`Ruling`],
+//! [`Remedy`], [`EnforcementAction`], [`Escrow`], [`release_escrow`] and [`ArbitrationError`].
+//! The evidence package, arbitrator and remedy are formats (the request bodies and the dispute
+//! journal carry them), so they deserialise, refusing unknown members.
 //!
 //! Never: enforces anything itself (enforcement actions go to the agentic engine), reads a
 //! clock, or chooses a panel with randomness: the panel is the `panel_size` eligible
@@ -16,7 +18,7 @@
 //! dismissed before a ruling. Each step names the evidence it requires
 //! ([`DisputeStep::required_evidence`]); a step without it is [`ArbitrationError::MissingEvidence`].
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
 
 use crate::agentic::ActionKind;
@@ -99,7 +101,8 @@ word_enum! {
 }
 
 /// One document of a package, by digest.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct EvidenceItem {
     /// A name for humans.
     pub name: String,
@@ -109,8 +112,9 @@ pub struct EvidenceItem {
     pub sha256: Digest,
 }
 
-/// A bundle of evidence submitted for one step.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+/// A bundle of evidence submitted for one step (`evidence-package.schema.json`).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct EvidencePackage {
     /// What it is.
     pub kind: EvidenceKind,
@@ -123,7 +127,8 @@ pub struct EvidencePackage {
 }
 
 /// An arbitrator on the institution roster.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct Arbitrator {
     /// Id.
     pub arbitrator_id: ArbitratorId,
@@ -136,8 +141,8 @@ pub struct Arbitrator {
 }
 
 /// What a ruling orders.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "snake_case", tag = "remedy")]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case", tag = "remedy", deny_unknown_fields)]
 pub enum Remedy {
     /// Pay an amount.
     Pay {
@@ -745,7 +750,9 @@ fn state_is_terminal(state: DisputeState) -> bool {
     )
 }
 
-fn checked_digest(package: &EvidencePackage) -> Result<Digest, ArbitrationError> {
+/// The package's digest, after checking it lists 1..=[`EVIDENCE_ITEMS_MAX`] items: what every
+/// step checks of the evidence it is given, and what an evidence filing must pass.
+pub fn checked_digest(package: &EvidencePackage) -> Result<Digest, ArbitrationError> {
     let item_count = package.items.len();
     if item_count == 0 || item_count > EVIDENCE_ITEMS_MAX {
         return Err(ArbitrationError::EvidenceItemCount {

@@ -8,10 +8,10 @@
 //! fetches a schema: every `$ref` resolves inside the embedded set, and the validator is built
 //! without network or file resolution.
 //!
-//! Covered: policy sets, regpacks, licensepacks, lawpack manifests and indexes, zone
-//! configuration and lock, agentic audit entries, arbitration evidence packages and ruling
-//! credential subjects, corridor receipts (SPEC §5) and checkpoints (SPEC §7), and Data
-//! Integrity proofs (SPEC §3).
+//! Covered: policy sets and single policies, regpacks, licensepacks, lawpack manifests and
+//! indexes, zone configuration and lock, agentic audit entries, arbitration evidence packages
+//! and ruling credential subjects, corridor receipts (SPEC §5) and checkpoints (SPEC §7), Data
+//! Integrity proofs (SPEC §3), and the request bodies of the agentic trigger and dispute routes.
 
 use jsonschema::{Draft, Registry, Validator};
 use serde_json::Value;
@@ -54,6 +54,14 @@ pub enum SchemaId {
     CorridorReceipt,
     /// A corridor state checkpoint.
     CorridorCheckpoint,
+    /// One agentic policy (the body of a policy version).
+    Policy,
+    /// The body of `POST /v1/agentic/triggers`.
+    AgenticTriggerRequest,
+    /// The body of `POST /v1/disputes`.
+    DisputeFilingRequest,
+    /// The body of `POST /v1/disputes/{dispute_id}/steps`.
+    DisputeStepRequest,
 }
 
 /// Why a document does not validate, or the embedded set does not load.
@@ -116,6 +124,10 @@ impl SchemaId {
         SchemaId::DataIntegrityProof,
         SchemaId::CorridorReceipt,
         SchemaId::CorridorCheckpoint,
+        SchemaId::Policy,
+        SchemaId::AgenticTriggerRequest,
+        SchemaId::DisputeFilingRequest,
+        SchemaId::DisputeStepRequest,
     ];
 
     /// The schema's file name (also the last segment of its `$id`).
@@ -135,6 +147,10 @@ impl SchemaId {
             SchemaId::DataIntegrityProof => "data-integrity-proof.schema.json",
             SchemaId::CorridorReceipt => "corridor-receipt.schema.json",
             SchemaId::CorridorCheckpoint => "corridor-checkpoint.schema.json",
+            SchemaId::Policy => "policy.schema.json",
+            SchemaId::AgenticTriggerRequest => "agentic-trigger-request.schema.json",
+            SchemaId::DisputeFilingRequest => "dispute-filing-request.schema.json",
+            SchemaId::DisputeStepRequest => "dispute-step-request.schema.json",
         }
     }
 
@@ -160,6 +176,16 @@ impl SchemaId {
             SchemaId::CorridorReceipt => include_str!("../json/corridor-receipt.schema.json"),
             SchemaId::CorridorCheckpoint => {
                 include_str!("../json/corridor-checkpoint.schema.json")
+            }
+            SchemaId::Policy => include_str!("../json/policy.schema.json"),
+            SchemaId::AgenticTriggerRequest => {
+                include_str!("../json/agentic-trigger-request.schema.json")
+            }
+            SchemaId::DisputeFilingRequest => {
+                include_str!("../json/dispute-filing-request.schema.json")
+            }
+            SchemaId::DisputeStepRequest => {
+                include_str!("../json/dispute-step-request.schema.json")
             }
         }
     }

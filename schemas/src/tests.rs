@@ -64,7 +64,7 @@ fn schemas_load_and_compile() {
             json!("https://json-schema.org/draft/2020-12/schema")
         );
     }
-    assert!(format!("{schemas:?}").contains("14"));
+    assert!(format!("{schemas:?}").contains("18"));
 }
 
 #[test]
@@ -268,5 +268,85 @@ fn violations_are_capped_at_the_limit() {
             assert_eq!(violations.len(), REPORTED_ERRORS_MAX)
         }
         other => panic!("expected violations, got {other:?}"),
+    }
+}
+
+#[test]
+fn request_schemas_accept_the_documented_shapes_and_name_the_bad_member() {
+    let schemas = Schemas::load().unwrap();
+    let package = json!({"kind": "award", "submitted_by": "arb-1",
+        "submitted_at": "2026-03-01T00:00:00Z",
+        "items": [{"name": "award.pdf", "media_type": "application/pdf", "sha256": "07".repeat(32)}]});
+    let accepted = [
+        (
+            SchemaId::DisputeStepRequest,
+            json!({"step": "issue_ruling", "evidence": [package],
+            "appeal_period_s": 0, "remedies": [{"remedy": "suspend_entity", "entity_id": "e-1"}]}),
+        ),
+        (
+            SchemaId::DisputeStepRequest,
+            json!({"step": "open_hearing", "evidence": [package]}),
+        ),
+        (
+            SchemaId::DisputeFilingRequest,
+            json!({"dispute_id": "d-1", "corridor_id": "c-1",
+            "jurisdiction": "PK", "claimant": "e-1", "respondent": "e-2",
+            "statement_of_claim": package}),
+        ),
+        (
+            SchemaId::AgenticTriggerRequest,
+            json!({"trigger": "license_status_change",
+            "payload": {"entity_id": "e-1", "status": "expired"}}),
+        ),
+        (
+            SchemaId::AgenticTriggerRequest,
+            json!({"trigger": "sanctions_list_update",
+            "payload": {"snapshot_id": "s-1", "as_of": "2026-01-01T00:00:00Z", "entries": []}}),
+        ),
+        (
+            SchemaId::Policy,
+            json!({"policy_id": "p-1", "trigger": "checkpoint_due",
+            "priority": 1, "actions": [{"action": "notify"}]}),
+        ),
+    ];
+    for (id, instance) in &accepted {
+        check(&schemas, *id, instance);
+    }
+    let refused = [
+        // Parameters of another step.
+        (
+            SchemaId::DisputeStepRequest,
+            json!({"step": "open_hearing", "evidence": [package],
+            "panel_size": 1}),
+            "",
+        ),
+        (
+            SchemaId::DisputeStepRequest,
+            json!({"step": "issue_ruling", "evidence": [package],
+            "appeal_period_s": 0, "remedies": [{"remedy": "pay", "from_party": "e-1",
+            "to_party": "e-2", "amount_minor": 0, "currency": "PKR"}]}),
+            "/remedies/0",
+        ),
+        (
+            SchemaId::AgenticTriggerRequest,
+            json!({"trigger": "sanctions_list_update",
+            "payload": {"entries": []}}),
+            "/payload",
+        ),
+        (
+            SchemaId::Policy,
+            json!({"policy_id": "p-1", "trigger": "checkpoint_due",
+            "priority": 1, "actions": []}),
+            "/actions",
+        ),
+    ];
+    for (id, instance, pointer) in &refused {
+        match schemas.validate(*id, instance) {
+            Err(SchemaError::Invalid { violations, .. }) => assert!(
+                violations.iter().any(|v| v.instance_path == *pointer),
+                "{instance}: {violations:?} do not name {pointer:?}"
+            ),
+            other => panic!("{instance} was not refused: {other:?}"),
+        }
     }
 }

@@ -1,6 +1,7 @@
 //! Zone supervision tree: built from `ZoneRuntimeConfig`, visible in the introspection tree,
 //! and self-healing; arbitration disputes restored after a crash and their rulings enforced
-//! through the agentic actor.
+//! through the agentic actor, exactly once even when the process stops between the enforce
+//! step and the agentic answer; the store's dispute tables follow the journal.
 //!
 //! Method: the real tree over the sandbox and a SQLite store, a manual clock, the corridor
 //! hook played by the recording double; a kill goes through `Introspection::kill` and the
@@ -11,7 +12,7 @@ use std::time::Duration;
 
 use crate::support::ManualClock;
 use msez_actors::agentic::{ActionResult, AgenticError, baseline_policy_set};
-use msez_actors::arbitration::{ArbitrationReject, Filing};
+use msez_actors::arbitration::{ArbitrationReject, DisputeStatus, Enforcement, Filing};
 use msez_actors::zone::{Zone, ZoneHooks, ZoneRuntimeConfig, start_zone};
 use msez_mass::sandbox::SandboxHandle;
 use msez_persistence::store::Store;
@@ -21,7 +22,7 @@ use msez_protocol::arbitration::{
     EvidencePackage, Remedy,
 };
 use msez_protocol::digest::Digest;
-use msez_protocol::ids::JurisdictionId;
+use msez_protocol::ids::{CorridorId, EntityId, JurisdictionId};
 use msez_protocol::lifecycle::entity::{EntityEvent, EntityState};
 use msez_protocol::tensor::sanctions::ScreeningConfig;
 use msez_protocol::time::Timestamp;
@@ -177,65 +178,12 @@ async fn arbitration_ruling_is_enforced_through_agentic_and_suspends_the_respond
         .await
         .unwrap();
     let dispute_id = DisputeId::new("dispute-1").unwrap();
-    let jurisdiction = JurisdictionId::new("PK-RSEZ").unwrap();
     let t0 = 1_767_225_600;
-    zone.arbitrations
-        .file(
-            &dispute_id,
-            Filing {
-                jurisdiction: jurisdiction.clone(),
-                claimant: entity("claimant-co"),
-                respondent: respondent.clone(),
-                statement_of_claim: package(EvidenceKind::StatementOfClaim, "claimant-co", t0),
-            },
-        )
-        .await
-        .unwrap();
-    let roster = vec![Arbitrator {
-        arbitrator_id: ArbitratorId::new("arb-1").unwrap(),
-        jurisdictions: vec![jurisdiction],
-        active: true,
-        conflicts: vec![],
-    }];
-    let steps = [
-        (DisputeStep::BeginReview, EvidenceKind::ResponseToClaim),
-        (
-            DisputeStep::ConstitutePanel {
-                roster,
-                panel_size: 1,
-            },
-            EvidenceKind::PanelAcceptance,
-        ),
-        (DisputeStep::OpenHearing, EvidenceKind::HearingBundle),
-        (
-            DisputeStep::IssueRuling {
-                appeal_period_s: 3600,
-                remedies: vec![Remedy::SuspendEntity {
-                    entity_id: respondent.clone(),
-                }],
-            },
-            EvidenceKind::Award,
-        ),
-    ];
-    for (step, kind) in steps {
-        let outcome = zone
-            .arbitrations
-            .step(&dispute_id, step, vec![package(kind, "claimant-co", t0)])
-            .await
-            .unwrap();
-        assert!(outcome.enforcement.is_none());
-    }
+    ruled(&zone, &dispute_id, &respondent).await;
     // A crash re-hydrates the dispute from its journal: same state, same ruling.
     let before = zone.arbitrations.status(&dispute_id).await.unwrap();
     assert!(zone.arbitrations.host().kill(&dispute_id).await.unwrap());
-    let after = loop {
-        match zone.arbitrations.status(&dispute_id).await {
-            Err(ArbitrationReject::Host(HostError::ActorDied { .. })) => {
-                tokio::time::sleep(Duration::from_millis(5)).await;
-            }
-            other => break other.unwrap(),
-        }
-    };
+    let after = status_after_restart(&zone, &dispute_id).await;
     assert_eq!(after, before);
     assert_eq!(after.state, DisputeState::RulingIssued);
     // Within the appeal period enforcement is refused and nothing happens.
@@ -282,6 +230,228 @@ async fn arbitration_ruling_is_enforced_through_agentic_and_suspends_the_respond
         store.audit_trail("zone-audit", 0, 10).await.unwrap().len(),
         2
     );
+    zone.shutdown().await.unwrap();
+    sandbox.shutdown().await.unwrap();
+}
+
+/// Files `dispute_id` against `respondent` and takes it to a ruling that suspends the
+/// respondent, with a one-hour appeal period; no step before the ruling enforces anything.
+async fn ruled(zone: &Zone, dispute_id: &DisputeId, respondent: &EntityId) {
+    let jurisdiction = JurisdictionId::new("PK-RSEZ").unwrap();
+    let t0 = 1_767_225_600;
+    zone.arbitrations
+        .file(
+            dispute_id,
+            Filing {
+                corridor_id: CorridorId::new("pk-ae.disputed").unwrap(),
+                jurisdiction: jurisdiction.clone(),
+                claimant: entity("claimant-co"),
+                respondent: respondent.clone(),
+                statement_of_claim: package(EvidenceKind::StatementOfClaim, "claimant-co", t0),
+            },
+        )
+        .await
+        .unwrap();
+    let roster = vec![Arbitrator {
+        arbitrator_id: ArbitratorId::new("arb-1").unwrap(),
+        jurisdictions: vec![jurisdiction],
+        active: true,
+        conflicts: vec![],
+    }];
+    let steps = [
+        (DisputeStep::BeginReview, EvidenceKind::ResponseToClaim),
+        (
+            DisputeStep::ConstitutePanel {
+                roster,
+                panel_size: 1,
+            },
+            EvidenceKind::PanelAcceptance,
+        ),
+        (DisputeStep::OpenHearing, EvidenceKind::HearingBundle),
+        (
+            DisputeStep::IssueRuling {
+                appeal_period_s: 3600,
+                remedies: vec![Remedy::SuspendEntity {
+                    entity_id: respondent.clone(),
+                }],
+            },
+            EvidenceKind::Award,
+        ),
+    ];
+    for (step, kind) in steps {
+        let outcome = zone
+            .arbitrations
+            .step(dispute_id, step, vec![package(kind, "claimant-co", t0)])
+            .await
+            .unwrap();
+        assert!(outcome.enforcement.is_none());
+    }
+}
+
+/// Status after a restart: a call racing the activation may see the old incarnation die.
+async fn status_after_restart(zone: &Zone, dispute_id: &DisputeId) -> DisputeStatus {
+    loop {
+        match zone.arbitrations.status(dispute_id).await {
+            Err(ArbitrationReject::Host(HostError::ActorDied { .. })) => {
+                tokio::time::sleep(Duration::from_millis(5)).await;
+            }
+            other => break other.unwrap(),
+        }
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn pending_enforcement_is_executed_once_after_a_restart() {
+    let sandbox = support::sandbox().await;
+    let (store, _dir) = support::store().await;
+    let clock = Arc::new(ManualClock::new(T0_MS));
+    let respondent = entity("respondent-co");
+    let dispute_id = DisputeId::new("dispute-crash").unwrap();
+    let first = zone(&sandbox, &store, &clock).await;
+    first.entities.apply(&respondent).await.unwrap();
+    first
+        .entities
+        .transition(&respondent, EntityEvent::Approve, None)
+        .await
+        .unwrap();
+    ruled(&first, &dispute_id, &respondent).await;
+    clock.advance_ms(3_601_000);
+    // The process "dies" between journaling the enforce step and the agentic answer: the
+    // agentic actor is gone when the step is accepted.
+    first.services.shutdown().await.unwrap();
+    let refused = first
+        .arbitrations
+        .step(
+            &dispute_id,
+            DisputeStep::Enforce,
+            vec![package(
+                EvidenceKind::EnforcementOrder,
+                "claimant-co",
+                1_767_225_600,
+            )],
+        )
+        .await;
+    assert!(matches!(
+        refused,
+        Err(ArbitrationReject::Enforcement {
+            source: AgenticError::Unavailable,
+            ..
+        })
+    ));
+    let pending = first.arbitrations.status(&dispute_id).await.unwrap();
+    assert_eq!(pending.state, DisputeState::Enforced);
+    assert!(matches!(pending.enforcement, Enforcement::Pending { .. }));
+    assert!(
+        store
+            .audit_trail("zone-audit", 0, 10)
+            .await
+            .unwrap()
+            .is_empty()
+    );
+    first.shutdown().await.unwrap();
+
+    // A new process on the same store: the dispute's activation executes the enforcement.
+    let second = zone(&sandbox, &store, &clock).await;
+    let executed = status_after_restart(&second, &dispute_id).await;
+    assert_eq!(
+        executed.enforcement,
+        Enforcement::Executed {
+            decision_sequence: 0
+        }
+    );
+    assert_eq!(
+        second.entities.summary(&respondent).await.unwrap().state,
+        EntityState::Suspended
+    );
+    let trail = store.audit_trail("zone-audit", 0, 10).await.unwrap();
+    assert_eq!(trail.len(), 2, "one decision and its outcome");
+    // The tables followed the journal: the row is enforced, every package is on file.
+    let record = store.dispute("dispute-crash").await.unwrap().unwrap();
+    assert_eq!(record.state, "enforced");
+    assert_eq!(record.corridor_id.as_str(), "pk-ae.disputed");
+    assert_eq!(store.evidence("dispute-crash").await.unwrap().len(), 6);
+    second.shutdown().await.unwrap();
+
+    // Another restart does not execute it again; nor does a repeated enforce step.
+    let third = zone(&sandbox, &store, &clock).await;
+    assert_eq!(
+        status_after_restart(&third, &dispute_id).await.enforcement,
+        executed.enforcement
+    );
+    assert!(matches!(
+        third
+            .arbitrations
+            .step(
+                &dispute_id,
+                DisputeStep::Enforce,
+                vec![package(
+                    EvidenceKind::EnforcementOrder,
+                    "claimant-co",
+                    1_767_225_600
+                )],
+            )
+            .await,
+        Err(ArbitrationReject::Protocol(_))
+    ));
+    assert_eq!(
+        store.audit_trail("zone-audit", 0, 10).await.unwrap().len(),
+        2
+    );
+    third.shutdown().await.unwrap();
+    sandbox.shutdown().await.unwrap();
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn dispute_tables_catch_up_with_the_journal_on_activation() {
+    let sandbox = support::sandbox().await;
+    let (store, _dir) = support::store().await;
+    let clock = Arc::new(ManualClock::new(T0_MS));
+    let zone = zone(&sandbox, &store, &clock).await;
+    let dispute_id = DisputeId::new("dispute-lag").unwrap();
+    zone.arbitrations
+        .file(
+            &dispute_id,
+            Filing {
+                corridor_id: CorridorId::new("pk-ae.lag").unwrap(),
+                jurisdiction: JurisdictionId::new("PK").unwrap(),
+                claimant: entity("claimant-co"),
+                respondent: entity("respondent-co"),
+                statement_of_claim: package(EvidenceKind::StatementOfClaim, "claimant-co", 0),
+            },
+        )
+        .await
+        .unwrap();
+    let filed = zone
+        .arbitrations
+        .add_evidence(
+            &dispute_id,
+            package(EvidenceKind::HearingBundle, "respondent-co", 1),
+        )
+        .await
+        .unwrap();
+    assert_eq!(filed.evidence_index, 1);
+    assert_eq!(store.evidence("dispute-lag").await.unwrap().len(), 2);
+    // A crash after the journal entry, before the tables: write the entry alone, then kill.
+    let late = package(EvidenceKind::ResponseToClaim, "respondent-co", 2);
+    let entry = json!({ "kind": "evidence", "package": late });
+    store
+        .append_audit_entry(
+            "dispute:dispute-lag",
+            &msez_protocol::canonical::CanonicalBytes::new(&entry).unwrap(),
+        )
+        .await
+        .unwrap();
+    assert!(zone.arbitrations.host().kill(&dispute_id).await.unwrap());
+    let status = status_after_restart(&zone, &dispute_id).await;
+    assert_eq!(status.evidence_count, 3);
+    let rows = store.evidence("dispute-lag").await.unwrap();
+    assert_eq!(rows.len(), 3);
+    assert_eq!(
+        rows[2].evidence,
+        msez_protocol::canonical::CanonicalBytes::of(&late).unwrap()
+    );
+    let file = zone.arbitrations.evidence(&dispute_id).await.unwrap();
+    assert_eq!(file[2].digest, late.digest().unwrap());
     zone.shutdown().await.unwrap();
     sandbox.shutdown().await.unwrap();
 }

@@ -1,8 +1,11 @@
-//! Request bodies: the JSON extractor that every `POST` with a body uses.
+//! Request bodies: the JSON extractor that every `POST` with a body uses, and the one schema
+//! check of a body (or part of one).
 //!
-//! Owns [`JsonBody`]. It checks the content type (415), buffers the body under the node's
-//! `DefaultBodyLimit` (413), and parses it as JSON (400 naming the line and column), mapping
-//! each of axum's rejections into [`ApiError`] so that the envelope contract holds.
+//! Owns [`JsonBody`] and [`check_schema`]. The extractor checks the content type (415), buffers
+//! the body under the node's `DefaultBodyLimit` (413), and parses it as JSON (400 naming the
+//! line and column), mapping each of axum's rejections into [`ApiError`] so that the envelope
+//! contract holds. [`check_schema`] answers a violation with a 422 naming the first offending
+//! JSON pointer.
 //!
 //! Never: interprets the document (handlers lift it into domain types), or accepts a body
 //! without `Content-Type: application/json`.
@@ -10,6 +13,7 @@
 use axum::body::Bytes;
 use axum::extract::{FromRequest, Request};
 use axum::http::{StatusCode, header};
+use msez_schemas::{SchemaError, SchemaId};
 use serde_json::Value;
 
 use super::error::ApiError;
@@ -55,5 +59,31 @@ impl FromRequest<AppState> for JsonBody {
             field: Some("body".to_owned()),
         })?;
         Ok(Self(value))
+    }
+}
+
+/// Validates `value` (found at JSON pointer `pointer` of the body, `""` for the whole body)
+/// against schema `id`: a violation is a 422 whose field is the first offending pointer.
+pub fn check_schema(
+    state: &AppState,
+    id: SchemaId,
+    value: &Value,
+    pointer: &str,
+) -> Result<(), ApiError> {
+    match state.schemas().validate(id, value) {
+        Ok(()) => Ok(()),
+        Err(error @ SchemaError::Invalid { .. }) => {
+            let field = match &error {
+                SchemaError::Invalid { violations, .. } => violations
+                    .first()
+                    .map(|violation| format!("{pointer}{}", violation.instance_path)),
+                SchemaError::NotJson { .. } | SchemaError::Compile { .. } => None,
+            };
+            let field = field
+                .filter(|field| !field.is_empty())
+                .unwrap_or_else(|| "body".to_owned());
+            Err(ApiError::invalid(field, &error))
+        }
+        Err(error) => Err(ApiError::internal(error)),
     }
 }

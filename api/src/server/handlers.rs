@@ -8,6 +8,7 @@ pub(super) mod agentic;
 pub(super) mod compliance;
 pub(super) mod corridors;
 pub(super) mod credentials;
+pub(super) mod disputes;
 pub(super) mod health;
 pub(super) mod packs;
 pub(super) mod settlement;

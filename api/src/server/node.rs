@@ -19,11 +19,11 @@ use std::path::PathBuf;
 use std::sync::Arc;
 use std::time::Duration;
 
-use msez_actors::agentic::{PolicyLoadError, zone_policy_set};
 use msez_actors::clock::{Clock, SystemClock};
 use msez_actors::corridor::handle::{Corridors, CorridorsConfig, CorridorsError};
 use msez_actors::corridor::leases::LeaseConfig;
 use msez_actors::mass_pool::MassPoolConfig;
+use msez_actors::policies::{PolicyLoadError, zone_policy_set};
 use msez_actors::scheduler::SchedulerError;
 use msez_actors::zone::{Zone, ZoneError, ZoneHooks, ZoneRuntimeConfig, start_zone};
 use msez_mass::breaker::BreakerConfig;

@@ -15,12 +15,14 @@ use std::collections::BTreeMap;
 use axum::Router;
 use axum::extract::DefaultBodyLimit;
 use axum::middleware::{from_fn, from_fn_with_state};
-use axum::routing::{MethodRouter, get, post};
+use axum::routing::{MethodRouter, delete, get, post, put};
 use serde_json::{Map, Value, json};
 
 use super::auth::{Access, Role, authorize};
 use super::error::{ApiError, request_context};
-use super::handlers::{admin, compliance, corridors, credentials, health, packs, settlement};
+use super::handlers::{
+    admin, agentic, compliance, corridors, credentials, disputes, health, packs, settlement,
+};
 use super::metrics::track;
 use super::state::AppState;
 
@@ -31,6 +33,10 @@ pub enum Method {
     Get,
     /// POST.
     Post,
+    /// PUT.
+    Put,
+    /// DELETE.
+    Delete,
 }
 
 /// One route: what the document says about it and who may call it.
@@ -70,6 +76,8 @@ const ADMIN_OR_PARTY: &[Role] = &[Role::ZoneAdmin, Role::CorridorParty];
 const OPERATORS: &[Role] = &[Role::Operator, Role::ZoneAdmin];
 const KILLERS: &[Role] = &[Role::Operator];
 const CREDENTIAL_READERS: &[Role] = &[Role::ZoneAdmin, Role::Regulator, Role::CorridorParty];
+const POLICY_READERS: &[Role] = &[Role::ZoneAdmin, Role::Operator, Role::Regulator];
+const DISPUTE_READERS: &[Role] = &[Role::ZoneAdmin, Role::CorridorParty, Role::Regulator];
 
 /// Every route, in the order the document lists them, with its handler. Each resource group
 /// is one function below, so adding a resource adds a function and one line here.
@@ -81,6 +89,8 @@ pub fn route_table() -> Vec<(RouteSpec, MethodRouter<AppState>)> {
         pack_routes(),
         credential_routes(),
         corridor_routes(),
+        agentic_routes(),
+        dispute_routes(),
         admin_routes(),
     ]
     .into_iter()
@@ -351,6 +361,135 @@ fn corridor_routes() -> Vec<(RouteSpec, MethodRouter<AppState>)> {
     ]
 }
 
+/// The agentic engine: triggers, policy versions, the audit trail.
+fn agentic_routes() -> Vec<(RouteSpec, MethodRouter<AppState>)> {
+    vec![
+        (
+            spec(
+                Method::Post,
+                "/v1/agentic/triggers",
+                "agentic_trigger",
+                "Present a trigger to the zone's policies; the decision is recorded and executed. A sanctions_list_update carries a sanctions snapshot and sweeps every open corridor's parties.",
+            )
+            .roles(ADMIN)
+            .takes(JSON),
+            post(agentic::trigger),
+        ),
+        (
+            spec(
+                Method::Get,
+                "/v1/agentic/policies",
+                "agentic_policies",
+                "The policies in force, each with the stored version it comes from.",
+            )
+            .roles(POLICY_READERS),
+            get(agentic::policies),
+        ),
+        (
+            spec(
+                Method::Get,
+                "/v1/agentic/policies/{policy_id}",
+                "agentic_policy",
+                "A policy's immutable stored versions (paged with from and limit), and whether it is in force.",
+            )
+            .roles(POLICY_READERS),
+            get(agentic::policy),
+        ),
+        (
+            spec(
+                Method::Put,
+                "/v1/agentic/policies/{policy_id}",
+                "agentic_policy_put",
+                "Store a policy as its next version and put it in force.",
+            )
+            .roles(ADMIN)
+            .takes(JSON),
+            put(agentic::put_policy),
+        ),
+        (
+            spec(
+                Method::Delete,
+                "/v1/agentic/policies/{policy_id}",
+                "agentic_policy_retire",
+                "Retire a policy: a new version that takes it out of force.",
+            )
+            .roles(ADMIN),
+            delete(agentic::delete_policy),
+        ),
+        (
+            spec(
+                Method::Get,
+                "/v1/agentic/audit",
+                "agentic_audit",
+                "A page of the hash-chained agentic audit trail with a verification report (paged with from and limit).",
+            )
+            .roles(POLICY_READERS),
+            get(agentic::audit),
+        ),
+    ]
+}
+
+/// Disputes: filing, evidence, lifecycle steps, status.
+fn dispute_routes() -> Vec<(RouteSpec, MethodRouter<AppState>)> {
+    vec![
+        (
+            spec(
+                Method::Post,
+                "/v1/disputes",
+                "disputes_file",
+                "File a dispute over a corridor with its statement of claim.",
+            )
+            .roles(ADMIN_OR_PARTY)
+            .takes(JSON)
+            .status(201),
+            post(disputes::file),
+        ),
+        (
+            spec(
+                Method::Get,
+                "/v1/disputes/{dispute_id}",
+                "disputes_get",
+                "A dispute's state, parties, panel, ruling, transitions and enforcement.",
+            )
+            .roles(DISPUTE_READERS),
+            get(disputes::status),
+        ),
+        (
+            spec(
+                Method::Post,
+                "/v1/disputes/{dispute_id}/evidence",
+                "disputes_add_evidence",
+                "Add an evidence package to the dispute's file.",
+            )
+            .roles(ADMIN_OR_PARTY)
+            .takes(JSON)
+            .status(201),
+            post(disputes::add_evidence),
+        ),
+        (
+            spec(
+                Method::Get,
+                "/v1/disputes/{dispute_id}/evidence",
+                "disputes_evidence",
+                "The dispute's evidence file in filing order, with digests.",
+            )
+            .roles(DISPUTE_READERS),
+            get(disputes::evidence),
+        ),
+        (
+            spec(
+                Method::Post,
+                "/v1/disputes/{dispute_id}/steps",
+                "disputes_step",
+                "A lifecycle step with its evidence: begin_review, constitute_panel, open_hearing, issue_ruling, appeal, enforce (executed by the agentic engine), settle, dismiss.",
+            )
+            .roles(ADMIN)
+            .takes(JSON),
+            post(disputes::step),
+        ),
+    ]
+}
+
 /// The supervision tree and operator drills.
 fn admin_routes() -> Vec<(RouteSpec, MethodRouter<AppState>)> {
     vec![
@@ -474,6 +613,8 @@ impl Method {
         match self {
             Self::Get => "get",
             Self::Post => "post",
+            Self::Put => "put",
+            Self::Delete => "delete",
         }
     }
 }

@@ -7,9 +7,11 @@
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
 mod admin;
+mod agentic;
 mod auth;
 mod corridors;
 mod credentials;
+mod disputes;
 mod envelope;
 mod health;
 mod openapi;

@@ -47,6 +47,8 @@ async fn openapi_documents_every_registered_route_and_every_one_is_served() {
         let reply = match spec.method {
             Method::Get => node.get(&path, Some(OPERATOR)).await,
             Method::Post => node.post_json(&path, Some(OPERATOR), "{}").await,
+            Method::Put => node.put_json(&path, Some(OPERATOR), "{}").await,
+            Method::Delete => node.delete(&path, Some(OPERATOR)).await,
         };
         let unknown_route =
             reply.status == 404 && reply.json()["error"]["message"] == "no such route";

@@ -60,11 +60,12 @@ pub async fn start() -> TestNode {
     start_with(default_knobs()).await
 }
 
-pub async fn start_with(knobs: Knobs) -> TestNode {
-    let dir = tempfile::tempdir().unwrap();
-    let config = NodeConfig {
+/// The test node's configuration over a SQLite store in `dir` (a second node on the same
+/// `dir` is the first one restarted).
+pub fn config_at(dir: &std::path::Path, knobs: &Knobs) -> NodeConfig {
+    NodeConfig {
         listen: SocketAddr::from(([127, 0, 0, 1], 0)),
-        store: StoreLocation::Sqlite(dir.path().join("msez.sqlite")),
+        store: StoreLocation::Sqlite(dir.join(SQLITE_FILE)),
         mass: MassLocation::Sandbox,
         tokens: tokens(),
         body_bytes_max: knobs.body_bytes_max,
@@ -73,8 +74,15 @@ pub async fn start_with(knobs: Knobs) -> TestNode {
         zone: None,
         zone_key: std::sync::Arc::new(msez_protocol::keys::SigningKey::from_seed(&[0x5a; 32])),
         node_name: "test-node".to_owned(),
-    };
-    let node = Node::start(config).await.unwrap();
+    }
+}
+
+/// The store's file name inside a test node's directory.
+pub const SQLITE_FILE: &str = "msez.sqlite";
+
+pub async fn start_with(knobs: Knobs) -> TestNode {
+    let dir = tempfile::tempdir().unwrap();
+    let node = Node::start(config_at(dir.path(), &knobs)).await.unwrap();
     TestNode {
         node,
         client: reqwest::Client::new(),
@@ -142,6 +150,26 @@ impl TestNode {
     pub async fn post_json(&self, path: &str, token: Option<&str>, body: &str) -> Reply {
         self.post_raw(path, token, Some("application/json"), body.to_owned())
             .await
+    }
+
+    pub async fn put_json(&self, path: &str, token: Option<&str>, body: &str) -> Reply {
+        let mut request = self
+            .client
+            .put(self.url(path))
+            .header("content-type", "application/json")
+            .body(body.to_owned());
+        if let Some(token) = token {
+            request = request.bearer_auth(token);
+        }
+        read(request.send().await.unwrap()).await
+    }
+
+    pub async fn delete(&self, path: &str, token: Option<&str>) -> Reply {
+        let mut request = self.client.delete(self.url(path));
+        if let Some(token) = token {
+            request = request.bearer_auth(token);
+        }
+        read(request.send().await.unwrap()).await
     }
 
     pub async fn post_raw(

@@ -25,6 +25,7 @@ backend_tests!(
     tensor_snapshots_and_policies_return_latest,
     anchors_round_trip_and_refuse_a_second_reference,
     corridor_ids_page_in_id_order,
+    policy_versions_page_in_version_order,
     records_survive_drop_and_reopen,
 );
 
@@ -419,6 +420,62 @@ async fn anchors_round_trip_and_refuse_a_second_reference(kind: Kind) {
         db.store.anchors(&checkpoint).await.unwrap(),
         vec![anchor("bitcoin", "txid"), anchor("ethereum", "0xabc")]
     );
+    db.cleanup().await;
+}
+
+async fn policy_versions_page_in_version_order(kind: Kind) {
+    use msez_persistence::compliance::POLICY_VERSIONS_PAGE_MAX;
+    let Some(db) = TestDb::open(kind, support::config()).await else {
+        return;
+    };
+    assert!(
+        db.store
+            .policy_version_latest("p-a")
+            .await
+            .unwrap()
+            .is_none()
+    );
+    for version in [2u64, 1, 3] {
+        let policy = document(serde_json::json!({"policy": "p-a", "version": version}));
+        db.store.put_policy("p-a", version, &policy).await.unwrap();
+    }
+    db.store
+        .put_policy("p-b", 9, &document(serde_json::json!({"policy": "p-b"})))
+        .await
+        .unwrap();
+    let versions = |records: Vec<msez_persistence::compliance::PolicyRecord>| -> Vec<u64> {
+        records.iter().map(|record| record.version).collect()
+    };
+    let first = db.store.policy_versions("p-a", 0, 2).await.unwrap();
+    assert_eq!(versions(first), [1, 2]);
+    let rest = db.store.policy_versions("p-a", 3, 2).await.unwrap();
+    assert_eq!(versions(rest), [3]);
+    let latest = db
+        .store
+        .policy_version_latest("p-a")
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(latest.version, 3);
+    assert_eq!(
+        latest.policy,
+        document(serde_json::json!({"policy": "p-a", "version": 3}))
+    );
+    assert_eq!(
+        db.store
+            .policy_versions("p-a", 0, POLICY_VERSIONS_PAGE_MAX)
+            .await
+            .unwrap()
+            .len(),
+        3
+    );
+    assert!(matches!(
+        db.store
+            .policy_versions("p-a", 0, POLICY_VERSIONS_PAGE_MAX + 1)
+            .await,
+        Err(StoreError::PageTooLarge { count_max, page_max })
+            if count_max == POLICY_VERSIONS_PAGE_MAX + 1 && page_max == POLICY_VERSIONS_PAGE_MAX
+    ));
     db.cleanup().await;
 }
 

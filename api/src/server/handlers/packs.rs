@@ -16,11 +16,11 @@ use msez_actors::agentic::SanctionsUpdate;
 use msez_protocol::canonical::CanonicalBytes;
 use msez_protocol::digest::Digest;
 use msez_protocol::packs::regpack::{Regpack, parse_regpack};
-use msez_schemas::{SchemaError, SchemaId};
+use msez_schemas::SchemaId;
 use serde_json::{Value, json};
 
 use super::agentic::{agentic_error, sweep_json};
-use crate::server::body::JsonBody;
+use crate::server::body::{JsonBody, check_schema};
 use crate::server::error::ApiError;
 use crate::server::state::AppState;
 
@@ -48,10 +48,7 @@ pub(crate) async fn upload(
     let pack = body
         .get("pack")
         .ok_or_else(|| ApiError::invalid("/pack", "pack is required"))?;
-    state
-        .schemas()
-        .validate(schema, pack)
-        .map_err(schema_violation)?;
+    check_schema(&state, schema, pack, "/pack")?;
     let canonical =
         CanonicalBytes::new(pack).map_err(|error| ApiError::invalid("/pack", &error))?;
     let regpack = match schema {
@@ -94,7 +91,7 @@ async fn sanctions_sweep(
         .agentic
         .sanctions_update(update)
         .await
-        .map_err(|error| agentic_error(error, &context))?;
+        .map_err(|error| agentic_error(error, &context, "/pack/sanctions"))?;
     Ok(sweep_json(&sweep))
 }
 
@@ -119,18 +116,4 @@ pub(crate) async fn get(
     Ok(Json(
         json!({"kind": kind, "digest": digest.to_hex(), "pack": pack}),
     ))
-}
-
-/// A schema violation as a 422 naming the first offending pointer under `/pack`.
-fn schema_violation(error: SchemaError) -> ApiError {
-    let field = match &error {
-        SchemaError::Invalid { violations, .. } => violations.first().map_or_else(
-            || "/pack".to_owned(),
-            |v| format!("/pack{}", v.instance_path),
-        ),
-        SchemaError::NotJson { .. } | SchemaError::Compile { .. } => {
-            return ApiError::internal(error);
-        }
-    };
-    ApiError::invalid(field, &error)
 }
