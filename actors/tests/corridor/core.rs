@@ -32,6 +32,7 @@ fn deps(store: &Store, owner: &str) -> Arc<CorridorDeps> {
         zone_key: Arc::new(key(31)),
         clock: Arc::new(FixedClock),
         events,
+        lifecycle_events: broadcast::channel(64).0,
         retry_after_ms: 50,
     })
 }

@@ -7,6 +7,7 @@ pub(super) mod admin;
 pub(super) mod compliance;
 pub(super) mod corridors;
 pub(super) mod credentials;
+pub(super) mod events;
 pub(super) mod health;
 pub(super) mod packs;
 pub(super) mod settlement;

@@ -10,6 +10,7 @@ use std::sync::Arc;
 
 use msez_actors::corridor::handle::Corridors;
 use msez_mass::client::MassClient;
+use msez_mass::sandbox::SandboxFaults;
 use msez_persistence::store::Store;
 use msez_protocol::zone::ZoneConfig;
 use msez_runtime::Introspection;
@@ -27,6 +28,8 @@ pub struct AppState {
 struct Inner {
     store: Store,
     mass: MassClient,
+    /// The in-process Mass sandbox's faults; `None` when the node talks to real Mass.
+    mass_sandbox: Option<SandboxFaults>,
     schemas: Schemas,
     tokens: TokenTable,
     limiter: RateLimiter,
@@ -45,6 +48,8 @@ pub struct AppStateParts {
     pub store: Store,
     /// The Mass client.
     pub mass: MassClient,
+    /// The in-process Mass sandbox's faults, when Mass is the sandbox.
+    pub mass_sandbox: Option<SandboxFaults>,
     /// The compiled schemas.
     pub schemas: Schemas,
     /// The tokens.
@@ -68,6 +73,7 @@ impl AppState {
             inner: Arc::new(Inner {
                 store: parts.store,
                 mass: parts.mass,
+                mass_sandbox: parts.mass_sandbox,
                 schemas: parts.schemas,
                 tokens: parts.tokens,
                 limiter: parts.limiter,
@@ -89,6 +95,11 @@ impl AppState {
     /// The Mass client.
     pub fn mass(&self) -> &MassClient {
         &self.inner.mass
+    }
+
+    /// The in-process Mass sandbox's faults (`None`: the node talks to real Mass).
+    pub fn mass_sandbox(&self) -> Option<&SandboxFaults> {
+        self.inner.mass_sandbox.as_ref()
     }
 
     /// The compiled schemas.

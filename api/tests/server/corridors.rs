@@ -19,13 +19,13 @@ use serde_json::{Value, json};
 use crate::support::{ADMIN, PARTY, REGULATOR, TestNode, start};
 
 /// 2023-11-14T22:13:20Z: receipts are stamped from here, safely before "now".
-const T0: i64 = 1_700_000_000;
+pub(crate) const T0: i64 = 1_700_000_000;
 
-fn key(index: u8) -> SigningKey {
+pub(crate) fn key(index: u8) -> SigningKey {
     SigningKey::from_seed(&[index; 32])
 }
 
-fn at(offset_seconds: u64) -> Timestamp {
+pub(crate) fn at(offset_seconds: u64) -> Timestamp {
     Timestamp::from_unix_seconds(T0 + i64::try_from(offset_seconds).unwrap()).unwrap()
 }
 
@@ -78,7 +78,7 @@ pub(crate) fn create_body(corridor_id: &CorridorId, active: bool) -> Value {
     })
 }
 
-fn receipt(
+pub(crate) fn receipt(
     corridor_id: &CorridorId,
     sequence: u64,
     prev_root: Digest,
@@ -122,7 +122,7 @@ fn receipt_booking(
     SignedReceipt::seal_and_sign(receipt, signers, at(sequence)).unwrap()
 }
 
-async fn create(node: &TestNode, corridor_id: &CorridorId, active: bool) -> Value {
+pub(crate) async fn create(node: &TestNode, corridor_id: &CorridorId, active: bool) -> Value {
     let reply = node
         .post_json(
             "/v1/corridors",
@@ -134,7 +134,7 @@ async fn create(node: &TestNode, corridor_id: &CorridorId, active: bool) -> Valu
     reply.json()
 }
 
-fn digest(value: &Value) -> Digest {
+pub(crate) fn digest(value: &Value) -> Digest {
     value.as_str().unwrap().parse().unwrap()
 }
 

@@ -354,7 +354,7 @@ fn typed<T: serde::de::DeserializeOwned>(value: Value, field: &str) -> Result<T,
     })
 }
 
-fn corridor_id_of(text: &str) -> Result<CorridorId, ApiError> {
+pub(crate) fn corridor_id_of(text: &str) -> Result<CorridorId, ApiError> {
     text.parse()
         .map_err(|error| bad_parameter("corridor_id", format!("corridor id: {error}")))
 }
@@ -367,7 +367,7 @@ fn bad_parameter(field: &str, message: String) -> ApiError {
     }
 }
 
-fn summary_json(summary: &CorridorSummary) -> Value {
+pub(crate) fn summary_json(summary: &CorridorSummary) -> Value {
     json!({
         "corridor_id": summary.corridor_id.as_str(),
         "lifecycle": summary.lifecycle,
