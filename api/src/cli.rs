@@ -11,11 +11,14 @@
 mod admin;
 mod canon;
 mod chain;
+mod client;
 mod compliance;
 mod corridor;
+mod corridor_client;
 mod input;
 mod keygen;
 mod keys;
+mod logging;
 mod mmr;
 mod receipt;
 mod serve;
@@ -49,7 +52,10 @@ use input::{Input, InputSource};
 pub use keygen::KeygenArgs;
 pub use keys::KeyArg;
 
-pub use admin::{AdminCommand, ClientError, NodeArgs};
+pub use admin::AdminCommand;
+pub use client::{ClientError, NodeArgs, TokenArg};
+pub use corridor_client::CorridorCommand;
+pub use logging::LogFormat;
 pub use mmr::{MmrCommand, RootArg};
 pub use receipt::{GenesisArgs, ReceiptCommand};
 pub use serve::{ServeArgs, ServeError};
@@ -171,6 +177,14 @@ pub enum Command {
     ///
     /// Example: `msez serve --zone zone.yaml --listen 127.0.0.1:8080`.
     Serve(Box<ServeArgs>),
+    /// Talk to a running node about corridors: create one, show it, append a signed receipt,
+    /// export (and verify) its chain. Exit 0 on success, 1 when `export --verify` finds a
+    /// broken chain, 2 for bad input or a refusal (the node's error code, message and field
+    /// on one line).
+    ///
+    /// Example: `MSEZ_TOKEN=$(cat msez-data/admin.token) msez corridor show corridor.pk-ae.1`.
+    #[command(subcommand)]
+    Corridor(CorridorCommand),
     /// Talk to a running node as an operator: the supervision tree.
     ///
     /// Example: `MSEZ_TOKEN=$(cat msez-data/admin.token) msez admin tree`.
@@ -673,6 +687,9 @@ pub fn run(cli: Cli, stdin: &mut dyn Read, stdout: &mut dyn Write) -> Result<(),
         Command::Serve(args) => {
             serve::serve(&args)?;
             Output::success(Vec::new())
+        }
+        Command::Corridor(command) => {
+            corridor_client::run(&command, &mut |input: &InputArg| read(input, stdin))?
         }
         Command::Admin(AdminCommand::Tree(args)) => {
             Output::success(admin::tree(&args)?.into_bytes())

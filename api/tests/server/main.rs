@@ -8,9 +8,11 @@
 
 mod admin;
 mod auth;
+mod client_cli;
 mod corridors;
 mod credentials;
 mod envelope;
+mod events;
 mod health;
 mod openapi;
 mod packs;
