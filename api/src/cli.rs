@@ -551,9 +551,10 @@ pub enum CliError {
         /// The variable's name.
         name: String,
     },
-    /// A client command could not talk to the node.
+    /// A client command could not talk to the node, or the node refused (boxed: the node's
+    /// envelope is large and every command returns `CliError`).
     #[error("{0}")]
-    Client(#[from] ClientError),
+    Client(Box<ClientError>),
     /// The zone node could not start or stopped with an error.
     #[error("serve: {0}")]
     Serve(#[from] ServeError),
@@ -563,6 +564,12 @@ pub enum CliError {
     /// Standard output could not be written.
     #[error("cannot write output: {0}")]
     Write(std::io::Error),
+}
+
+impl From<ClientError> for CliError {
+    fn from(error: ClientError) -> Self {
+        Self::Client(Box::new(error))
+    }
 }
 
 impl CliError {

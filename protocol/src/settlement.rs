@@ -27,8 +27,8 @@ use serde_json::Value;
 
 use crate::ids::{EntityId, IdError};
 use crate::iso20022::{
-    AccountId, Bic, Iso20022Error, Max35Text, Max140Text, PACS008_LEGS_MAX, Pacs008Batch,
-    Pacs008Leg, Pacs008Party, SettlementDate, batch,
+    Bic, Iso20022Error, Max35Text, Max140Text, PACS008_LEGS_MAX, Pacs008Batch, Pacs008Leg,
+    Pacs008Party, RawParty, SettlementDate, batch, bic, party, text,
 };
 use crate::netting::NettingPlan;
 use crate::time::Timestamp;
@@ -128,14 +128,6 @@ struct RawRequest {
     parties: BTreeMap<String, RawParty>,
 }
 
-#[derive(Deserialize)]
-#[serde(deny_unknown_fields)]
-struct RawParty {
-    name: String,
-    bic: String,
-    account: String,
-}
-
 /// Lifts `{message_id, created_at?, settlement_date, instructing_agent_bic, remittance?,
 /// parties: {party_id: {name, bic, account}}}` into a checked request.
 pub fn settlement_request_from_json(value: &Value) -> Result<SettlementRequest, SettlementError> {
@@ -147,11 +139,11 @@ pub fn settlement_request_from_json(value: &Value) -> Result<SettlementRequest, 
     }
     let member = SettlementError::Member;
     let mut parties = BTreeMap::new();
-    for (party_id, party) in raw.parties {
+    for (party_id, raw_party) in raw.parties {
         let field = format!("/parties/{}", pointer_token(&party_id));
-        let details = party_details(&field, party).map_err(member)?;
-        let party_id = EntityId::new(party_id)
-            .map_err(|source| SettlementError::PartyId { field, source })?;
+        let details = party(raw_party, |name| format!("{field}/{name}")).map_err(member)?;
+        let party_id =
+            EntityId::new(party_id).map_err(|source| SettlementError::PartyId { field, source })?;
         parties.insert(party_id, details);
     }
     let created_at = match raw.created_at {
@@ -164,14 +156,14 @@ pub fn settlement_request_from_json(value: &Value) -> Result<SettlementRequest, 
         })?),
     };
     Ok(SettlementRequest {
-        message_id: iso_text("/message_id", raw.message_id).map_err(member)?,
+        message_id: text("/message_id", raw.message_id).map_err(member)?,
         created_at,
         settlement_date: SettlementDate::parse(&raw.settlement_date).map_err(member)?,
         instructing_agent_bic: bic("/instructing_agent_bic", &raw.instructing_agent_bic)
             .map_err(member)?,
         remittance: raw
             .remittance
-            .map(|text| iso_text("/remittance", text))
+            .map(|remittance| text("/remittance", remittance))
             .transpose()
             .map_err(member)?,
         parties,
@@ -188,7 +180,7 @@ pub fn settlement_batch(
     if plan.legs().is_empty() {
         return Err(SettlementError::NothingToSettle);
     }
-    let party = |leg_index: usize, party_id: &EntityId| {
+    let directory = |leg_index: usize, party_id: &EntityId| {
         request
             .parties
             .get(party_id)
@@ -204,8 +196,8 @@ pub fn settlement_batch(
             leg_id: leg_id(leg_index).map_err(SettlementError::Batch)?,
             amount_minor: leg.amount_minor(),
             currency: leg.currency(),
-            debtor: party(leg_index, leg.from_party())?,
-            creditor: party(leg_index, leg.to_party())?,
+            debtor: directory(leg_index, leg.from_party())?,
+            creditor: directory(leg_index, leg.to_party())?,
             remittance: request.remittance.clone(),
         });
     }
@@ -223,35 +215,7 @@ pub fn settlement_batch(
 
 /// `LEG-00001` for index 0: five digits hold [`PACS008_LEGS_MAX`] legs, so ids sort as text.
 fn leg_id(leg_index: usize) -> Result<Max35Text, Iso20022Error> {
-    iso_text("leg_id", format!("LEG-{:05}", leg_index + 1))
-}
-
-fn party_details(field: &str, raw: RawParty) -> Result<Pacs008Party, Iso20022Error> {
-    Ok(Pacs008Party {
-        name: iso_text(&format!("{field}/name"), raw.name)?,
-        bic: bic(&format!("{field}/bic"), &raw.bic)?,
-        account: AccountId::parse(&raw.account).map_err(|source| Iso20022Error::Text {
-            field: format!("{field}/account"),
-            source,
-        })?,
-    })
-}
-
-fn iso_text<const MAX_CHARS: usize>(
-    field: &str,
-    text: String,
-) -> Result<crate::iso20022::IsoText<MAX_CHARS>, Iso20022Error> {
-    crate::iso20022::IsoText::new(text).map_err(|source| Iso20022Error::Text {
-        field: field.to_owned(),
-        source,
-    })
-}
-
-fn bic(field: &str, text: &str) -> Result<Bic, Iso20022Error> {
-    Bic::parse(text).map_err(|source| Iso20022Error::Bic {
-        field: field.to_owned(),
-        source,
-    })
+    text("leg_id", format!("LEG-{:05}", leg_index + 1))
 }
 
 /// RFC 6901: `~` is written `~0` and `/` is written `~1` inside a pointer token.

@@ -211,20 +211,7 @@ async fn corridor_cli_export_verify_exits_1_on_a_tampered_chain() {
     let node = start().await;
     let corridor_id = CorridorId::new("corridor.pk-ae.tamper").unwrap();
     let created = super::corridors::create(&node, &corridor_id, true).await;
-    let signed = receipt(
-        &corridor_id,
-        0,
-        digest(&created["genesis_root"]),
-        &[&key(1), &key(2)],
-    );
-    let reply = node
-        .post_json(
-            &format!("/v1/corridors/{corridor_id}/receipts"),
-            Some(PARTY),
-            &signed.to_value().unwrap().to_string(),
-        )
-        .await;
-    assert_eq!(reply.status, 201, "{}", reply.text);
+    super::corridors::append(&node, &corridor_id, 0, digest(&created["genesis_root"])).await;
     let export = node
         .get(&format!("/v1/corridors/{corridor_id}/export"), Some(PARTY))
         .await

@@ -134,6 +134,30 @@ pub(crate) async fn create(node: &TestNode, corridor_id: &CorridorId, active: bo
     reply.json()
 }
 
+/// Appends receipt `sequence` (signed by both parties, booking obligation `o{sequence}`) on
+/// `head` as the corridor party; asserts 201 and the acknowledged sequence and root; returns
+/// the new head.
+pub(crate) async fn append(
+    node: &TestNode,
+    corridor_id: &CorridorId,
+    sequence: u64,
+    head: Digest,
+) -> Digest {
+    let signed = receipt(corridor_id, sequence, head, &[&key(1), &key(2)]);
+    let reply = node
+        .post_json(
+            &format!("/v1/corridors/{corridor_id}/receipts"),
+            Some(PARTY),
+            &signed.to_value().unwrap().to_string(),
+        )
+        .await;
+    assert_eq!(reply.status, 201, "{}", reply.text);
+    let ack = reply.json();
+    assert_eq!(ack["sequence"], sequence);
+    assert_eq!(digest(&ack["next_root"]), signed.document.next_root);
+    signed.document.next_root
+}
+
 pub(crate) fn digest(value: &Value) -> Digest {
     value.as_str().unwrap().parse().unwrap()
 }
@@ -146,21 +170,8 @@ async fn a_corridor_is_created_appended_proved_and_exported_verifiably() {
     assert_eq!(created["lifecycle"], "active", "{created}");
     assert_eq!(created["height"], 0);
     let mut head = digest(&created["genesis_root"]);
-    let signers = [&key(1), &key(2)];
     for sequence in 0..6 {
-        let signed = receipt(&corridor_id, sequence, head, &signers);
-        let reply = node
-            .post_json(
-                &format!("/v1/corridors/{corridor_id}/receipts"),
-                Some(PARTY),
-                &signed.to_value().unwrap().to_string(),
-            )
-            .await;
-        assert_eq!(reply.status, 201, "{}", reply.text);
-        let ack = reply.json();
-        assert_eq!(ack["sequence"], sequence);
-        head = digest(&ack["next_root"]);
-        assert_eq!(head, signed.document.next_root);
+        head = append(&node, &corridor_id, sequence, head).await;
     }
 
     let summary = node

@@ -12,8 +12,8 @@ use msez_protocol::ids::CorridorId;
 use msez_protocol::vc::subjects::CorridorLifecycleState;
 use serde_json::{Value, json};
 
-use super::corridors::{at, create, digest, key, receipt};
-use super::support::{ADMIN, PARTY, REGULATOR, TestNode, start};
+use super::corridors::{append, at, create, digest, key};
+use super::support::{ADMIN, REGULATOR, TestNode, start};
 
 /// Reads server-sent events from a streaming response.
 pub(crate) struct EventReader {
@@ -90,38 +90,17 @@ async fn corridor_events_stream_heads_and_lifecycle_until_shutdown() {
     assert_eq!(summary["lifecycle"], "active");
 
     // A receipt on another corridor is not this stream's business.
-    let foreign = receipt(
-        &other_id,
-        0,
-        digest(&other["genesis_root"]),
-        &[&key(1), &key(2)],
-    );
-    let reply = node
-        .post_json(
-            &format!("/v1/corridors/{other_id}/receipts"),
-            Some(PARTY),
-            &foreign.to_value().unwrap().to_string(),
-        )
-        .await;
-    assert_eq!(reply.status, 201, "{}", reply.text);
+    append(&node, &other_id, 0, digest(&other["genesis_root"])).await;
     let mut head = digest(&created["genesis_root"]);
     for sequence in 0..2 {
-        let signed = receipt(&corridor_id, sequence, head, &[&key(1), &key(2)]);
-        let reply = node
-            .post_json(
-                &format!("/v1/corridors/{corridor_id}/receipts"),
-                Some(PARTY),
-                &signed.to_value().unwrap().to_string(),
-            )
-            .await;
-        assert_eq!(reply.status, 201, "{}", reply.text);
+        let next = append(&node, &corridor_id, sequence, head).await;
         let (name, event) = events.next().await.unwrap();
         assert_eq!(name, "head", "{event}");
         assert_eq!(event["corridor_id"], corridor_id.as_str());
         assert_eq!(event["sequence"], sequence);
         assert_eq!(digest(&event["prev_root"]), head);
-        head = signed.document.next_root;
-        assert_eq!(digest(&event["next_root"]), head);
+        assert_eq!(digest(&event["next_root"]), next);
+        head = next;
     }
 
     let order = transition_consent(

@@ -16,6 +16,8 @@ mod events;
 mod health;
 mod openapi;
 mod packs;
+#[path = "../common/pacs008.rs"]
+mod pacs008;
 mod postgres;
 mod process;
 mod settlement;

@@ -133,30 +133,9 @@ fn instructions_request() -> Value {
     })
 }
 
-/// `xmllint --schema` of the official pacs.008.001.08 XSD over `xml`.
-#[track_caller]
-fn assert_valid_pacs008(xml: &str) {
-    let dir = tempfile::tempdir().unwrap();
-    let path = dir.path().join("instructions.xml");
-    std::fs::write(&path, xml).unwrap();
-    let xsd = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("../../shared/vectors/iso20022/pacs.008.001.08.xsd");
-    let lint = std::process::Command::new("xmllint")
-        .args(["--noout", "--schema"])
-        .arg(&xsd)
-        .arg(&path)
-        .output()
-        .expect("xmllint is required (scripts/test.sh installs libxml2-utils)");
-    assert!(
-        lint.status.success(),
-        "{}\n{xml}",
-        String::from_utf8_lossy(&lint.stderr)
-    );
-}
-
 #[tokio::test]
 async fn corridor_settlement_instructions_render_the_netting_plan_as_valid_pacs008() {
-    use super::corridors::{create, digest, key, receipt};
+    use super::corridors::{append, create, digest};
     use msez_protocol::ids::CorridorId;
 
     let node = start().await;
@@ -170,23 +149,14 @@ async fn corridor_settlement_instructions_render_the_netting_plan_as_valid_pacs0
 
     let mut head = digest(&created["genesis_root"]);
     for sequence in 0..3 {
-        let signed = receipt(&corridor_id, sequence, head, &[&key(1), &key(2)]);
-        let reply = node
-            .post_json(
-                &format!("/v1/corridors/{corridor_id}/receipts"),
-                Some(PARTY),
-                &signed.to_value().unwrap().to_string(),
-            )
-            .await;
-        assert_eq!(reply.status, 201, "{}", reply.text);
-        head = signed.document.next_root;
+        head = append(&node, &corridor_id, sequence, head).await;
     }
     let reply = node
         .post_json(&path, Some(PARTY), &instructions_request().to_string())
         .await;
     assert_eq!(reply.status, 200, "{}", reply.text);
     assert_eq!(reply.headers["content-type"], "application/xml");
-    assert_valid_pacs008(&reply.text);
+    super::pacs008::assert_valid_pacs008(&reply.text);
     // Obligations of 100, 101 and 102 minor units net to one leg of 303: USD 3.03.
     assert!(
         reply

@@ -76,8 +76,15 @@ fn settlement_batch_settles_every_leg_with_the_directory_details() {
         legs[0].remittance.as_ref().map(|text| text.as_str()),
         Some("Net settlement & fees")
     );
-    assert_eq!(parsed.batch.created_at, now(), "no created_at: the caller's now");
-    assert!(!xml.contains("Nobody"), "unused directory entries are ignored");
+    assert_eq!(
+        parsed.batch.created_at,
+        now(),
+        "no created_at: the caller's now"
+    );
+    assert!(
+        !xml.contains("Nobody"),
+        "unused directory entries are ignored"
+    );
 }
 
 #[test]
@@ -91,7 +98,10 @@ fn settlement_batch_is_the_same_bytes_for_any_obligation_order() {
     let mut dated = request();
     dated["created_at"] = json!("2026-11-24T09:00:00Z");
     let xml = check(&obligations(), &dated).unwrap();
-    assert!(xml.contains("<CreDtTm>2026-11-24T09:00:00Z</CreDtTm>"), "{xml}");
+    assert!(
+        xml.contains("<CreDtTm>2026-11-24T09:00:00Z</CreDtTm>"),
+        "{xml}"
+    );
 }
 
 #[test]

@@ -36,7 +36,11 @@ fn obligation(index: u64) -> Value {
     let parties = ["pk-textiles", "ae-traders", "cn-machinery"];
     let from = parties[(index % 3) as usize];
     let to = parties[((index + 1) % 3) as usize];
-    let currency = if index % 2 == 0 { "USD" } else { "PKR" };
+    let currency = if index.is_multiple_of(2) {
+        "USD"
+    } else {
+        "PKR"
+    };
     json!({"obligation_id": format!("inv-{index}"), "from_party": from, "to_party": to,
            "amount": 10_000 + 1_000 * index, "currency": currency})
 }
@@ -54,26 +58,6 @@ fn settlement_request() -> Value {
             "cn-machinery": {"name": "CN Machinery Co", "bic": "BKCHCNBJ", "account": "CN-7781-0001"}
         }
     })
-}
-
-/// `xmllint --schema` with the official pacs.008.001.08 XSD.
-fn assert_valid_pacs008(xml: &str) {
-    let dir = tempfile::tempdir().unwrap();
-    let path = dir.path().join("settlement.xml");
-    std::fs::write(&path, xml).unwrap();
-    let xsd = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("../../shared/vectors/iso20022/pacs.008.001.08.xsd");
-    let lint = std::process::Command::new("xmllint")
-        .args(["--noout", "--schema"])
-        .arg(&xsd)
-        .arg(&path)
-        .output()
-        .expect("xmllint is required (scripts/test.sh installs libxml2-utils)");
-    assert!(
-        lint.status.success(),
-        "{}",
-        String::from_utf8_lossy(&lint.stderr)
-    );
 }
 
 /// One authorised request the load client has no method for; returns status and body text.
@@ -164,7 +148,7 @@ async fn corridor_goes_from_zone_start_to_settled_checkpointed_and_verified_offl
     )
     .await;
     assert_eq!(status, 200, "{xml}");
-    assert_valid_pacs008(&xml);
+    super::pacs008::assert_valid_pacs008(&xml);
     let settled = parse_pacs008(&xml).unwrap();
     assert_eq!(settled.batch.legs.len(), offline.legs().len());
     for (leg, planned) in settled.batch.legs.iter().zip(offline.legs()) {

@@ -9,3 +9,5 @@
 mod end_to_end;
 mod mass_chaos;
 mod node;
+#[path = "../../../api/tests/common/pacs008.rs"]
+mod pacs008;

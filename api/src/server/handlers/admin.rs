@@ -24,6 +24,7 @@ use tokio::sync::broadcast::error::RecvError;
 
 use crate::server::body::JsonBody;
 use crate::server::error::ApiError;
+use crate::server::handlers::corridors::bad_parameter;
 use crate::server::handlers::events::{lagged_event, sse_until_stopping};
 use crate::server::state::AppState;
 
@@ -110,12 +111,14 @@ pub(crate) async fn set_mass_faults(
     JsonBody(body): JsonBody,
 ) -> Result<Json<Value>, ApiError> {
     let sandbox = sandbox_of(&state)?;
-    let service = Service::from_context(&service).ok_or_else(|| ApiError::BadRequest {
-        message: format!(
-            "unknown Mass service {service:?}; expected one of {}",
-            Service::ALL.map(Service::context).join(", ")
-        ),
-        field: Some("service".to_owned()),
+    let service = Service::from_context(&service).ok_or_else(|| {
+        bad_parameter(
+            "service",
+            format!(
+                "unknown Mass service {service:?}; expected one of {}",
+                Service::ALL.map(Service::context).join(", ")
+            ),
+        )
     })?;
     let config: FaultConfig =
         serde_json::from_value(body).map_err(|error| ApiError::invalid("body", &error))?;

@@ -360,7 +360,7 @@ pub(crate) fn corridor_id_of(text: &str) -> Result<CorridorId, ApiError> {
 }
 
 /// A path or query parameter that does not parse (400, naming the parameter).
-fn bad_parameter(field: &str, message: String) -> ApiError {
+pub(crate) fn bad_parameter(field: &str, message: String) -> ApiError {
     ApiError::BadRequest {
         message,
         field: Some(field.to_owned()),

@@ -80,24 +80,13 @@ pub(crate) fn corridor_stream(
         |(corridor_id, mut heads, mut lifecycle)| async move {
             loop {
                 let item = tokio::select! {
-                    received = recv(&mut heads) => match received {
-                        Some(Ok(event)) => (event.corridor_id == corridor_id)
-                            .then_some(CorridorStreamItem::Head(event)),
-                        Some(Err(missed)) => Some(CorridorStreamItem::Lagged(missed)),
-                        None => {
-                            heads = None;
-                            None
-                        }
-                    },
-                    received = recv(&mut lifecycle) => match received {
-                        Some(Ok(event)) => (event.corridor_id == corridor_id)
-                            .then_some(CorridorStreamItem::Lifecycle(event)),
-                        Some(Err(missed)) => Some(CorridorStreamItem::Lagged(missed)),
-                        None => {
-                            lifecycle = None;
-                            None
-                        }
-                    },
+                    received = recv(&mut heads) => keep(received, &mut heads, |event| {
+                        (event.corridor_id == corridor_id).then_some(CorridorStreamItem::Head(event))
+                    }),
+                    received = recv(&mut lifecycle) => keep(received, &mut lifecycle, |event| {
+                        (event.corridor_id == corridor_id)
+                            .then_some(CorridorStreamItem::Lifecycle(event))
+                    }),
                 };
                 if let Some(item) = item {
                     return Some((item, (corridor_id, heads, lifecycle)));
@@ -108,6 +97,23 @@ pub(crate) fn corridor_stream(
             }
         },
     )
+}
+
+/// What one received message means for the stream: `select` picks this corridor's messages,
+/// a lag is reported, and a closed channel is dropped (set to `None`) so it is not polled again.
+fn keep<T>(
+    received: Option<Result<T, u64>>,
+    channel: &mut Option<Receiver<T>>,
+    select: impl FnOnce(T) -> Option<CorridorStreamItem>,
+) -> Option<CorridorStreamItem> {
+    match received {
+        Some(Ok(message)) => select(message),
+        Some(Err(missed)) => Some(CorridorStreamItem::Lagged(missed)),
+        None => {
+            *channel = None;
+            None
+        }
+    }
 }
 
 /// The next message of an open channel: `Some(Ok(message))`, `Some(Err(missed))` after a lag,
