@@ -6,9 +6,8 @@
 //! supervisor then performs), lets any role but operator kill or inject faults, or touches real
 //! Mass (a node on real Mass refuses the fault drill).
 
-use std::convert::Infallible;
-
 use std::collections::BTreeMap;
+use std::convert::Infallible;
 
 use axum::Json;
 use axum::extract::{Path, State};
