@@ -11,11 +11,14 @@
 mod admin;
 mod canon;
 mod chain;
+mod client;
 mod compliance;
 mod corridor;
+mod corridor_client;
 mod input;
 mod keygen;
 mod keys;
+mod logging;
 mod mmr;
 mod receipt;
 mod serve;
@@ -49,7 +52,10 @@ use input::{Input, InputSource};
 pub use keygen::KeygenArgs;
 pub use keys::KeyArg;
 
-pub use admin::{AdminCommand, ClientError, NodeArgs};
+pub use admin::AdminCommand;
+pub use client::{ClientError, NodeArgs, TokenArg};
+pub use corridor_client::CorridorCommand;
+pub use logging::LogFormat;
 pub use mmr::{MmrCommand, RootArg};
 pub use receipt::{GenesisArgs, ReceiptCommand};
 pub use serve::{ServeArgs, ServeError};
@@ -171,6 +177,14 @@ pub enum Command {
     ///
     /// Example: `msez serve --zone zone.yaml --listen 127.0.0.1:8080`.
     Serve(Box<ServeArgs>),
+    /// Talk to a running node about corridors: create one, show it, append a signed receipt,
+    /// export (and verify) its chain. Exit 0 on success, 1 when `export --verify` finds a
+    /// broken chain, 2 for bad input or a refusal (the node's error code, message and field
+    /// on one line).
+    ///
+    /// Example: `MSEZ_TOKEN=$(cat msez-data/admin.token) msez corridor show corridor.pk-ae.1`.
+    #[command(subcommand)]
+    Corridor(CorridorCommand),
     /// Talk to a running node as an operator: the supervision tree.
     ///
     /// Example: `MSEZ_TOKEN=$(cat msez-data/admin.token) msez admin tree`.
@@ -537,9 +551,10 @@ pub enum CliError {
         /// The variable's name.
         name: String,
     },
-    /// A client command could not talk to the node.
+    /// A client command could not talk to the node, or the node refused (boxed: the node's
+    /// envelope is large and every command returns `CliError`).
     #[error("{0}")]
-    Client(#[from] ClientError),
+    Client(Box<ClientError>),
     /// The zone node could not start or stopped with an error.
     #[error("serve: {0}")]
     Serve(#[from] ServeError),
@@ -549,6 +564,12 @@ pub enum CliError {
     /// Standard output could not be written.
     #[error("cannot write output: {0}")]
     Write(std::io::Error),
+}
+
+impl From<ClientError> for CliError {
+    fn from(error: ClientError) -> Self {
+        Self::Client(Box::new(error))
+    }
 }
 
 impl CliError {
@@ -673,6 +694,9 @@ pub fn run(cli: Cli, stdin: &mut dyn Read, stdout: &mut dyn Write) -> Result<(),
         Command::Serve(args) => {
             serve::serve(&args)?;
             Output::success(Vec::new())
+        }
+        Command::Corridor(command) => {
+            corridor_client::run(&command, &mut |input: &InputArg| read(input, stdin))?
         }
         Command::Admin(AdminCommand::Tree(args)) => {
             Output::success(admin::tree(&args)?.into_bytes())

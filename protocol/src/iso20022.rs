@@ -625,9 +625,10 @@ struct RawLeg {
     remittance: Option<String>,
 }
 
+/// A party as JSON input names it (`{name, bic, account}`).
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
-struct RawParty {
+pub(crate) struct RawParty {
     name: String,
     bic: String,
     account: String,
@@ -657,8 +658,8 @@ pub fn pacs008_from_json(value: &Value) -> Result<Pacs008Batch, Iso20022Error> {
             leg_id: text(&field("leg_id"), leg.leg_id)?,
             amount_minor: leg.amount,
             currency,
-            debtor: party(&field("debtor"), leg.debtor)?,
-            creditor: party(&field("creditor"), leg.creditor)?,
+            debtor: party(leg.debtor, |member| field(&format!("debtor.{member}")))?,
+            creditor: party(leg.creditor, |member| field(&format!("creditor.{member}")))?,
             remittance: leg
                 .remittance
                 .map(|remittance| text(&field("remittance"), remittance))
@@ -679,7 +680,8 @@ pub fn pacs008_from_json(value: &Value) -> Result<Pacs008Batch, Iso20022Error> {
     )
 }
 
-fn text<const MAX_CHARS: usize>(
+/// `value` as ISO text of at most `MAX_CHARS` characters; an error names `field`.
+pub(crate) fn text<const MAX_CHARS: usize>(
     field: &str,
     value: String,
 ) -> Result<IsoText<MAX_CHARS>, Iso20022Error> {
@@ -689,19 +691,25 @@ fn text<const MAX_CHARS: usize>(
     })
 }
 
-fn bic(field: &str, value: &str) -> Result<Bic, Iso20022Error> {
+/// `value` as a BIC; an error names `field`.
+pub(crate) fn bic(field: &str, value: &str) -> Result<Bic, Iso20022Error> {
     Bic::parse(value).map_err(|source| Iso20022Error::Bic {
         field: field.to_owned(),
         source,
     })
 }
 
-fn party(field: &str, raw: RawParty) -> Result<Pacs008Party, Iso20022Error> {
+/// A party from its JSON members; `member_path` names a member (`name`, `bic`, `account`) in
+/// the caller's path style for errors.
+pub(crate) fn party(
+    raw: RawParty,
+    member_path: impl Fn(&str) -> String,
+) -> Result<Pacs008Party, Iso20022Error> {
     Ok(Pacs008Party {
-        name: text(&format!("{field}.name"), raw.name)?,
-        bic: bic(&format!("{field}.bic"), &raw.bic)?,
+        name: text(&member_path("name"), raw.name)?,
+        bic: bic(&member_path("bic"), &raw.bic)?,
         account: AccountId::parse(&raw.account).map_err(|source| Iso20022Error::Text {
-            field: format!("{field}.account"),
+            field: member_path("account"),
             source,
         })?,
     })
@@ -1014,8 +1022,8 @@ fn leg_from_text(t: TransactionText) -> Result<Pacs008Leg, Iso20022Error> {
         leg_id: text("EndToEndId", required(t.leg_id, "PmtId/EndToEndId")?)?,
         amount_minor,
         currency,
-        debtor: party("Dbtr", debtor)?,
-        creditor: party("Cdtr", creditor)?,
+        debtor: party(debtor, |member| format!("Dbtr.{member}"))?,
+        creditor: party(creditor, |member| format!("Cdtr.{member}"))?,
         remittance: t
             .remittance
             .map(|remittance| text("RmtInf/Ustrd", remittance))

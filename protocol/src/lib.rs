@@ -8,9 +8,10 @@
 //! ([`receipt`]), signed documents ([`signed`]), the k-of-n receipt-signing policy ([`policy`]),
 //! the receipt chain ([`chain`]), checkpoints ([`checkpoint`]) and chain export/import
 //! ([`export`]). The corridor domain ([`corridor`], [`anchor`]) and its money side: currencies
-//! ([`currency`]), netting ([`netting`]) and ISO 20022 settlement ([`iso20022`]). The compliance
-//! domain: the compliance tensor ([`tensor`]), compliance-aware corridor routing ([`manifold`])
-//! and tax withholding ([`tax`]). Governance: the agentic policy engine ([`agentic`]), the pack
+//! ([`currency`]), netting ([`netting`]), ISO 20022 settlement ([`iso20022`]) and a netting
+//! plan's settlement instructions ([`settlement`]). The compliance domain: the compliance
+//! tensor ([`tensor`]), compliance-aware corridor routing ([`manifold`]) and tax withholding
+//! ([`tax`]). Governance: the agentic policy engine ([`agentic`]), the pack
 //! trilogy ([`packs`]), zone configuration and lock ([`zone`]), the entity and migration
 //! lifecycles ([`lifecycle`]) and arbitration ([`arbitration`]).
 //!
@@ -20,7 +21,7 @@
 //!
 //! Read in this order: [`canonical`], [`digest`], [`time`], [`ids`], [`fields`], [`keys`], [`proof`],
 //! [`vc`], [`mmr`], [`receipt`], [`signed`], [`policy`], [`chain`], [`checkpoint`], [`export`],
-//! [`corridor`], [`anchor`], [`currency`], [`netting`], [`iso20022`].
+//! [`corridor`], [`anchor`], [`currency`], [`netting`], [`iso20022`], [`settlement`].
 
 pub mod anchor;
 pub mod canonical;
@@ -40,6 +41,7 @@ pub mod netting;
 pub mod policy;
 pub mod proof;
 pub mod receipt;
+pub mod settlement;
 pub mod signed;
 pub mod tax;
 pub mod tensor;

@@ -1,7 +1,7 @@
 //! One corridor's state and every operation on it, as a plain async struct: the corridor
 //! actor's `State`, testable without any actor.
 //!
-//! Owns [`CorridorCore`], [`CorridorDeps`], [`CorridorEvent`], the answer types
+//! Owns [`CorridorCore`], [`CorridorDeps`], [`CorridorEvent`], [`LifecycleEvent`], the answer types
 //! ([`AppendAck`], [`CorridorSummary`], [`InclusionAnswer`], [`CheckpointRecord`],
 //! [`TransitionAck`]) and the named bounds [`RECEIPTS_PAGE_MAX`] and [`JOURNAL_READ_MAX`].
 //!
@@ -85,6 +85,8 @@ pub struct CorridorDeps {
     pub clock: Arc<dyn Clock>,
     /// Where durable heads are announced (watchers subscribe).
     pub events: broadcast::Sender<CorridorEvent>,
+    /// Where stored lifecycle transitions are announced (the corridor event stream subscribes).
+    pub lifecycle_events: broadcast::Sender<LifecycleEvent>,
     /// How long a caller should wait after an overload, in milliseconds.
     pub retry_after_ms: u64,
 }
@@ -104,6 +106,20 @@ pub struct CorridorEvent {
     pub mmr_root: Digest,
     /// Its timestamp.
     pub timestamp: Timestamp,
+}
+
+/// A lifecycle transition that was stored: published after the compare-and-set, before the
+/// reply.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct LifecycleEvent {
+    /// The corridor.
+    pub corridor_id: CorridorId,
+    /// The state before.
+    pub from: CorridorLifecycleState,
+    /// The state after.
+    pub to: CorridorLifecycleState,
+    /// When the zone applied it.
+    pub at: Timestamp,
 }
 
 /// The answer to an accepted append.
@@ -739,6 +755,13 @@ impl CorridorCore {
         if let Some(loaded) = self.loaded.as_mut() {
             loaded.lifecycle = to;
         }
+        // No subscriber is not an error: the event stream is optional.
+        let _ = self.deps.lifecycle_events.send(LifecycleEvent {
+            corridor_id,
+            from,
+            to,
+            at: now,
+        });
         Ok(TransitionAck {
             from,
             to,

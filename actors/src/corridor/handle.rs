@@ -30,7 +30,7 @@ use msez_runtime::{HostError, Introspection, KeyedHost, KeyedHostConfig, Runtime
 use super::actor::{Answer, CorridorBehaviour, CorridorMsg};
 use super::core::{
     AppendAck, CheckpointRecord, CorridorDeps, CorridorEvent, CorridorSummary, InclusionAnswer,
-    TransitionAck,
+    LifecycleEvent, TransitionAck,
 };
 use super::error::CorridorReject;
 use super::leases::{LeaseBook, LeaseConfig};
@@ -46,7 +46,8 @@ pub struct CorridorsConfig {
     pub lease: LeaseConfig,
     /// The group commit writer's batching.
     pub group_commit: GroupCommitConfig,
-    /// Head events buffered per subscriber before a slow one starts missing them.
+    /// Head (and, separately, lifecycle) events buffered per subscriber before a slow one
+    /// starts missing them.
     pub events_capacity: usize,
     /// The retry hint of an overload, in milliseconds.
     pub retry_after_ms: u64,
@@ -117,6 +118,7 @@ impl Corridors {
         let leases = LeaseBook::new(store.clone(), config.lease);
         let renewal = leases.spawn_renewal();
         let (events, _) = broadcast::channel(config.events_capacity);
+        let (lifecycle_events, _) = broadcast::channel(config.events_capacity);
         let deps = Arc::new(CorridorDeps {
             store,
             writer,
@@ -124,6 +126,7 @@ impl Corridors {
             zone_key,
             clock,
             events,
+            lifecycle_events,
             retry_after_ms: config.retry_after_ms,
         });
         let behaviour = Arc::new(CorridorBehaviour {
@@ -261,6 +264,11 @@ impl Corridors {
     /// Durable heads, in commit order per corridor (watchers subscribe here).
     pub fn subscribe(&self) -> broadcast::Receiver<CorridorEvent> {
         self.deps.events.subscribe()
+    }
+
+    /// Stored lifecycle transitions, in the order each corridor applied them.
+    pub fn subscribe_lifecycle(&self) -> broadcast::Receiver<LifecycleEvent> {
+        self.deps.lifecycle_events.subscribe()
     }
 
     /// Crashes a corridor's actor on purpose (drills); it restarts per policy.

@@ -51,6 +51,7 @@ fn deps_with_clock(store: &Store, owner: &str, clock: Arc<dyn Clock>) -> Arc<Cor
         zone_key: Arc::new(key(31)),
         clock,
         events,
+        lifecycle_events: broadcast::channel(64).0,
         retry_after_ms: 50,
     })
 }

@@ -2,7 +2,8 @@
 //!
 //! Owns [`ServeArgs`] and [`ServeError`]: turning flags, environment and `zone.yaml` into a
 //! [`NodeConfig`], the admin token's origin (environment, file, or a generated 0600 file in the
-//! data directory), logging set-up, and the signal-driven graceful shutdown.
+//! data directory), choosing the log format (`super::logging`), and the signal-driven graceful
+//! shutdown.
 //!
 //! Never: prints, logs or accepts on the command line a token (the command line is visible to
 //! other users); only the token file's path is printed.
@@ -20,6 +21,7 @@ use msez_protocol::zone::{ZoneError, parse_zone_config};
 use serde::Deserialize;
 use zeroize::Zeroizing;
 
+use super::logging::{LogFormat, init_logging};
 use crate::server::auth::{Role, TokenEntry, TokenTable};
 use crate::server::node::{
     BODY_BYTES_MAX_DEFAULT, MassLocation, RATE_LIMIT_BURST_DEFAULT, RATE_LIMIT_PER_SECOND_DEFAULT,
@@ -84,6 +86,10 @@ pub struct ServeArgs {
     /// name re-takes its shards at once after a crash; a new name waits for the leases to expire.
     #[arg(long, default_value = "msez-node")]
     pub node_name: String,
+    /// Log lines on standard error: `text` for people, `json` for one JSON object per line
+    /// (timestamp, level, target, message, fields, and the request id inside a request).
+    #[arg(long, value_enum, default_value_t = LogFormat::Text)]
+    pub log_format: LogFormat,
 }
 
 /// Why `msez serve` stopped with an error.
@@ -154,7 +160,7 @@ struct TokensFileEntry {
 
 /// Runs the node until SIGINT or SIGTERM, then shuts it down gracefully.
 pub fn serve(args: &ServeArgs) -> Result<(), ServeError> {
-    init_logging();
+    init_logging(args.log_format);
     let config = node_config(args)?;
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
@@ -379,16 +385,6 @@ fn create_data_dir(path: &Path) -> Result<(), ServeError> {
         path: path.to_owned(),
         source,
     })
-}
-
-/// Plain-text logs to standard error; `RUST_LOG`-style filtering is not compiled in, the level
-/// is INFO.
-fn init_logging() {
-    // Fails only if a subscriber is already installed (tests running serve twice); keep that one.
-    let _ = tracing_subscriber::fmt()
-        .with_writer(std::io::stderr)
-        .with_max_level(tracing::Level::INFO)
-        .try_init();
 }
 
 async fn wait_for_stop_signal() -> Result<(), ServeError> {

@@ -16,6 +16,7 @@ use axum::http::{HeaderName, HeaderValue, StatusCode, header};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 use serde_json::json;
+use tracing::Instrument as _;
 
 /// The request id header, read from the caller when valid and echoed on every response.
 pub const REQUEST_ID_HEADER: HeaderName = HeaderName::from_static("x-request-id");
@@ -203,7 +204,8 @@ impl IntoResponse for ApiError {
     }
 }
 
-/// Outermost middleware: assigns the request id, then renders any error envelope with it and
+/// Outermost middleware: assigns the request id, runs the request inside a `request` span
+/// carrying it (so logs name the request), then renders any error envelope with it and
 /// echoes the id. A non-JSON 4xx/5xx produced outside our handlers (none should be) still gets
 /// an envelope, so the contract holds for every response; a JSON 503 (readiness) is kept.
 pub async fn request_context(mut request: Request, next: Next) -> Response {
@@ -216,7 +218,15 @@ pub async fn request_context(mut request: Request, next: Next) -> Response {
     request
         .extensions_mut()
         .insert(RequestId(request_id.clone()));
-    let mut response = next.run(request).await;
+    // Every event logged while the request is handled carries its id (the JSON log's
+    // `request_id`; the text log's span prefix).
+    let span = tracing::info_span!(
+        "request",
+        request_id = %request_id,
+        method = %request.method(),
+        path = %request.uri().path(),
+    );
+    let mut response = next.run(request).instrument(span).await;
     let envelope = response.extensions_mut().remove::<ErrorEnvelope>();
     let status = response.status();
     let is_json = response

@@ -9,6 +9,7 @@ pub(super) mod compliance;
 pub(super) mod corridors;
 pub(super) mod credentials;
 pub(super) mod disputes;
+pub(super) mod events;
 pub(super) mod health;
 pub(super) mod packs;
 pub(super) mod settlement;

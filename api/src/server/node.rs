@@ -272,6 +272,7 @@ impl Node {
         let state = AppState::new(AppStateParts {
             store,
             mass,
+            mass_sandbox: sandbox.as_ref().map(SandboxHandle::faults),
             schemas,
             tokens: config.tokens,
             limiter: RateLimiter::new(config.rate_limit_per_second, config.rate_limit_burst),

@@ -21,7 +21,7 @@ use serde_json::{Map, Value, json};
 use super::auth::{Access, Role, authorize};
 use super::error::{ApiError, request_context};
 use super::handlers::{
-    admin, agentic, compliance, corridors, credentials, disputes, health, packs, settlement,
+    admin, agentic, compliance, corridors, credentials, disputes, events, health, packs, settlement,
 };
 use super::metrics::track;
 use super::state::AppState;
@@ -74,7 +74,8 @@ const ALL_ROLES: &[Role] = &[
 const ADMIN: &[Role] = &[Role::ZoneAdmin];
 const ADMIN_OR_PARTY: &[Role] = &[Role::ZoneAdmin, Role::CorridorParty];
 const OPERATORS: &[Role] = &[Role::Operator, Role::ZoneAdmin];
-const KILLERS: &[Role] = &[Role::Operator];
+/// Drills that break things on purpose (actor kills, Mass faults): operators only.
+const DRILLERS: &[Role] = &[Role::Operator];
 const CREDENTIAL_READERS: &[Role] = &[Role::ZoneAdmin, Role::Regulator, Role::CorridorParty];
 const POLICY_READERS: &[Role] = &[Role::ZoneAdmin, Role::Operator, Role::Regulator];
 const DISPUTE_READERS: &[Role] = &[Role::ZoneAdmin, Role::CorridorParty, Role::Regulator];
@@ -249,7 +250,8 @@ fn credential_routes() -> Vec<(RouteSpec, MethodRouter<AppState>)> {
     ]
 }
 
-/// Corridors: creation, receipts, proofs, checkpoints, export, netting and lifecycle.
+/// Corridors: creation, receipts, proofs, checkpoints, export, netting, settlement
+/// instructions, events and lifecycle.
 fn corridor_routes() -> Vec<(RouteSpec, MethodRouter<AppState>)> {
     vec![
         (
@@ -346,6 +348,29 @@ fn corridor_routes() -> Vec<(RouteSpec, MethodRouter<AppState>)> {
             )
             .roles(ADMIN_OR_PARTY),
             get(corridors::netting),
+        ),
+        (
+            spec(
+                Method::Post,
+                "/v1/corridors/{corridor_id}/settlement-instructions",
+                "corridors_settlement_instructions",
+                "One pacs.008.001.08 document for the corridor's current netting plan; the parties' names, BICs and accounts come with the request and are not stored.",
+            )
+            .roles(ADMIN_OR_PARTY)
+            .takes(JSON)
+            .responds("application/xml"),
+            post(settlement::corridor_instructions),
+        ),
+        (
+            spec(
+                Method::Get,
+                "/v1/corridors/{corridor_id}/events",
+                "corridors_events",
+                "Server-sent events: the corridor's summary, then its durable heads and lifecycle changes.",
+            )
+            .roles(ALL_ROLES)
+            .responds("text/event-stream"),
+            get(events::corridor_events),
         ),
         (
             spec(
@@ -533,9 +558,30 @@ fn admin_routes() -> Vec<(RouteSpec, MethodRouter<AppState>)> {
                     "admin_actor_kill",
                     "Kill an actor (operator drill); its supervisor restarts it per policy.",
                 )
-                .roles(KILLERS)
+                .roles(DRILLERS)
             },
             post(admin::kill),
+        ),
+        (
+            spec(
+                Method::Get,
+                "/v1/admin/mass-sandbox/faults",
+                "admin_mass_faults",
+                "The in-process Mass sandbox's injected faults and request counts per service (409 on real Mass).",
+            )
+            .roles(OPERATORS),
+            get(admin::mass_faults),
+        ),
+        (
+            spec(
+                Method::Post,
+                "/v1/admin/mass-sandbox/faults/{service}",
+                "admin_mass_faults_set",
+                "Set one Mass service's faults in the in-process sandbox (operator drill; 409 on real Mass).",
+            )
+            .roles(DRILLERS)
+            .takes(JSON),
+            post(admin::set_mass_faults),
         ),
     ]
 }

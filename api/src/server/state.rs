@@ -13,6 +13,7 @@ use std::sync::Arc;
 use msez_actors::corridor::handle::Corridors;
 use msez_actors::zone::Zone;
 use msez_mass::client::MassClient;
+use msez_mass::sandbox::SandboxFaults;
 use msez_persistence::store::Store;
 use msez_protocol::zone::ZoneConfig;
 use msez_runtime::Introspection;
@@ -30,6 +31,8 @@ pub struct AppState {
 struct Inner {
     store: Store,
     mass: MassClient,
+    /// The in-process Mass sandbox's faults; `None` when the node talks to real Mass.
+    mass_sandbox: Option<SandboxFaults>,
     schemas: Schemas,
     tokens: TokenTable,
     limiter: RateLimiter,
@@ -49,6 +52,8 @@ pub struct AppStateParts {
     pub store: Store,
     /// The Mass client.
     pub mass: MassClient,
+    /// The in-process Mass sandbox's faults, when Mass is the sandbox.
+    pub mass_sandbox: Option<SandboxFaults>,
     /// The compiled schemas.
     pub schemas: Schemas,
     /// The tokens.
@@ -74,6 +79,7 @@ impl AppState {
             inner: Arc::new(Inner {
                 store: parts.store,
                 mass: parts.mass,
+                mass_sandbox: parts.mass_sandbox,
                 schemas: parts.schemas,
                 tokens: parts.tokens,
                 limiter: parts.limiter,
@@ -96,6 +102,11 @@ impl AppState {
     /// The Mass client.
     pub fn mass(&self) -> &MassClient {
         &self.inner.mass
+    }
+
+    /// The in-process Mass sandbox's faults (`None`: the node talks to real Mass).
+    pub fn mass_sandbox(&self) -> Option<&SandboxFaults> {
+        self.inner.mass_sandbox.as_ref()
     }
 
     /// The compiled schemas.

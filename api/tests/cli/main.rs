@@ -18,6 +18,8 @@ mod corridor;
 mod help;
 mod keygen;
 mod mmr;
+#[path = "../common/pacs008.rs"]
+mod pacs008;
 mod receipt;
 mod vc;
 mod zone;

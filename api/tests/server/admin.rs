@@ -137,3 +137,113 @@ async fn kill_is_operator_only_and_the_stream_reports_the_failure() {
     host.shutdown().await.unwrap();
     node.node.shutdown().await.unwrap();
 }
+
+/// The Mass fault drill: operators set a service's faults in the node's in-process sandbox,
+/// which then really fails that service's requests; bad input names the field.
+#[tokio::test]
+async fn mass_fault_drill_makes_the_sandbox_fail_for_operators_only() {
+    let node = start().await;
+    let faults = node
+        .get("/v1/admin/mass-sandbox/faults", Some(OPERATOR))
+        .await;
+    assert_eq!(faults.status, 200, "{}", faults.text);
+    assert_eq!(faults.json()["faults"]["treasury-info"]["down"], false);
+    assert_eq!(faults.json()["requests"].as_object().unwrap().len(), 6);
+    let path = "/v1/admin/mass-sandbox/faults/treasury-info";
+    node.post_json(path, Some(ADMIN), r#"{"down": true}"#)
+        .await
+        .assert_error(403, "forbidden", None);
+    node.get("/v1/admin/mass-sandbox/faults", Some(REGULATOR))
+        .await
+        .assert_error(403, "forbidden", None);
+
+    let set = node
+        .post_json(path, Some(OPERATOR), r#"{"down": true}"#)
+        .await;
+    assert_eq!(set.status, 200, "{}", set.text);
+    assert_eq!(set.json()["faults"]["treasury-info"]["down"], true);
+    assert_eq!(set.json()["faults"]["organization-info"]["down"], false);
+    // The sandbox decides faults before it authenticates: a faulted service answers 503, a
+    // healthy one 401 to this tokenless probe.
+    let sandbox_url = node.node.sandbox().unwrap().base_url();
+    let probe = |context: &'static str| {
+        let client = node.client.clone();
+        let record = match context {
+            "treasury-info" => "treasury/probe",
+            _ => "organization",
+        };
+        let url = format!("{sandbox_url}/{context}/api/v1/{record}");
+        async move { client.get(url).send().await.unwrap().status().as_u16() }
+    };
+    assert_eq!(probe("treasury-info").await, 503);
+    assert_eq!(probe("organization-info").await, 401);
+    let healed = node.post_json(path, Some(OPERATOR), "{}").await;
+    assert_eq!(healed.status, 200, "{}", healed.text);
+    assert_eq!(probe("treasury-info").await, 401);
+
+    node.post_json(
+        "/v1/admin/mass-sandbox/faults/payroll-info",
+        Some(OPERATOR),
+        "{}",
+    )
+    .await
+    .assert_error(400, "bad_request", Some("service"));
+    node.post_json(path, Some(OPERATOR), r#"{"errorRate": 2.0}"#)
+        .await
+        .assert_error(422, "invalid_request", Some("/errorRate"));
+    node.post_json(path, Some(OPERATOR), r#"{"explode": true}"#)
+        .await
+        .assert_error(422, "invalid_request", Some("body"));
+    node.node.shutdown().await.unwrap();
+}
+
+/// A node on real Mass refuses the drill: faults are never sent to Mass.
+#[tokio::test]
+async fn mass_fault_drill_is_refused_on_real_mass() {
+    use msez_api::server::node::{MassLocation, StoreLocation};
+    use msez_api::server::{Node, NodeConfig};
+    use msez_mass::sandbox::SandboxConfig;
+
+    let token = zeroize::Zeroizing::new("stand-in-for-real-mass-token".to_owned());
+    // A separate sandbox plays "real Mass": the node only knows its URL and token.
+    let remote = msez_mass::sandbox::start(SandboxConfig {
+        seed: Some(1),
+        bearer_token: Some(token.clone()),
+        oauth_client: None,
+    })
+    .await
+    .unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let node = Node::start(NodeConfig {
+        listen: std::net::SocketAddr::from(([127, 0, 0, 1], 0)),
+        store: StoreLocation::Sqlite(dir.path().join("msez.sqlite")),
+        mass: MassLocation::Remote {
+            base_url: remote.base_url(),
+            token,
+        },
+        tokens: super::support::tokens(),
+        body_bytes_max: 64 * 1024,
+        rate_limit_per_second: 0,
+        rate_limit_burst: 1,
+        zone: None,
+        zone_key: Arc::new(msez_protocol::keys::SigningKey::from_seed(&[0x5a; 32])),
+        node_name: "real-mass-node".to_owned(),
+    })
+    .await
+    .unwrap();
+    let node = TestNode::wrap(node);
+    let refused = node
+        .post_json(
+            "/v1/admin/mass-sandbox/faults/treasury-info",
+            Some(OPERATOR),
+            r#"{"down": true}"#,
+        )
+        .await;
+    refused.assert_error(409, "conflict", None);
+    assert!(refused.text.contains("real Mass"), "{}", refused.text);
+    node.get("/v1/admin/mass-sandbox/faults", Some(OPERATOR))
+        .await
+        .assert_error(409, "conflict", None);
+    node.node.shutdown().await.unwrap();
+    remote.shutdown().await.unwrap();
+}

@@ -26,13 +26,13 @@ use serde_json::{Value, json};
 use crate::support::{ADMIN, PARTY, REGULATOR, TestNode, start};
 
 /// 2023-11-14T22:13:20Z: receipts are stamped from here, safely before "now".
-const T0: i64 = 1_700_000_000;
+pub(crate) const T0: i64 = 1_700_000_000;
 
-fn key(index: u8) -> SigningKey {
+pub(crate) fn key(index: u8) -> SigningKey {
     SigningKey::from_seed(&[index; 32])
 }
 
-fn at(offset_seconds: u64) -> Timestamp {
+pub(crate) fn at(offset_seconds: u64) -> Timestamp {
     Timestamp::from_unix_seconds(T0 + i64::try_from(offset_seconds).unwrap()).unwrap()
 }
 
@@ -131,7 +131,7 @@ pub(crate) fn create_body(corridor_id: &CorridorId, active: bool) -> Value {
     })
 }
 
-fn receipt(
+pub(crate) fn receipt(
     corridor_id: &CorridorId,
     sequence: u64,
     prev_root: Digest,
@@ -175,7 +175,7 @@ fn receipt_booking(
     SignedReceipt::seal_and_sign(receipt, signers, at(sequence)).unwrap()
 }
 
-async fn create(node: &TestNode, corridor_id: &CorridorId, active: bool) -> Value {
+pub(crate) async fn create(node: &TestNode, corridor_id: &CorridorId, active: bool) -> Value {
     let reply = node
         .post_json(
             "/v1/corridors",
@@ -187,7 +187,31 @@ async fn create(node: &TestNode, corridor_id: &CorridorId, active: bool) -> Valu
     reply.json()
 }
 
-fn digest(value: &Value) -> Digest {
+/// Appends receipt `sequence` (signed by both parties, booking obligation `o{sequence}`) on
+/// `head` as the corridor party; asserts 201 and the acknowledged sequence and root; returns
+/// the new head.
+pub(crate) async fn append(
+    node: &TestNode,
+    corridor_id: &CorridorId,
+    sequence: u64,
+    head: Digest,
+) -> Digest {
+    let signed = receipt(corridor_id, sequence, head, &[&key(1), &key(2)]);
+    let reply = node
+        .post_json(
+            &format!("/v1/corridors/{corridor_id}/receipts"),
+            Some(PARTY),
+            &signed.to_value().unwrap().to_string(),
+        )
+        .await;
+    assert_eq!(reply.status, 201, "{}", reply.text);
+    let ack = reply.json();
+    assert_eq!(ack["sequence"], sequence);
+    assert_eq!(digest(&ack["next_root"]), signed.document.next_root);
+    signed.document.next_root
+}
+
+pub(crate) fn digest(value: &Value) -> Digest {
     value.as_str().unwrap().parse().unwrap()
 }
 
@@ -199,21 +223,8 @@ async fn a_corridor_is_created_appended_proved_and_exported_verifiably() {
     assert_eq!(created["lifecycle"], "active", "{created}");
     assert_eq!(created["height"], 0);
     let mut head = digest(&created["genesis_root"]);
-    let signers = [&key(1), &key(2)];
     for sequence in 0..6 {
-        let signed = receipt(&corridor_id, sequence, head, &signers);
-        let reply = node
-            .post_json(
-                &format!("/v1/corridors/{corridor_id}/receipts"),
-                Some(PARTY),
-                &signed.to_value().unwrap().to_string(),
-            )
-            .await;
-        assert_eq!(reply.status, 201, "{}", reply.text);
-        let ack = reply.json();
-        assert_eq!(ack["sequence"], sequence);
-        head = digest(&ack["next_root"]);
-        assert_eq!(head, signed.document.next_root);
+        head = append(&node, &corridor_id, sequence, head).await;
     }
 
     let summary = node

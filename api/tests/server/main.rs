@@ -9,13 +9,17 @@
 mod admin;
 mod agentic;
 mod auth;
+mod client_cli;
 mod corridors;
 mod credentials;
 mod disputes;
 mod envelope;
+mod events;
 mod health;
 mod openapi;
 mod packs;
+#[path = "../common/pacs008.rs"]
+mod pacs008;
 mod postgres;
 mod process;
 mod settlement;

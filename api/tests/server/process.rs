@@ -1,9 +1,12 @@
 //! `msez serve` as an operator runs it: the banner, the generated 0600 admin token file (its
-//! path printed, never the token), a request with that token, and a clean exit on SIGTERM.
+//! path printed, never the token), a request with that token, JSON logs, and a clean exit on
+//! SIGTERM.
 
 use std::io::{BufRead, BufReader};
 use std::os::unix::fs::PermissionsExt;
 use std::process::{Command, Stdio};
+
+use super::support::OPERATOR;
 
 #[tokio::test]
 async fn serve_generates_a_0600_admin_token_and_stops_on_sigterm() {
@@ -161,54 +164,104 @@ fn serve_refuses_a_short_admin_token_and_a_bad_zone_file_naming_them() {
     assert!(stderr.contains("$.domains"), "{stderr}");
 }
 
+/// A node process with the admin token from the environment and [`OPERATOR`] registered
+/// through `--tokens-file`; its stderr is drained line by line into a channel until it exits
+/// (a closed pipe would fail the node's own last writes at shutdown).
+struct ServeProcess {
+    child: std::process::Child,
+    url: String,
+    stderr_lines: std::sync::mpsc::Receiver<String>,
+    _dir: tempfile::TempDir,
+}
+
+impl ServeProcess {
+    fn start(extra_args: &[&str]) -> Self {
+        use sha2::{Digest as _, Sha256};
+        let dir = tempfile::tempdir().unwrap();
+        let tokens = dir.path().join("tokens.json");
+        let operator_sha256 = hex::encode(Sha256::digest(OPERATOR.as_bytes()));
+        std::fs::write(
+            &tokens,
+            serde_json::json!({"tokens": [{"name": "drill", "role": "operator", "sha256": operator_sha256}]})
+                .to_string(),
+        )
+        .unwrap();
+        let mut child = Command::new(env!("CARGO_BIN_EXE_msez"))
+            .args(["serve", "--listen", "127.0.0.1:0", "--data-dir"])
+            .arg(dir.path().join("data"))
+            .arg("--tokens-file")
+            .arg(&tokens)
+            .args(extra_args)
+            .env("MSEZ_ADMIN_TOKEN", super::support::ADMIN)
+            .env_remove("MSEZ_DATABASE_URL")
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .unwrap();
+        let mut stdout = BufReader::new(child.stdout.take().unwrap());
+        let mut line = String::new();
+        stdout.read_line(&mut line).unwrap();
+        let url = line
+            .trim()
+            .strip_prefix("msez: zone node listening on ")
+            .unwrap_or_else(|| panic!("{line}"))
+            .to_owned();
+        let (sender, stderr_lines) = std::sync::mpsc::channel();
+        let stderr = child.stderr.take().unwrap();
+        std::thread::spawn(move || {
+            for line in BufReader::new(stderr).lines() {
+                let Ok(line) = line else { return };
+                // Lines nobody waits for any more are dropped.
+                let _ = sender.send(line);
+            }
+        });
+        ServeProcess {
+            child,
+            url,
+            stderr_lines,
+            _dir: dir,
+        }
+    }
+
+    /// Waits (up to ten seconds per line) for a stderr line containing `needle`; returns every
+    /// line read up to and including it, or all lines read if it never came.
+    async fn stderr_until(&self, needle: &'static str) -> Vec<String> {
+        let mut lines = Vec::new();
+        while let Ok(line) = tokio::task::block_in_place(|| {
+            self.stderr_lines
+                .recv_timeout(std::time::Duration::from_secs(10))
+        }) {
+            let found = line.contains(needle);
+            lines.push(line);
+            if found {
+                break;
+            }
+        }
+        lines
+    }
+
+    /// SIGTERM, then the exit status and the stderr lines written meanwhile.
+    fn stop(mut self) -> (std::process::ExitStatus, Vec<String>) {
+        Command::new("kill")
+            .args(["-TERM", &self.child.id().to_string()])
+            .status()
+            .unwrap();
+        let status = self.child.wait().unwrap();
+        let rest = self.stderr_lines.try_iter().collect();
+        (status, rest)
+    }
+}
+
 /// Regression: `msez serve` once held the stderr lock on its main thread for the whole run, so
 /// the first `tracing` event written from a tokio worker (here the kill drill's warning) blocked
 /// that worker forever and the node stopped answering. The drill must answer, its log line must
 /// reach stderr, and the node must keep serving.
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn serve_keeps_serving_after_a_worker_thread_logs() {
-    use sha2::{Digest as _, Sha256};
-    use std::sync::mpsc;
     use std::time::Duration;
 
-    let dir = tempfile::tempdir().unwrap();
-    let tokens = dir.path().join("tokens.json");
-    let operator_sha256 = hex::encode(Sha256::digest(super::support::OPERATOR.as_bytes()));
-    std::fs::write(
-        &tokens,
-        serde_json::json!({"tokens": [{"name": "drill", "role": "operator", "sha256": operator_sha256}]})
-            .to_string(),
-    )
-    .unwrap();
-    let mut child = Command::new(env!("CARGO_BIN_EXE_msez"))
-        .args(["serve", "--listen", "127.0.0.1:0", "--data-dir"])
-        .arg(dir.path().join("data"))
-        .arg("--tokens-file")
-        .arg(&tokens)
-        .env("MSEZ_ADMIN_TOKEN", super::support::ADMIN)
-        .env_remove("MSEZ_DATABASE_URL")
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
-    let mut stdout = BufReader::new(child.stdout.take().unwrap());
-    let mut line = String::new();
-    stdout.read_line(&mut line).unwrap();
-    let url = line
-        .trim()
-        .strip_prefix("msez: zone node listening on ")
-        .unwrap_or_else(|| panic!("{line}"))
-        .to_owned();
-    let (stderr_lines, stderr_rx) = mpsc::channel();
-    let stderr = child.stderr.take().unwrap();
-    // Drain stderr until the child exits: a closed pipe would fail the node's own last writes
-    // at shutdown. Lines nobody waits for any more are dropped.
-    std::thread::spawn(move || {
-        for line in BufReader::new(stderr).lines() {
-            let Ok(line) = line else { return };
-            let _ = stderr_lines.send(line);
-        }
-    });
+    let serve = ServeProcess::start(&[]);
+    let url = serve.url.clone();
     let client = super::support::http_client(Duration::from_secs(10));
     let corridor_id: msez_protocol::ids::CorridorId = "corridor-stall-drill".parse().unwrap();
     let created = client
@@ -227,7 +280,7 @@ async fn serve_keeps_serving_after_a_worker_thread_logs() {
     );
     let tree = client
         .get(format!("{url}/v1/admin/supervision"))
-        .bearer_auth(super::support::OPERATOR)
+        .bearer_auth(OPERATOR)
         .send()
         .await
         .unwrap()
@@ -239,30 +292,86 @@ async fn serve_keeps_serving_after_a_worker_thread_logs() {
         .unwrap_or_else(|| panic!("no actor for {corridor_id} in {tree}"));
     let killed = client
         .post(format!("{url}/v1/admin/actors{actor_path}/kill"))
-        .bearer_auth(super::support::OPERATOR)
+        .bearer_auth(OPERATOR)
         .send()
         .await
         .expect("the kill drill must answer");
     assert_eq!(killed.status().as_u16(), 200);
-    let logged = tokio::task::spawn_blocking(move || {
-        std::iter::from_fn(|| stderr_rx.recv_timeout(Duration::from_secs(10)).ok())
-            .any(|line| line.contains("actor killed by operator drill"))
-    })
-    .await
-    .unwrap();
-    assert!(logged, "the drill's warning never reached stderr");
+    let lines = serve.stderr_until("actor killed by operator drill").await;
+    assert!(
+        lines
+            .iter()
+            .any(|line| line.contains("actor killed by operator drill")),
+        "the drill's warning never reached stderr: {lines:?}"
+    );
     let ready = client
         .get(format!("{url}/health/readiness"))
         .send()
         .await
         .unwrap();
     assert_eq!(ready.status().as_u16(), 200);
-    Command::new("kill")
-        .args(["-TERM", &child.id().to_string()])
-        .status()
-        .unwrap();
-    let status = child.wait().unwrap();
+    let (status, _) = serve.stop();
     assert!(status.success(), "{status}");
+}
+
+/// `--log-format json`: every stderr line is one JSON object with timestamp, level, target,
+/// message and fields; an event inside a request carries that request's id.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn serve_json_logs_are_one_object_per_line_with_the_request_id() {
+    let serve = ServeProcess::start(&["--log-format", "json"]);
+    let client = super::support::http_client(std::time::Duration::from_secs(10));
+    let drill = client
+        .post(format!(
+            "{}/v1/admin/mass-sandbox/faults/treasury-info",
+            serve.url
+        ))
+        .bearer_auth(OPERATOR)
+        .header("content-type", "application/json")
+        .header("x-request-id", "json-log-probe-1")
+        .body(r#"{"latencyMs": 5}"#)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(drill.status().as_u16(), 200);
+    let mut lines = serve.stderr_until("mass sandbox faults set").await;
+    let (status, rest) = serve.stop();
+    assert!(status.success(), "{status}");
+    lines.extend(rest);
+    assert!(lines.len() >= 2, "{lines:?}");
+    let objects: Vec<serde_json::Value> = lines
+        .iter()
+        .map(|line| serde_json::from_str(line).unwrap_or_else(|error| panic!("{error}: {line}")))
+        .collect();
+    for object in &objects {
+        let timestamp = object["timestamp"].as_str().unwrap_or_default();
+        assert!(
+            timestamp.len() == 24 && timestamp.ends_with('Z') && timestamp.as_bytes()[19] == b'.',
+            "{object}"
+        );
+        for key in ["level", "target", "message"] {
+            assert!(object[key].is_string(), "{key} in {object}");
+        }
+        assert!(object["fields"].is_object(), "{object}");
+    }
+    let drill_line = objects
+        .iter()
+        .find(|object| object["message"] == "mass sandbox faults set by operator drill")
+        .unwrap_or_else(|| panic!("{lines:?}"));
+    assert_eq!(drill_line["level"], "WARN");
+    assert_eq!(drill_line["request_id"], "json-log-probe-1");
+    assert_eq!(drill_line["fields"]["service"], "treasury-info");
+    assert_eq!(drill_line["fields"]["latency_ms"], 5);
+    assert!(
+        drill_line["target"]
+            .as_str()
+            .is_some_and(|target| target.starts_with("msez_api")),
+        "{drill_line}"
+    );
+    let outside = objects
+        .iter()
+        .find(|object| object["message"] == "zone node listening")
+        .unwrap_or_else(|| panic!("{lines:?}"));
+    assert!(outside.get("request_id").is_none(), "{outside}");
 }
 
 fn find_path_ending(node: &serde_json::Value, suffix: &str) -> Option<String> {

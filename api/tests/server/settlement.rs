@@ -119,3 +119,83 @@ async fn compliance_evaluate_commits_to_twenty_cells_and_rejects_unknown_domains
     assert!(rejected.text.contains("astrology"));
     node.node.shutdown().await.unwrap();
 }
+
+fn instructions_request() -> Value {
+    json!({
+        "message_id": "MSEZ-PKAE-0001",
+        "created_at": "2026-11-24T10:00:00Z",
+        "settlement_date": "2026-11-25",
+        "instructing_agent_bic": "HABBPKKA",
+        "parties": {
+            "pk-bank": {"name": "PK Textiles & Sons", "bic": "HABBPKKA", "account": "PK36SCBL0000001123456702"},
+            "ae-bank": {"name": "AE Traders FZE", "bic": "EBILAEAD", "account": "AE070331234567890123456"}
+        }
+    })
+}
+
+#[tokio::test]
+async fn corridor_settlement_instructions_render_the_netting_plan_as_valid_pacs008() {
+    use super::corridors::{append, create, digest};
+    use msez_protocol::ids::CorridorId;
+
+    let node = start().await;
+    let corridor_id = CorridorId::new("corridor.pk-ae.settle").unwrap();
+    let created = create(&node, &corridor_id, true).await;
+    let path = format!("/v1/corridors/{corridor_id}/settlement-instructions");
+    // Nothing booked yet: the plan, not the request, is why there is no document.
+    node.post_json(&path, Some(PARTY), &instructions_request().to_string())
+        .await
+        .assert_error(409, "conflict", None);
+
+    let mut head = digest(&created["genesis_root"]);
+    for sequence in 0..3 {
+        head = append(&node, &corridor_id, sequence, head).await;
+    }
+    let reply = node
+        .post_json(&path, Some(PARTY), &instructions_request().to_string())
+        .await;
+    assert_eq!(reply.status, 200, "{}", reply.text);
+    assert_eq!(reply.headers["content-type"], "application/xml");
+    super::pacs008::assert_valid_pacs008(&reply.text);
+    // Obligations of 100, 101 and 102 minor units net to one leg of 303: USD 3.03.
+    assert!(
+        reply
+            .text
+            .contains(r#"<IntrBkSttlmAmt Ccy="USD">3.03</IntrBkSttlmAmt>"#),
+        "{}",
+        reply.text
+    );
+    assert!(reply.text.contains("PK Textiles &amp; Sons"));
+    assert!(reply.text.contains("<EndToEndId>LEG-00001</EndToEndId>"));
+    let again = node
+        .post_json(&path, Some(ADMIN), &instructions_request().to_string())
+        .await;
+    assert_eq!(again.text, reply.text, "same plan and request, same bytes");
+
+    let mut missing = instructions_request();
+    missing["parties"]
+        .as_object_mut()
+        .unwrap()
+        .remove("ae-bank");
+    let refused = node
+        .post_json(&path, Some(PARTY), &missing.to_string())
+        .await;
+    refused.assert_error(422, "invalid_request", Some("/parties"));
+    assert!(refused.text.contains("ae-bank"), "{}", refused.text);
+    let mut bad_bic = instructions_request();
+    bad_bic["parties"]["pk-bank"]["bic"] = json!("HABB");
+    node.post_json(&path, Some(PARTY), &bad_bic.to_string())
+        .await
+        .assert_error(422, "invalid_request", Some("/parties/pk-bank/bic"));
+    node.post_json(
+        "/v1/corridors/corridor.nowhere/settlement-instructions",
+        Some(PARTY),
+        &instructions_request().to_string(),
+    )
+    .await
+    .assert_error(404, "not_found", None);
+    node.post_json(&path, Some(WATCHER), &instructions_request().to_string())
+        .await
+        .assert_error(403, "forbidden", None);
+    node.node.shutdown().await.unwrap();
+}

@@ -7,10 +7,10 @@
 //! hands out deterministic ids when seeded, and lets a test inject latency and failures per
 //! service at run time.
 //!
-//! Owns [`SandboxConfig`], [`SandboxHandle`], [`start`], [`serve`], [`serve_blocking`],
-//! [`router`], and the per-service route modules. Control endpoints (never faulted, never
-//! authenticated) live under `/_sandbox/`: `GET /_sandbox/faults`, `PUT /_sandbox/faults/{context}`,
-//! `GET /_sandbox/stats`, `POST /_sandbox/oauth/token`.
+//! Owns [`SandboxConfig`], [`SandboxHandle`], [`SandboxFaults`], [`start`], [`serve`],
+//! [`serve_blocking`], [`router`], and the per-service route modules. Control endpoints (never
+//! faulted, never authenticated) live under `/_sandbox/`: `GET /_sandbox/faults`,
+//! `PUT /_sandbox/faults/{context}`, `GET /_sandbox/stats`, `POST /_sandbox/oauth/token`.
 //!
 //! Never: binds anything but the address it is given (`start` binds 127.0.0.1:0); persists
 //! state; pretends to be production (every error body carries `"sandbox": true` and the server
@@ -92,7 +92,39 @@ pub struct SandboxHandle {
     task: JoinHandle<io::Result<()>>,
 }
 
+/// A cloneable handle on a running sandbox's fault table and counters: what a zone node that
+/// embeds the sandbox hands its operator route, while the node keeps the [`SandboxHandle`] to
+/// shut the sandbox down.
+#[derive(Debug, Clone)]
+pub struct SandboxFaults {
+    state: Arc<SandboxState>,
+}
+
+impl SandboxFaults {
+    /// Sets the injected faults of `service` (checked first; nothing changes on an error).
+    pub fn set(&self, service: Service, config: FaultConfig) -> Result<(), SandboxError> {
+        self.state.faults.set(service, config)
+    }
+
+    /// The faults of every service.
+    pub fn snapshot(&self) -> Vec<(Service, FaultConfig)> {
+        self.state.faults.snapshot()
+    }
+
+    /// Requests `service` has received (including refused and faulted ones).
+    pub fn request_count(&self, service: Service) -> u64 {
+        self.state.request_count(service)
+    }
+}
+
 impl SandboxHandle {
+    /// A handle on this sandbox's faults that outlives borrows of the sandbox handle.
+    pub fn faults(&self) -> SandboxFaults {
+        SandboxFaults {
+            state: Arc::clone(&self.state),
+        }
+    }
+
     /// The bound address (the real port when started on port 0).
     pub fn local_addr(&self) -> SocketAddr {
         self.local_addr

@@ -33,7 +33,10 @@ use msez_tests::load::error::LoadError;
 /// --chaos kills five random corridor actors through POST /v1/admin/actors/{path}/kill at 25%
 /// and 70% of the run, and, if --node-cmd is given, SIGKILLs the node at 45% and restarts it
 /// with the same command, reporting how long until it served again and until throughput
-/// recovered. With --node-cmd the tool starts the node itself (output to --node-log) and
+/// recovered. From 55% to 65% it makes every Mass service of the node's in-process sandbox
+/// slow (200 ms) and failing (half of the requests, 503) through POST
+/// /v1/admin/mass-sandbox/faults/{service}, then heals them; the report shows the window (a
+/// node on real Mass refuses, and the report says so). With --node-cmd the tool starts the node itself (output to --node-log) and
 /// waits for GET /health/readiness.
 ///
 /// Output: a progress line on stderr every second; at the end a human summary and, as the
@@ -57,8 +60,7 @@ struct Args {
     /// environment variable MSEZ_LOAD_TOKEN when absent, which keeps it out of `ps`.
     #[arg(long)]
     token: Option<String>,
-    /// Operator token for the chaos kill drills (POST /v1/admin/actors/{path}/kill is
-    /// operator-only). Read from MSEZ_LOAD_OPERATOR_TOKEN when absent; --token otherwise.
+    /// Operator token for the chaos drills (actor kills and Mass faults are operator-only). Read from MSEZ_LOAD_OPERATOR_TOKEN when absent; --token otherwise.
     #[arg(long)]
     operator_token: Option<String>,
     /// Corridors to create and drive.
@@ -73,7 +75,8 @@ struct Args {
     /// Open-loop target in requests per second over all connections; omit for closed-loop.
     #[arg(long)]
     rate: Option<f64>,
-    /// Kill corridor actors (and the node, with --node-cmd) while under load.
+    /// Kill corridor actors (and the node, with --node-cmd) and make Mass fail while under
+    /// load.
     #[arg(long)]
     chaos: bool,
     /// Command that starts the node; the tool then owns it (starts, kills, restarts, stops).

@@ -191,17 +191,38 @@ impl NodeClient {
         zone_keys: &ZoneKeys,
         signed_at: Timestamp,
     ) -> Result<CreatedCorridor, RequestError> {
-        let generate = |error: LoadError| RequestError::Decode {
-            route: "create_corridor",
-            reason: error.to_string(),
-        };
-        let definition_credential = corridor
-            .definition_credential(signed_at)
-            .map_err(generate)?;
-        let agreements = corridor.agreements(signed_at).map_err(generate)?;
         let approvals = corridor
             .activation_approvals(zone_keys, signed_at)
-            .map_err(generate)?;
+            .map_err(|error| generate_error("create_corridor", &error))?;
+        self.create_with(corridor, zone_keys, signed_at, approvals)
+            .await
+    }
+
+    /// Creates the corridor PENDING: as [`NodeClient::create_corridor`] without the
+    /// regulators' consents; [`NodeClient::activate_corridor`] activates it.
+    pub async fn create_pending_corridor(
+        &self,
+        corridor: &LoadCorridor,
+        zone_keys: &ZoneKeys,
+        signed_at: Timestamp,
+    ) -> Result<CreatedCorridor, RequestError> {
+        self.create_with(corridor, zone_keys, signed_at, Vec::new())
+            .await
+    }
+
+    async fn create_with(
+        &self,
+        corridor: &LoadCorridor,
+        zone_keys: &ZoneKeys,
+        signed_at: Timestamp,
+        approvals: Vec<Value>,
+    ) -> Result<CreatedCorridor, RequestError> {
+        let definition_credential = corridor
+            .definition_credential(signed_at)
+            .map_err(|error| generate_error("create_corridor", &error))?;
+        let agreements = corridor
+            .agreements(signed_at)
+            .map_err(|error| generate_error("create_corridor", &error))?;
         let body = json!({
             "definition": corridor.definition(),
             "definition_credential": definition_credential,
@@ -236,10 +257,7 @@ impl NodeClient {
     ) -> Result<(), RequestError> {
         let approvals = now()
             .and_then(|issued_at| corridor.activation_approvals(zone_keys, issued_at))
-            .map_err(|error| RequestError::Decode {
-                route: "activate_corridor",
-                reason: error.to_string(),
-            })?;
+            .map_err(|error| generate_error("activate_corridor", &error))?;
         let url = self.url(&format!("/v1/corridors/{corridor_id}/lifecycle"));
         let body = json!({ "transition": "activate", "approvals": approvals });
         send(json_body(self.authorised(self.http.post(url)), &body))
@@ -339,6 +357,23 @@ impl NodeClient {
         send(self.as_operator(self.http.post(url))).await.map(drop)
     }
 
+    /// `POST /v1/admin/mass-sandbox/faults/{service}`: sets one Mass service's faults in the
+    /// node's in-process sandbox (an operator drill); answers every service's faults and the
+    /// sandbox's request counts.
+    pub async fn set_mass_faults(
+        &self,
+        service: &str,
+        faults: &Value,
+    ) -> Result<Value, RequestError> {
+        let url = self.url(&format!("/v1/admin/mass-sandbox/faults/{service}"));
+        send(json_body(self.as_operator(self.http.post(url)), faults)).await
+    }
+
+    /// `GET /v1/admin/mass-sandbox/faults`: the sandbox's faults and request counts.
+    pub async fn mass_faults(&self) -> Result<Value, RequestError> {
+        send(self.as_operator(self.http.get(self.url("/v1/admin/mass-sandbox/faults")))).await
+    }
+
     /// `GET /metrics` as text (for the node's resident memory when it reports it).
     pub async fn metrics(&self) -> Result<String, RequestError> {
         let response = self
@@ -425,6 +460,14 @@ fn status_error(status: StatusCode, body: &str) -> RequestError {
         status: status.as_u16(),
         code: text("code").unwrap_or("-").to_owned(),
         message,
+    }
+}
+
+/// A generator failure while building a request body.
+fn generate_error(route: &'static str, error: &LoadError) -> RequestError {
+    RequestError::Decode {
+        route,
+        reason: error.to_string(),
     }
 }
 

@@ -310,22 +310,39 @@ impl LoadCorridor {
         self.head
     }
 
+    /// Checkpoints every `receipt_count` receipts instead of every 1,000 (before creation:
+    /// it changes the definition, and so the genesis root).
+    pub fn with_checkpoint_interval(mut self, receipt_count: u64) -> Self {
+        self.definition.checkpoint_interval_receipts = receipt_count;
+        self
+    }
+
     /// Signs the receipt that extends the believed head, dated `now` (or the last receipt's
-    /// time if the clock went back).
+    /// time if the clock went back), carrying a small `load.payment` transition.
     pub fn sign_next(&self, now: Timestamp) -> Result<PreparedAppend, LoadError> {
+        let payload = json!({
+            "amount_minor": (self.height % 1_000) + 1,
+            "currency": "PKR",
+            "reference": format!("{}-{}", self.corridor_index, self.height),
+        });
+        self.sign_next_with(now, "load.payment", payload)
+    }
+
+    /// Signs the receipt that extends the believed head with a transition of `kind` carrying
+    /// `payload` (an `obligation` books one into the corridor's netting book).
+    pub fn sign_next_with(
+        &self,
+        now: Timestamp,
+        kind: &str,
+        payload: serde_json::Value,
+    ) -> Result<PreparedAppend, LoadError> {
         let sign = |reason: String| LoadError::Sign {
             corridor_id: self.corridor_id.to_string(),
             sequence: self.height,
             reason,
         };
         let timestamp = self.last_timestamp.map_or(now, |last| last.max(now));
-        let payload = json!({
-            "amount_minor": (self.height % 1_000) + 1,
-            "currency": "PKR",
-            "reference": format!("{}-{}", self.corridor_index, self.height),
-        });
-        let transition =
-            Transition::new("load.payment", payload).map_err(|error| sign(error.to_string()))?;
+        let transition = Transition::new(kind, payload).map_err(|error| sign(error.to_string()))?;
         let receipt = Receipt {
             receipt_type: ReceiptType::CorridorStateReceipt,
             corridor_id: self.corridor_id.clone(),

@@ -34,7 +34,7 @@ use super::error::LoadError;
 use super::histogram::Histogram;
 use super::ledger::{AckLedger, ExportCheck, check_export};
 use super::node::{NodeProcess, READINESS_WAIT_MAX, rss_bytes_of, wait_ready};
-use super::report::{ChaosReport, NodeKill, Report, load_average, recovery_ms};
+use super::report::{ChaosReport, MassFaultWindow, NodeKill, Report, load_average, recovery_ms};
 use super::schedule::Schedule;
 
 /// Width of one bucket of the acknowledgement timeline (recovery times and the progress line
@@ -53,6 +53,22 @@ const ERROR_SAMPLES_MAX: usize = 10;
 
 /// Corridor actors killed per chaos round.
 const ACTOR_KILLS_PER_ROUND: usize = 5;
+
+/// When chaos makes Mass slow and failing, as fractions of the run: after the node kill (a
+/// restarted node starts a new, healthy sandbox, which would end the window early) and before
+/// the last actor kills.
+pub const MASS_FAULT_WINDOW: (f64, f64) = (0.55, 0.65);
+
+/// Latency added to every Mass request in the window: 200 ms is twenty times a sandbox call
+/// and well inside the node's 10 s Mass timeout, so calls slow down without timing out.
+pub const MASS_FAULT_LATENCY_MS: u64 = 200;
+
+/// Share of Mass requests failed in the window: half, so the node's retries both succeed and
+/// run out, and its circuit breakers see real failure streaks.
+pub const MASS_FAULT_ERROR_RATE: f64 = 0.5;
+
+/// Status of the injected failures: 503, what an overloaded Mass answers.
+pub const MASS_FAULT_STATUS: u16 = 503;
 
 /// Everything a run needs; the binary builds it from flags, tests build it by hand.
 #[derive(Debug, Clone)]
@@ -891,8 +907,9 @@ async fn progress(
 // ---------------------------------------------------------------------------------------------
 // Chaos.
 
-/// Kills actors at 25 % and 70 % of the run and, when the generator owns the node, SIGKILLs
-/// and restarts the node at 45 %. Actor kills after the last node kill are the ones whose
+/// Kills actors at 25 % and 70 % of the run, when the generator owns the node SIGKILLs and
+/// restarts the node at 45 %, and makes the node's Mass sandbox slow and failing during
+/// [`MASS_FAULT_WINDOW`]. Actor kills after the last node kill are the ones whose
 /// restarts can still be seen in the tree at the end.
 async fn chaos(
     client: NodeClient,
@@ -901,12 +918,7 @@ async fn chaos(
     duration: Duration,
     run_id: String,
 ) -> Result<ChaosReport, LoadError> {
-    let mut report = ChaosReport {
-        mass_fault: "skipped: the node exposes no way to make its Mass sandbox fail or slow \
-                     down over HTTP"
-            .to_owned(),
-        ..ChaosReport::default()
-    };
+    let mut report = ChaosReport::default();
     let at = |fraction: f64| start + duration.mul_f64(fraction);
     tokio::time::sleep_until(at(0.25).into()).await;
     kill_actors(&client, &run_id, &mut report, false).await;
@@ -935,9 +947,84 @@ async fn chaos(
                 Some("skipped: no --node-cmd, so the generator does not own the node".to_owned());
         }
     }
+    tokio::time::sleep_until(at(MASS_FAULT_WINDOW.0).into()).await;
+    let (window, note) = mass_fault_window(&client, start, at(MASS_FAULT_WINDOW.1)).await;
+    report.mass_fault = window;
+    report.mass_fault_note = note;
     tokio::time::sleep_until(at(0.70).into()).await;
     kill_actors(&client, &run_id, &mut report, true).await;
     Ok(report)
+}
+
+/// Makes every Mass service of the node's in-process sandbox slow and failing
+/// ([`MASS_FAULT_LATENCY_MS`], [`MASS_FAULT_ERROR_RATE`]) through the operator route, waits
+/// until `until`, then heals them. Returns the window (`None` when it could not be opened) and
+/// a note saying why something was skipped or left undone. A node on real Mass refuses (409):
+/// chaos never touches real Mass.
+pub async fn mass_fault_window(
+    client: &NodeClient,
+    start: Instant,
+    until: Instant,
+) -> (Option<MassFaultWindow>, Option<String>) {
+    let before = match client.mass_faults().await {
+        Ok(before) => before,
+        Err(RequestError::Status {
+            status: 409,
+            message,
+            ..
+        }) => {
+            return (None, Some(format!("mass faults skipped: {message}")));
+        }
+        Err(error) => return (None, Some(format!("mass faults unavailable: {error}"))),
+    };
+    let services: Vec<String> = before["faults"]
+        .as_object()
+        .map(|faults| faults.keys().cloned().collect())
+        .unwrap_or_default();
+    let faults = serde_json::json!({
+        "latencyMs": MASS_FAULT_LATENCY_MS,
+        "errorRate": MASS_FAULT_ERROR_RATE,
+        "errorStatus": MASS_FAULT_STATUS,
+    });
+    let elapsed_ms = || u64::try_from(start.elapsed().as_millis()).unwrap_or(u64::MAX);
+    let mut notes = Vec::new();
+    for service in &services {
+        if let Err(error) = client.set_mass_faults(service, &faults).await {
+            notes.push(format!("setting {service} faults: {error}"));
+        }
+    }
+    let set_at_ms = elapsed_ms();
+    tokio::time::sleep_until(until.into()).await;
+    let after = client.mass_faults().await;
+    let healthy = serde_json::json!({});
+    let mut healed = true;
+    for service in &services {
+        if let Err(error) = client.set_mass_faults(service, &healthy).await {
+            healed = false;
+            notes.push(format!("healing {service}: {error}"));
+        }
+    }
+    let cleared_at_ms = healed.then(elapsed_ms);
+    let window = MassFaultWindow {
+        set_at_ms,
+        cleared_at_ms,
+        services,
+        latency_ms: MASS_FAULT_LATENCY_MS,
+        error_rate: MASS_FAULT_ERROR_RATE,
+        error_status: MASS_FAULT_STATUS,
+        sandbox_requests_in_window: after
+            .ok()
+            .map(|after| request_total(&after).saturating_sub(request_total(&before))),
+    };
+    let note = (!notes.is_empty()).then(|| notes.join("; "));
+    (Some(window), note)
+}
+
+/// Requests over all services in a `GET /v1/admin/mass-sandbox/faults` answer.
+fn request_total(answer: &Value) -> u64 {
+    answer["requests"].as_object().map_or(0, |requests| {
+        requests.values().filter_map(Value::as_u64).sum()
+    })
 }
 
 /// Kills up to [`ACTOR_KILLS_PER_ROUND`] of this run's corridor actors found in the tree.

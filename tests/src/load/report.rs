@@ -1,8 +1,8 @@
 //! The report of one run: what was sent, what was acknowledged, what the exports prove, and
 //! how long the node took to recover from each kill.
 //!
-//! Owns [`Report`], [`ChaosReport`], [`NodeKill`], [`Summary`] (the one-line JSON printed
-//! last), [`recovery_ms`] and [`load_average`].
+//! Owns [`Report`], [`ChaosReport`], [`NodeKill`], [`MassFaultWindow`], [`Summary`] (the
+//! one-line JSON printed last), [`recovery_ms`] and [`load_average`].
 //!
 //! Never: prints a number it did not measure; what was not measured is `null` with a reason.
 
@@ -104,8 +104,30 @@ pub struct ChaosReport {
     pub node_kills: Vec<NodeKill>,
     /// Why node kills were skipped, if so.
     pub node_kill_note: Option<String>,
-    /// What was done to the Mass sandbox, or why nothing was.
-    pub mass_fault: String,
+    /// The window in which the node's Mass sandbox was made slow and failing, when it was.
+    pub mass_fault: Option<MassFaultWindow>,
+    /// Why the Mass fault window was not opened (or not closed), if so.
+    pub mass_fault_note: Option<String>,
+}
+
+/// The Mass sandbox fault window of a chaos run.
+#[derive(Debug, Clone, Serialize)]
+pub struct MassFaultWindow {
+    /// When the faults were set, ms since the timed load began.
+    pub set_at_ms: u64,
+    /// When the sandbox was healed again (`None`: healing failed; see the note).
+    pub cleared_at_ms: Option<u64>,
+    /// The Mass services faulted (their contexts, such as `treasury-info`).
+    pub services: Vec<String>,
+    /// Latency added to every Mass request in the window.
+    pub latency_ms: u64,
+    /// Share of Mass requests failed in the window.
+    pub error_rate: f64,
+    /// Status of the injected failures.
+    pub error_status: u16,
+    /// Requests the sandbox received during the window, over all services (`None`: the
+    /// counts could not be read).
+    pub sandbox_requests_in_window: Option<u64>,
 }
 
 /// One SIGKILL of the node and the recovery that followed.
@@ -249,14 +271,25 @@ impl Report {
         ];
         if let Some(chaos) = &self.chaos {
             lines.push(format!(
-                "chaos            actor kills {}/{} accepted, {} of {} checkable seen restarted; node kills {}; mass: {}",
+                "chaos            actor kills {}/{} accepted, {} of {} checkable seen restarted; node kills {}",
                 chaos.actor_kills_accepted,
                 chaos.actor_kills_requested,
                 chaos.actor_restarts_seen,
                 chaos.actor_kills_checkable,
                 chaos.node_kills.len(),
-                chaos.mass_fault
             ));
+            if let Some(window) = &chaos.mass_fault {
+                lines.push(format!(
+                    "  mass faults {} ms latency, {} error rate ({}) on {} services from {} ms to {} ms; {} sandbox requests in the window",
+                    window.latency_ms,
+                    window.error_rate,
+                    window.error_status,
+                    window.services.len(),
+                    window.set_at_ms,
+                    window.cleared_at_ms.map_or_else(|| "-".to_owned(), |ms| ms.to_string()),
+                    window.sandbox_requests_in_window.map_or_else(|| "?".to_owned(), |count| count.to_string()),
+                ));
+            }
             for kill in &chaos.node_kills {
                 lines.push(format!(
                     "  node SIGKILL at {} ms: serving again after {:?} ms, throughput recovered after {:?} ms",
@@ -273,6 +306,7 @@ impl Report {
                 chaos
                     .node_kill_note
                     .iter()
+                    .chain(&chaos.mass_fault_note)
                     .map(|note| format!("  note: {note}")),
             );
         }

@@ -1,7 +1,7 @@
 //! CI-sized load and chaos run against a real `msez serve` process.
 //!
-//! Goal: under load, with corridor actors killed and the whole node SIGKILLed and restarted
-//! once, every receipt the node acknowledged is in its exported chain, with no gaps or
+//! Goal: under load, with corridor actors killed, the whole node SIGKILLed and restarted
+//! once, and its Mass sandbox made slow and failing for a window, every receipt the node acknowledged is in its exported chain, with no gaps or
 //! duplicates, and every chain re-verifies offline. Timings are printed, never asserted.
 //!
 //! Method: the `msez-load` binary (this crate's) is run with `--node-cmd`, so it starts the
@@ -166,6 +166,16 @@ fn load_with_node_kill_loses_no_acknowledged_receipt() {
     assert!(
         node_kill["serving_again_ms"].is_u64(),
         "the node came back: {context}"
+    );
+    let mass_fault = &report["chaos"]["mass_fault"];
+    assert_eq!(
+        mass_fault["services"].as_array().map(Vec::len),
+        Some(6),
+        "every Mass service of the sandbox was faulted: {mass_fault}\n{context}"
+    );
+    assert!(
+        mass_fault["cleared_at_ms"].as_u64() > mass_fault["set_at_ms"].as_u64(),
+        "the fault window closed after it opened: {mass_fault}"
     );
 }
 

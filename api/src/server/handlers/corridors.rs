@@ -375,20 +375,20 @@ fn typed<T: serde::de::DeserializeOwned>(value: Value, field: &str) -> Result<T,
     })
 }
 
-fn corridor_id_of(text: &str) -> Result<CorridorId, ApiError> {
+pub(crate) fn corridor_id_of(text: &str) -> Result<CorridorId, ApiError> {
     text.parse()
         .map_err(|error| bad_parameter("corridor_id", format!("corridor id: {error}")))
 }
 
 /// A path or query parameter that does not parse (400, naming the parameter).
-fn bad_parameter(field: &str, message: String) -> ApiError {
+pub(crate) fn bad_parameter(field: &str, message: String) -> ApiError {
     ApiError::BadRequest {
         message,
         field: Some(field.to_owned()),
     }
 }
 
-fn summary_json(summary: &CorridorSummary) -> Value {
+pub(crate) fn summary_json(summary: &CorridorSummary) -> Value {
     json!({
         "corridor_id": summary.corridor_id.as_str(),
         "lifecycle": summary.lifecycle,
