@@ -12,7 +12,8 @@
 //! domain: the compliance tensor ([`tensor`]), compliance-aware corridor routing ([`manifold`])
 //! and tax withholding ([`tax`]). Governance: the agentic policy engine ([`agentic`]), the pack
 //! trilogy ([`packs`]), zone configuration and lock ([`zone`]), the entity and migration
-//! lifecycles ([`lifecycle`]) and arbitration ([`arbitration`]).
+//! lifecycles ([`lifecycle`]), arbitration ([`arbitration`]) and smart assets
+//! ([`smart_asset`]: genesis, journal and registry binding).
 //!
 //! Never: I/O, async, clocks or randomness. Time, keys and seeds arrive as arguments, so the same
 //! inputs always give the same bytes. Anything hashed or signed goes through
@@ -41,6 +42,7 @@ pub mod policy;
 pub mod proof;
 pub mod receipt;
 pub mod signed;
+pub mod smart_asset;
 pub mod tax;
 pub mod tensor;
 pub mod time;
