@@ -10,8 +10,9 @@
 //!
 //! Covered: policy sets, regpacks, licensepacks, lawpack manifests and indexes, zone
 //! configuration and lock, agentic audit entries, arbitration evidence packages and ruling
-//! credential subjects, corridor receipts (SPEC §5) and checkpoints (SPEC §7), and Data
-//! Integrity proofs (SPEC §3).
+//! credential subjects, corridor receipts (SPEC §5) and checkpoints (SPEC §7), Data
+//! Integrity proofs (SPEC §3), and the zone node's request bodies (compliance evaluation,
+//! manifold query, smart-asset genesis).
 
 use jsonschema::{Draft, Registry, Validator};
 use serde_json::Value;
@@ -54,6 +55,12 @@ pub enum SchemaId {
     CorridorReceipt,
     /// A corridor state checkpoint.
     CorridorCheckpoint,
+    /// The body of a compliance evaluation (`POST /v1/compliance/evaluate` and `/tensors`).
+    ComplianceEvaluation,
+    /// The body of a compliance manifold query (`POST /v1/compliance/manifold/paths`).
+    ManifoldPathsRequest,
+    /// A smart asset's genesis document (`POST /v1/smart-assets`).
+    SmartAssetGenesis,
 }
 
 /// Why a document does not validate, or the embedded set does not load.
@@ -116,6 +123,9 @@ impl SchemaId {
         SchemaId::DataIntegrityProof,
         SchemaId::CorridorReceipt,
         SchemaId::CorridorCheckpoint,
+        SchemaId::ComplianceEvaluation,
+        SchemaId::ManifoldPathsRequest,
+        SchemaId::SmartAssetGenesis,
     ];
 
     /// The schema's file name (also the last segment of its `$id`).
@@ -135,6 +145,9 @@ impl SchemaId {
             SchemaId::DataIntegrityProof => "data-integrity-proof.schema.json",
             SchemaId::CorridorReceipt => "corridor-receipt.schema.json",
             SchemaId::CorridorCheckpoint => "corridor-checkpoint.schema.json",
+            SchemaId::ComplianceEvaluation => "compliance-evaluation.schema.json",
+            SchemaId::ManifoldPathsRequest => "manifold-paths-request.schema.json",
+            SchemaId::SmartAssetGenesis => "smart-asset-genesis.schema.json",
         }
     }
 
@@ -161,6 +174,13 @@ impl SchemaId {
             SchemaId::CorridorCheckpoint => {
                 include_str!("../json/corridor-checkpoint.schema.json")
             }
+            SchemaId::ComplianceEvaluation => {
+                include_str!("../json/compliance-evaluation.schema.json")
+            }
+            SchemaId::ManifoldPathsRequest => {
+                include_str!("../json/manifold-paths-request.schema.json")
+            }
+            SchemaId::SmartAssetGenesis => include_str!("../json/smart-asset-genesis.schema.json"),
         }
     }
 
