@@ -11,7 +11,10 @@
 //!   middleware that renders `{error:{code,message,field?,request_id}}` and the request id.
 //! - [`body`]: the JSON body extractor (content type, size, syntax) that maps every rejection
 //!   into [`error::ApiError`].
+//! - [`query`]: the query-string extractor and keyset paging every list route shares.
 //! - [`metrics`]: request counts and latency histograms in Prometheus text.
+//! - [`tensors`]: each subject's recorded compliance tensor in the store (read, fold, file).
+//! - [`issuer`]: credentials this node issues (next status-list slot, zone key, recorded).
 //! - `handlers`: one module per resource; each handler extracts, calls a `msez-protocol`
 //!   function or the `Store`, and maps the result.
 //!
@@ -23,10 +26,13 @@ pub mod auth;
 pub mod body;
 pub mod error;
 mod handlers;
+pub mod issuer;
 pub mod metrics;
 pub mod node;
+pub mod query;
 pub mod routes;
 pub mod state;
+pub mod tensors;
 
 pub use node::{Node, NodeConfig, NodeError};
 pub use routes::app;

@@ -162,7 +162,8 @@ pub struct AnchorRecord {
 }
 
 impl CredentialStatus {
-    fn as_str(self) -> &'static str {
+    /// The stored word (`active`, `revoked`, `suspended`).
+    pub fn as_str(self) -> &'static str {
         match self {
             Self::Active => "active",
             Self::Revoked => "revoked",

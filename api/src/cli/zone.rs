@@ -9,7 +9,9 @@ use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
 use msez_protocol::packs::{PackFiles, pack_digest};
-use msez_protocol::zone::{ZoneError, ZoneLock, check_lock, lock_zone, parse_zone_config};
+use msez_protocol::zone::{
+    ZoneConfig, ZoneError, ZoneLock, check_lock, lock_zone, parse_zone_config,
+};
 use serde_json::json;
 
 use super::{CliError, Output, json_output};
@@ -73,6 +75,17 @@ fn zone_error(zone_file: &Path, error: ZoneError) -> CliError {
 
 /// The lock, its bytes, and where `zone.lock` lives (beside the zone file).
 fn build_lock(zone_file: &Path) -> Result<(ZoneLock, Vec<u8>, PathBuf), CliError> {
+    let (_, lock) = load_zone(zone_file)?;
+    let bytes = lock
+        .to_bytes()
+        .map_err(|error| zone_error(zone_file, error))?;
+    let base = zone_file.parent().unwrap_or(Path::new("."));
+    Ok((lock, bytes, base.join("zone.lock")))
+}
+
+/// The checked zone file and the lock of the packs it names (read relative to the zone
+/// file): what `msez zone lock` prints and what `msez serve --zone` runs on.
+pub(super) fn load_zone(zone_file: &Path) -> Result<(ZoneConfig, ZoneLock), CliError> {
     let text = std::fs::read(zone_file).map_err(|error| CliError::Read {
         source_name: zone_file.display().to_string(),
         error,
@@ -84,10 +97,7 @@ fn build_lock(zone_file: &Path) -> Result<(ZoneLock, Vec<u8>, PathBuf), CliError
         packs.insert(pin.path.clone(), read_pack(&base.join(&pin.path))?);
     }
     let lock = lock_zone(&config, &packs).map_err(|error| zone_error(zone_file, error))?;
-    let bytes = lock
-        .to_bytes()
-        .map_err(|error| zone_error(zone_file, error))?;
-    Ok((lock, bytes, base.join("zone.lock")))
+    Ok((config, lock))
 }
 
 fn read_pack(path: &Path) -> Result<PackFiles, CliError> {

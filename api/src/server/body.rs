@@ -2,7 +2,9 @@
 //!
 //! Owns [`JsonBody`]. It checks the content type (415), buffers the body under the node's
 //! `DefaultBodyLimit` (413), and parses it as JSON (400 naming the line and column), mapping
-//! each of axum's rejections into [`ApiError`] so that the envelope contract holds.
+//! each of axum's rejections into [`ApiError`] so that the envelope contract holds. Also owns
+//! [`check_schema`], the one way a handler checks a body against its `schemas/` schema (422
+//! naming the JSON pointer of the first violation).
 //!
 //! Never: interprets the document (handlers lift it into domain types), or accepts a body
 //! without `Content-Type: application/json`.
@@ -10,6 +12,7 @@
 use axum::body::Bytes;
 use axum::extract::{FromRequest, Request};
 use axum::http::{StatusCode, header};
+use msez_schemas::{SchemaError, SchemaId};
 use serde_json::Value;
 
 use super::error::ApiError;
@@ -55,5 +58,38 @@ impl FromRequest<AppState> for JsonBody {
             field: Some("body".to_owned()),
         })?;
         Ok(Self(value))
+    }
+}
+
+/// Checks `value` against the schema `id`. A violation is a 422 whose field is the JSON pointer
+/// of the first violation, under `pointer_prefix` (`""` when `value` is the whole body, `/pack`
+/// when it is the body's `pack` member); a violation of the root itself names `body`.
+pub fn check_schema(
+    state: &AppState,
+    id: SchemaId,
+    value: &Value,
+    pointer_prefix: &str,
+) -> Result<(), ApiError> {
+    match state.schemas().validate(id, value) {
+        Ok(()) => Ok(()),
+        Err(SchemaError::Invalid { violations, .. }) => {
+            let pointer = violations.first().map_or_else(String::new, |violation| {
+                format!("{pointer_prefix}{}", violation.instance_path)
+            });
+            let message = violations
+                .iter()
+                .map(|violation| format!("{} {}", violation.instance_path, violation.message))
+                .collect::<Vec<_>>()
+                .join("; ");
+            let field = if pointer.is_empty() {
+                "body".to_owned()
+            } else {
+                pointer
+            };
+            Err(ApiError::invalid(field, message))
+        }
+        Err(error @ (SchemaError::NotJson { .. } | SchemaError::Compile { .. })) => {
+            Err(ApiError::internal(error))
+        }
     }
 }

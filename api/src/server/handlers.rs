@@ -9,7 +9,10 @@ pub(super) mod corridors;
 pub(super) mod credentials;
 pub(super) mod health;
 pub(super) mod packs;
+pub(super) mod regulator;
 pub(super) mod settlement;
+pub(super) mod smart_assets;
+pub(super) mod zone;
 
 use std::time::{SystemTime, UNIX_EPOCH};
 

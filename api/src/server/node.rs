@@ -28,7 +28,7 @@ use msez_persistence::error::StoreError;
 use msez_persistence::group_commit::GroupCommitConfig;
 use msez_persistence::store::{Store, StoreConfig};
 use msez_protocol::keys::SigningKey;
-use msez_protocol::zone::ZoneConfig;
+use msez_protocol::zone::{ZoneConfig, ZoneLock};
 use msez_runtime::{Backoff, Intensity, Introspection, KeyedHostConfig, RestartPolicy};
 use msez_schemas::{SchemaError, Schemas};
 use tokio::net::TcpListener;
@@ -118,12 +118,23 @@ pub struct NodeConfig {
     /// Burst per principal.
     pub rate_limit_burst: u32,
     /// The zone, when started from a zone file.
-    pub zone: Option<ZoneConfig>,
+    pub zone: Option<NodeZone>,
     /// The zone's signing key: signs checkpoints and lifecycle credentials.
     pub zone_key: Arc<SigningKey>,
     /// This node's name in shard leases. Keep it stable across restarts: a restarted node
     /// with the same name re-takes its shards at once, a different name waits out the lease.
     pub node_name: String,
+}
+
+/// The zone a node serves: its checked `zone.yaml` and the lock of the packs it runs on,
+/// computed when the node starts (so `/v1/zone/lock` is what this process runs, not a file
+/// that may have changed since).
+#[derive(Debug, Clone)]
+pub struct NodeZone {
+    /// The zone file.
+    pub config: ZoneConfig,
+    /// The deterministic lock of its packs.
+    pub lock: ZoneLock,
 }
 
 /// Why a node did not start or stop cleanly.
@@ -210,6 +221,7 @@ impl Node {
             introspection,
             corridors,
             zone: config.zone,
+            zone_key: config.zone_key.clone(),
             body_bytes_max: config.body_bytes_max,
         });
         let listener = TcpListener::bind(config.listen)

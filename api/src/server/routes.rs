@@ -20,7 +20,11 @@ use serde_json::{Map, Value, json};
 
 use super::auth::{Access, Role, authorize};
 use super::error::{ApiError, request_context};
-use super::handlers::{admin, compliance, corridors, credentials, health, packs, settlement};
+use super::handlers::regulator::audit_access;
+use super::handlers::{
+    admin, compliance, corridors, credentials, health, packs, regulator, settlement, smart_assets,
+    zone,
+};
 use super::metrics::track;
 use super::state::AppState;
 
@@ -55,6 +59,9 @@ pub struct RouteSpec {
     /// Appended to the path in the document only: the kill route is served by the
     /// `{*path}` wildcard (axum wildcards must end a path) and documented as `.../{path}/kill`.
     pub document_suffix: &'static str,
+    /// Every request is recorded in the regulator console's audit trail before it is served
+    /// (the regulator routes); documented as `x-msez-audited`.
+    pub audited: bool,
 }
 
 const JSON: &str = "application/json";
@@ -70,6 +77,8 @@ const ADMIN_OR_PARTY: &[Role] = &[Role::ZoneAdmin, Role::CorridorParty];
 const OPERATORS: &[Role] = &[Role::Operator, Role::ZoneAdmin];
 const KILLERS: &[Role] = &[Role::Operator];
 const CREDENTIAL_READERS: &[Role] = &[Role::ZoneAdmin, Role::Regulator, Role::CorridorParty];
+const COMPLIANCE_READERS: &[Role] = &[Role::ZoneAdmin, Role::CorridorParty, Role::Regulator];
+const REGULATORS: &[Role] = &[Role::Regulator];
 
 /// Every route, in the order the document lists them, with its handler. Each resource group
 /// is one function below, so adding a resource adds a function and one line here.
@@ -79,8 +88,11 @@ pub fn route_table() -> Vec<(RouteSpec, MethodRouter<AppState>)> {
         settlement_routes(),
         compliance_routes(),
         pack_routes(),
+        zone_routes(),
+        smart_asset_routes(),
         credential_routes(),
         corridor_routes(),
+        regulator_routes(),
         admin_routes(),
     ]
     .into_iter()
@@ -149,19 +161,74 @@ fn settlement_routes() -> Vec<(RouteSpec, MethodRouter<AppState>)> {
     ]
 }
 
-/// The compliance tensor.
+/// The compliance tensor: evaluation, recorded tensors, commitments, proofs and routing.
 fn compliance_routes() -> Vec<(RouteSpec, MethodRouter<AppState>)> {
-    vec![(
-        spec(
-            Method::Post,
-            "/v1/compliance/evaluate",
-            "compliance_evaluate",
-            "Evaluate a subject's 20 compliance tensor cells and commit to them (SPEC §10).",
-        )
-        .roles(&[Role::ZoneAdmin, Role::CorridorParty, Role::Regulator])
-        .takes(JSON),
-        post(compliance::evaluate),
-    )]
+    vec![
+        (
+            spec(
+                Method::Post,
+                "/v1/compliance/evaluate",
+                "compliance_evaluate",
+                "Evaluate a subject's 20 compliance tensor cells and commit to them (SPEC §10); nothing is recorded.",
+            )
+            .roles(COMPLIANCE_READERS)
+            .takes(JSON),
+            post(compliance::evaluate),
+        ),
+        (
+            spec(
+                Method::Post,
+                "/v1/compliance/tensors",
+                "compliance_record",
+                "Evaluate a subject and fold the cells into its recorded tensor (that jurisdiction's cells are replaced).",
+            )
+            .roles(ADMIN)
+            .takes(JSON)
+            .status(201),
+            post(compliance::record),
+        ),
+        (
+            spec(
+                Method::Get,
+                "/v1/compliance/tensors/{subject_id}",
+                "compliance_tensor",
+                "A subject's recorded tensor: every cell, the aggregate and the commitment root.",
+            )
+            .roles(COMPLIANCE_READERS),
+            get(compliance::tensor),
+        ),
+        (
+            spec(
+                Method::Get,
+                "/v1/compliance/tensors/{subject_id}/commitment",
+                "compliance_commitment",
+                "The commitment root, leaf count and aggregate of a subject's recorded tensor.",
+            )
+            .roles(COMPLIANCE_READERS),
+            get(compliance::commitment),
+        ),
+        (
+            spec(
+                Method::Get,
+                "/v1/compliance/tensors/{subject_id}/proof",
+                "compliance_inclusion_proof",
+                "{root, proof} for one cell (jurisdiction, domain), verifiable with msez tensor verify-proof.",
+            )
+            .roles(COMPLIANCE_READERS),
+            get(compliance::proof),
+        ),
+        (
+            spec(
+                Method::Post,
+                "/v1/compliance/manifold/paths",
+                "compliance_manifold_paths",
+                "The k best corridor routes between two jurisdictions that the subject's recorded tensor allows.",
+            )
+            .roles(COMPLIANCE_READERS)
+            .takes(JSON),
+            post(compliance::paths),
+        ),
+    ]
 }
 
 /// Lawpacks, regpacks and licensepacks by digest.
@@ -182,12 +249,75 @@ fn pack_routes() -> Vec<(RouteSpec, MethodRouter<AppState>)> {
         (
             spec(
                 Method::Get,
+                "/v1/packs",
+                "packs_list",
+                "Stored packs in digest order, paged with after and limit.",
+            )
+            .roles(ALL_ROLES),
+            get(packs::list),
+        ),
+        (
+            spec(
+                Method::Get,
                 "/v1/packs/{digest}",
                 "packs_get",
                 "A pack by its digest.",
             )
             .roles(ALL_ROLES),
             get(packs::get),
+        ),
+    ]
+}
+
+/// The zone this node serves.
+fn zone_routes() -> Vec<(RouteSpec, MethodRouter<AppState>)> {
+    vec![(
+        spec(
+            Method::Get,
+            "/v1/zone/lock",
+            "zone_lock",
+            "The deterministic lock (zone.lock) of the packs this node runs on.",
+        )
+        .roles(ALL_ROLES),
+        get(zone::lock),
+    )]
+}
+
+/// Smart assets: genesis, registry binding, read.
+fn smart_asset_routes() -> Vec<(RouteSpec, MethodRouter<AppState>)> {
+    vec![
+        (
+            spec(
+                Method::Post,
+                "/v1/smart-assets",
+                "smart_assets_genesis",
+                "Bring an asset into being from its genesis document; its id is the genesis digest (201 new, 200 known).",
+            )
+            .roles(ADMIN)
+            .takes(JSON)
+            .status(201),
+            post(smart_assets::genesis),
+        ),
+        (
+            spec(
+                Method::Get,
+                "/v1/smart-assets/{asset_id}",
+                "smart_assets_get",
+                "An asset: its genesis, state and registry binding.",
+            )
+            .roles(COMPLIANCE_READERS),
+            get(smart_assets::get),
+        ),
+        (
+            spec(
+                Method::Post,
+                "/v1/smart-assets/{asset_id}/registry-binding",
+                "smart_assets_bind",
+                "Bind the asset into this zone's registry with an MSEZSmartAssetRegistryCredential (once).",
+            )
+            .roles(ADMIN)
+            .status(201),
+            post(smart_assets::bind),
         ),
     ]
 }
@@ -341,6 +471,73 @@ fn corridor_routes() -> Vec<(RouteSpec, MethodRouter<AppState>)> {
     ]
 }
 
+/// The regulator console: read-only, regulator role, every request audited.
+fn regulator_routes() -> Vec<(RouteSpec, MethodRouter<AppState>)> {
+    let console = |path, operation_id, summary| {
+        spec(Method::Get, path, operation_id, summary)
+            .roles(REGULATORS)
+            .audited()
+    };
+    vec![
+        (
+            console(
+                "/v1/regulator/attestations",
+                "regulator_attestations",
+                "A subject's signed attestations, paged with subject, after and limit.",
+            ),
+            get(regulator::attestations),
+        ),
+        (
+            console(
+                "/v1/regulator/credentials",
+                "regulator_credentials",
+                "Every credential this zone issued with its status, paged with after and limit.",
+            ),
+            get(regulator::credentials),
+        ),
+        (
+            console(
+                "/v1/regulator/tensors/{subject_id}",
+                "regulator_tensor",
+                "A subject's recorded compliance tensor.",
+            ),
+            get(regulator::tensor),
+        ),
+        (
+            console(
+                "/v1/regulator/corridors",
+                "regulator_corridors",
+                "Corridors with their lifecycle state, height and head, paged with after and limit.",
+            ),
+            get(regulator::corridors),
+        ),
+        (
+            console(
+                "/v1/regulator/tax/iris-report",
+                "regulator_iris_report",
+                "The FBR IRIS withholding statement of a jurisdiction and month (period=YYYY-MM).",
+            ),
+            get(regulator::iris_report),
+        ),
+        (
+            console(
+                "/v1/regulator/sla",
+                "regulator_sla",
+                "SLA objectives and what this node measured since it started.",
+            ),
+            get(regulator::sla),
+        ),
+        (
+            console(
+                "/v1/regulator/audit",
+                "regulator_audit",
+                "The console's hash-chained audit trail, paged with from and limit.",
+            ),
+            get(regulator::audit),
+        ),
+    ]
+}
+
 /// The supervision tree and operator drills.
 fn admin_routes() -> Vec<(RouteSpec, MethodRouter<AppState>)> {
     vec![
@@ -398,6 +595,12 @@ pub fn app(state: AppState) -> Router {
     // both carry the 405 fallback.
     let mut by_path: BTreeMap<&'static str, MethodRouter<AppState>> = BTreeMap::new();
     for (spec, handler) in route_table() {
+        // The audit layer goes on first so that authentication (added last) runs before it.
+        let handler = if spec.audited {
+            handler.route_layer(from_fn_with_state(state.clone(), audit_access))
+        } else {
+            handler
+        };
         let handler =
             handler.route_layer(from_fn_with_state((state.clone(), spec.access), authorize));
         let merged = match by_path.remove(spec.path) {
@@ -484,6 +687,7 @@ const fn spec(
         response_media_type: JSON,
         success_status: 200,
         document_suffix: "",
+        audited: false,
     }
 }
 
@@ -515,6 +719,11 @@ impl RouteSpec {
 
     const fn status(mut self, status: u16) -> Self {
         self.success_status = status;
+        self
+    }
+
+    const fn audited(mut self) -> Self {
+        self.audited = true;
         self
     }
 }
@@ -550,6 +759,9 @@ fn operation(spec: &RouteSpec) -> Value {
             let names: Vec<&str> = roles.iter().map(|role| role.as_str()).collect();
             object.insert("security".to_owned(), json!([{"bearer": []}]));
             object.insert("x-msez-roles".to_owned(), json!(names));
+        }
+        if spec.audited {
+            object.insert("x-msez-audited".to_owned(), json!(true));
         }
         if let Some(media_type) = spec.request_media_type {
             object.insert(

@@ -1,7 +1,8 @@
 //! The state every handler shares.
 //!
 //! Owns [`AppState`]: the store, the Mass client, the corridor actors' handle, the compiled schemas, the token table, the
-//! rate limiter, the metrics and the node's limits. Cheap to clone (one `Arc`).
+//! rate limiter, the metrics, the zone's signing key and recorded tensors, and the node's limits.
+//! Cheap to clone (one `Arc`).
 //!
 //! Never: holds a plaintext token or mutable domain state (domain state lives in actors and the
 //! store).
@@ -11,12 +12,14 @@ use std::sync::Arc;
 use msez_actors::corridor::handle::Corridors;
 use msez_mass::client::MassClient;
 use msez_persistence::store::Store;
-use msez_protocol::zone::ZoneConfig;
+use msez_protocol::keys::SigningKey;
 use msez_runtime::Introspection;
 use msez_schemas::Schemas;
 
 use super::auth::{RateLimiter, TokenTable};
 use super::metrics::Metrics;
+use super::node::NodeZone;
+use super::tensors::TensorBook;
 
 /// Shared, immutable-after-start node state.
 #[derive(Clone)]
@@ -35,7 +38,10 @@ struct Inner {
     corridors: Corridors,
     /// Flips to true when shutdown begins, so long-lived streams end and the drain finishes.
     stopping: tokio::sync::watch::Sender<bool>,
-    zone: Option<ZoneConfig>,
+    zone: Option<NodeZone>,
+    /// Signs the credentials this node issues.
+    zone_key: Arc<SigningKey>,
+    tensors: TensorBook,
     body_bytes_max: usize,
 }
 
@@ -56,7 +62,9 @@ pub struct AppStateParts {
     /// The corridor actors (registered in `introspection`).
     pub corridors: Corridors,
     /// The zone this node serves, when started from a zone file.
-    pub zone: Option<ZoneConfig>,
+    pub zone: Option<NodeZone>,
+    /// The zone's signing key.
+    pub zone_key: Arc<SigningKey>,
     /// The request body limit.
     pub body_bytes_max: usize,
 }
@@ -76,6 +84,8 @@ impl AppState {
                 corridors: parts.corridors,
                 stopping: tokio::sync::watch::Sender::new(false),
                 zone: parts.zone,
+                zone_key: parts.zone_key,
+                tensors: TensorBook::default(),
                 body_bytes_max: parts.body_bytes_max,
             }),
         }
@@ -131,9 +141,19 @@ impl AppState {
         self.inner.stopping.send_replace(true);
     }
 
-    /// The zone configuration, when the node was started from a zone file.
-    pub fn zone(&self) -> Option<&ZoneConfig> {
+    /// The zone configuration and lock, when the node was started from a zone file.
+    pub fn zone(&self) -> Option<&NodeZone> {
         self.inner.zone.as_ref()
+    }
+
+    /// The zone's signing key (credentials this node issues).
+    pub fn zone_key(&self) -> &SigningKey {
+        &self.inner.zone_key
+    }
+
+    /// The subjects' recorded compliance tensors.
+    pub fn tensors(&self) -> &TensorBook {
+        &self.inner.tensors
     }
 
     /// The request body limit in bytes.

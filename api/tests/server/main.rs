@@ -8,6 +8,7 @@
 
 mod admin;
 mod auth;
+mod compliance;
 mod corridors;
 mod credentials;
 mod envelope;
@@ -16,5 +17,8 @@ mod openapi;
 mod packs;
 mod postgres;
 mod process;
+mod regulator;
 mod settlement;
+mod smart_assets;
 mod support;
+mod zone;

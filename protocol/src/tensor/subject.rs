@@ -10,16 +10,17 @@
 //!
 //! # Bytes (a compatibility promise)
 //! The canonical JSON (SPEC §1) of
-//! `{"type":"MSEZSubjectTensor","subject":<id>,"taken_at":<time>,"cells":[<cell>...]}` with the
-//! cells in address order (the commitment's leaf order), each in the `Cell` form
+//! `{"type":"MSEZSubjectTensor","subject":<id>,"revision":<n>,"taken_at":<time>,"cells":[<cell>...]}`
+//! with the cells in address order (the commitment's leaf order), each in the `Cell` form
 //! (`address`, `state`, `attestation_digests`, `reason`, `determined_at`). Its digest is the
 //! digest of those bytes. The commitment root is not stored: [`SubjectTensor::commitment`]
 //! recomputes it from the cells, so a stored root can never disagree with the stored cells.
 //!
 //! # Recording
 //! [`SubjectTensor::record`] folds a new evaluation into the previous document: each new cell
-//! replaces the cell at its address, cells of other jurisdictions are kept, and `taken_at`
-//! never moves backwards.
+//! replaces the cell at its address, cells of other jurisdictions are kept, `taken_at` never
+//! moves backwards, and `revision` counts the records (0 for the first), so no two records of
+//! a subject are the same document even when their cells and times agree.
 
 use std::collections::BTreeSet;
 
@@ -44,6 +45,7 @@ pub const SUBJECT_TENSOR_JURISDICTIONS_MAX: usize = 64;
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct SubjectTensor {
     subject: EntityId,
+    revision: u64,
     taken_at: Timestamp,
     tensor: Tensor,
 }
@@ -89,6 +91,9 @@ pub enum SubjectTensorError {
         /// Jurisdictions it would span.
         jurisdiction_count: usize,
     },
+    /// The subject has been recorded `u64::MAX` times.
+    #[error("the revision counter is exhausted")]
+    RevisionOverflow,
     /// A stored document's cells are not in strictly ascending address order.
     #[error("cells[{cell_index}] is out of address order or repeats an address")]
     CellOrder {
@@ -118,6 +123,7 @@ struct DocumentOut<'a> {
     #[serde(rename = "type")]
     kind: &'static str,
     subject: &'a EntityId,
+    revision: u64,
     taken_at: Timestamp,
     cells: Vec<&'a Cell>,
 }
@@ -128,6 +134,7 @@ struct DocumentIn {
     #[serde(rename = "type")]
     kind: String,
     subject: EntityId,
+    revision: u64,
     taken_at: Timestamp,
     cells: Vec<Cell>,
 }
@@ -142,6 +149,10 @@ impl SubjectTensor {
         taken_at: Timestamp,
     ) -> Result<Self, SubjectTensorError> {
         check_cells(subject, &cells, taken_at)?;
+        let revision = previous
+            .as_ref()
+            .map_or(Some(0), |previous| previous.revision.checked_add(1))
+            .ok_or(SubjectTensorError::RevisionOverflow)?;
         let mut tensor = match previous {
             Some(previous) if &previous.subject != subject => {
                 return Err(SubjectTensorError::WrongSubject {
@@ -164,6 +175,7 @@ impl SubjectTensor {
         }
         let recorded = Self {
             subject: subject.clone(),
+            revision,
             taken_at,
             tensor,
         };
@@ -199,6 +211,7 @@ impl SubjectTensor {
         }
         let parsed = Self {
             subject: document.subject,
+            revision: document.revision,
             taken_at: document.taken_at,
             tensor,
         };
@@ -211,6 +224,7 @@ impl SubjectTensor {
         CanonicalBytes::of(&DocumentOut {
             kind: SUBJECT_TENSOR_TYPE,
             subject: &self.subject,
+            revision: self.revision,
             taken_at: self.taken_at,
             cells: self.tensor.cells().collect(),
         })
@@ -219,6 +233,11 @@ impl SubjectTensor {
     /// The subject.
     pub fn subject(&self) -> &EntityId {
         &self.subject
+    }
+
+    /// How many records came before this one.
+    pub fn revision(&self) -> u64 {
+        self.revision
     }
 
     /// When the latest evaluation was recorded.

@@ -367,7 +367,7 @@ fn bad_parameter(field: &str, message: String) -> ApiError {
     }
 }
 
-fn summary_json(summary: &CorridorSummary) -> Value {
+pub(crate) fn summary_json(summary: &CorridorSummary) -> Value {
     json!({
         "corridor_id": summary.corridor_id.as_str(),
         "lifecycle": summary.lifecycle,

@@ -1,4 +1,4 @@
-//! Packs (lawpack manifest, regpack, licensepack): upload and fetch by digest.
+//! Packs (lawpack manifest, regpack, licensepack): upload, list by digest, fetch by digest.
 //!
 //! Never: files a pack that failed its schema, or serves one whose bytes do not rehash to the
 //! digest (the `Store` rehashes on read).
@@ -6,13 +6,16 @@
 use axum::Json;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
+use msez_persistence::listings::PACKS_PAGE_MAX;
 use msez_protocol::canonical::CanonicalBytes;
 use msez_protocol::digest::Digest;
-use msez_schemas::{SchemaError, SchemaId};
+use msez_schemas::SchemaId;
+use serde::Deserialize;
 use serde_json::{Value, json};
 
-use crate::server::body::JsonBody;
+use crate::server::body::{JsonBody, check_schema};
 use crate::server::error::ApiError;
+use crate::server::query::{QueryParams, next_after, page_limit, parse_after};
 use crate::server::state::AppState;
 
 /// `POST /v1/packs`: `{kind, pack}` in; the pack is checked against its schema and filed under
@@ -38,10 +41,7 @@ pub(crate) async fn upload(
     let pack = body
         .get("pack")
         .ok_or_else(|| ApiError::invalid("/pack", "pack is required"))?;
-    state
-        .schemas()
-        .validate(schema, pack)
-        .map_err(schema_violation)?;
+    check_schema(&state, schema, pack, "/pack")?;
     let canonical =
         CanonicalBytes::new(pack).map_err(|error| ApiError::invalid("/pack", &error))?;
     let digest = state
@@ -78,16 +78,38 @@ pub(crate) async fn get(
     ))
 }
 
-/// A schema violation as a 422 naming the first offending pointer under `/pack`.
-fn schema_violation(error: SchemaError) -> ApiError {
-    let field = match &error {
-        SchemaError::Invalid { violations, .. } => violations.first().map_or_else(
-            || "/pack".to_owned(),
-            |v| format!("/pack{}", v.instance_path),
-        ),
-        SchemaError::NotJson { .. } | SchemaError::Compile { .. } => {
-            return ApiError::internal(error);
-        }
-    };
-    ApiError::invalid(field, &error)
+/// The page of `GET /v1/packs`.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct PacksPage {
+    /// The last digest of the previous page.
+    after: Option<String>,
+    /// Packs per page (default and maximum [`PACKS_PAGE_MAX`]).
+    limit: Option<u64>,
+}
+
+/// `GET /v1/packs?after=&limit=`: `{packs:[{kind, digest, size_bytes}], next_after}` in digest
+/// order; `next_after` is absent on the last page.
+pub(crate) async fn list(
+    State(state): State<AppState>,
+    QueryParams(page): QueryParams<PacksPage>,
+) -> Result<Json<Value>, ApiError> {
+    let limit = page_limit(page.limit, PACKS_PAGE_MAX)?;
+    let after = parse_after(page.after.as_deref(), Digest::from_hex)?;
+    let packs = state
+        .store()
+        .pack_summaries(after.as_ref(), limit)
+        .await
+        .map_err(ApiError::internal)?;
+    let listed: Vec<Value> = packs
+        .iter()
+        .map(|pack| {
+            json!({"kind": pack.pack_kind, "digest": pack.digest.to_hex(),
+                   "size_bytes": pack.size_bytes})
+        })
+        .collect();
+    Ok(Json(json!({
+        "packs": listed,
+        "next_after": next_after(&packs, limit, |pack| pack.digest.to_hex()),
+    })))
 }

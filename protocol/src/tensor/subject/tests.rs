@@ -89,6 +89,7 @@ fn record_replaces_cells_by_address_and_keeps_other_jurisdictions() {
         at(3),
     )
     .unwrap();
+    assert_eq!(third.revision(), 2);
     assert_eq!(third.tensor().cell_count(), 40);
     assert_eq!(third.jurisdictions().len(), 2);
     assert_eq!(third.taken_at(), at(3));
