@@ -33,7 +33,7 @@ use msez_protocol::canonical::CanonicalBytes;
 use msez_protocol::corridor::agreement::CorridorDefinition;
 use msez_protocol::corridor::lifecycle::{TransitionKind, transition_consent};
 use msez_protocol::digest::Digest;
-use msez_protocol::ids::{CorridorId, JurisdictionId};
+use msez_protocol::ids::{CorridorId, EntityId, JurisdictionId};
 use msez_protocol::keys::SigningKey;
 use msez_protocol::receipt::{DigestSet, Receipt, ReceiptType, SignedReceipt, Transition};
 use msez_protocol::time::Timestamp;
@@ -250,6 +250,10 @@ fn create_request(corridor_id: &CorridorId, now: Timestamp) -> CreateCorridor {
         regulators,
         authorities: [*key(21).did()].into_iter().collect(),
         activation_approvals: approvals,
+        party_entity_ids: vec![
+            EntityId::new(format!("{corridor_id}-pk")).unwrap(),
+            EntityId::new(format!("{corridor_id}-ae")).unwrap(),
+        ],
     }
 }
 

@@ -2,7 +2,9 @@
 //!
 //! Owns [`AgenticHandle`] (the only API), [`AgenticConfig`], the executor seams
 //! [`CorridorControl`] and [`EntityControl`], the sanctions input [`SanctionsUpdate`] and the
-//! results [`Decision`], [`ActionOutcome`], [`SanctionsSweep`]; and [`baseline_policy_set`],
+//! results [`Decision`], [`ActionOutcome`], [`SanctionsSweep`] ([`UnscreenedParty`]);
+//! [`zone_policy_set`] (the baseline composed with the store's latest policy versions); and
+//! [`baseline_policy_set`],
 //! the two policies every zone starts with (a confirmed sanctions match on a corridor party
 //! halts the corridor; an expired licence suspends the entity).
 //!
@@ -13,15 +15,20 @@
 //! between the two entries leaves a decision without outcomes: visible, never silent.
 //!
 //! Sanctions: a [`SanctionsUpdate`] carries a new list. The actor indexes it
-//! (`msez_protocol::tensor::sanctions`), asks [`CorridorControl::parties`] for every corridor's
-//! parties, screens each party, and presents one `sanctions_list_update` trigger per matching
-//! party with the corridor in its payload, so the policies decide what a match means.
+//! (`msez_protocol::tensor::sanctions`), asks [`CorridorControl::parties`] for every open
+//! corridor's parties (entity ids: corridors record nothing else of a party), asks
+//! [`EntityControl::party_identity`] once per distinct entity for its names and identifiers
+//! (from Mass, through the entity actors and their TTL fact cache; at most
+//! [`PARTY_LOOKUPS_IN_FLIGHT_MAX`] at a time), screens each party, and presents one
+//! `sanctions_list_update` trigger per matching party with the corridor in its payload, so the
+//! policies decide what a match means. A party whose identity cannot be read is reported in
+//! [`SanctionsSweep::unscreened`], never skipped silently.
 //!
 //! Never: decides anything itself (the policy set decides), calls back into an actor that may
 //! call it synchronously (corridors and entities only ever cast triggers here), or acts before
 //! the decision is durable.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 use std::fmt;
 use std::future::Future;
 use std::pin::Pin;
@@ -51,24 +58,27 @@ pub type BoxFuture<'a, T> = Pin<Box<dyn Future<Output = T> + Send + 'a>>;
 /// corridors five times over, and bounds one sweep's work.
 pub const SWEEP_PARTIES_MAX: usize = 100_000;
 
-/// One party of a corridor, as sanctions screening needs it.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct CorridorParty {
-    /// The party's entity.
-    pub entity_id: EntityId,
-    /// Legal name and aliases.
-    pub names: Vec<String>,
-    /// Registration numbers and identity documents.
-    pub identifiers: Vec<SanctionsIdentifier>,
-}
+/// Party identity lookups one sweep keeps in flight. Each is an entity actor call that may
+/// reach Mass through the pool; 16 overlaps Mass latency without crowding the pool's queue for
+/// the zone's other work.
+pub const PARTY_LOOKUPS_IN_FLIGHT_MAX: usize = 16;
 
-/// A corridor and its parties.
+/// A corridor and the entities party to it.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct CorridorParties {
     /// The corridor.
     pub corridor_id: CorridorId,
-    /// Its parties.
-    pub parties: Vec<CorridorParty>,
+    /// Its parties' entity ids (Mass ids), in the order the corridor records them.
+    pub party_entity_ids: Vec<EntityId>,
+}
+
+/// What screening reads of one party: its names and identifiers, as Mass holds them.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PartyIdentity {
+    /// Legal name and aliases.
+    pub names: Vec<String>,
+    /// Registration numbers and identity documents.
+    pub identifiers: Vec<SanctionsIdentifier>,
 }
 
 /// Why an action was taken: handed to the executor and recorded by it.
@@ -114,9 +124,9 @@ pub enum ControlError {
 }
 
 /// What the agentic actor may ask of the corridors. Implemented by the corridor host's handle
-/// when the zone is wired.
+/// (`msez_actors::corridor::handle::Corridors`).
 pub trait CorridorControl: Send + Sync + 'static {
-    /// Every open corridor and its parties.
+    /// Every open corridor (neither halted nor deprecated) and its parties.
     fn parties(&self) -> BoxFuture<'_, Result<Vec<CorridorParties>, ControlError>>;
     /// Halts a corridor: no new receipts until resumed.
     fn halt(
@@ -128,6 +138,13 @@ pub trait CorridorControl: Send + Sync + 'static {
 
 /// What the agentic actor may ask of the entities. Implemented by the entity host's handle.
 pub trait EntityControl: Send + Sync + 'static {
+    /// The entity's names and identifiers for screening (from Mass, possibly cached).
+    /// `UnknownTarget` when Mass holds no such entity.
+    fn party_identity(
+        &self,
+        entity_id: EntityId,
+    ) -> BoxFuture<'_, Result<PartyIdentity, ControlError>>;
+
     /// Suspends an entity (lifecycle ACTIVE → SUSPENDED).
     fn suspend(
         &self,
@@ -160,6 +177,26 @@ pub enum ActionResult {
     NoExecutor,
 }
 
+impl ActionResult {
+    /// The result as the audit trail and the API spell it.
+    pub fn as_word(&self) -> &'static str {
+        match self {
+            ActionResult::Done => "done",
+            ActionResult::Failed(_) => "failed",
+            ActionResult::MissingTarget => "missing_target",
+            ActionResult::NoExecutor => "no_executor",
+        }
+    }
+
+    /// Why the executor failed or refused (only for `Failed`).
+    pub fn failure_reason(&self) -> Option<String> {
+        match self {
+            ActionResult::Failed(error) => Some(error.to_string()),
+            ActionResult::Done | ActionResult::MissingTarget | ActionResult::NoExecutor => None,
+        }
+    }
+}
+
 /// A planned action and its result.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ActionOutcome {
@@ -189,12 +226,34 @@ pub struct Decision {
 pub struct SanctionsSweep {
     /// Digest of the list.
     pub list_digest: Digest,
-    /// Parties screened.
+    /// (corridor, party) pairs screened.
     pub parties_screened: u64,
     /// One decision per matching (corridor, party).
     pub decisions: Vec<Decision>,
-    /// Parties that could not be screened, with the reason (too many names, empty name).
-    pub unscreened: Vec<(CorridorId, EntityId, SanctionsError)>,
+    /// Pairs that could not be screened, with the reason.
+    pub unscreened: Vec<UnscreenedParty>,
+}
+
+/// A corridor party the sweep could not screen.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct UnscreenedParty {
+    /// The corridor.
+    pub corridor_id: CorridorId,
+    /// The party.
+    pub entity_id: EntityId,
+    /// Why.
+    pub reason: UnscreenedReason,
+}
+
+/// Why a party was not screened.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum UnscreenedReason {
+    /// Its names and identifiers could not be read (unknown to Mass, Mass unavailable).
+    #[error("identity unavailable: {0}")]
+    Identity(ControlError),
+    /// Its names or identifiers cannot be screened (too many, or without letters or digits).
+    #[error("not screenable: {0}")]
+    Screening(SanctionsError),
 }
 
 /// Why the agentic actor refused a request.
@@ -266,6 +325,67 @@ pub struct AgenticConfig {
 pub struct AgenticHandle {
     slot: ActorSlot<AgenticMsg>,
     shared: Arc<AgenticShared>,
+}
+
+/// Why the zone's policy set could not be loaded.
+#[derive(Debug, thiserror::Error)]
+pub enum PolicyLoadError {
+    /// The store could not list the policy versions.
+    #[error("policy versions unreadable: {0}")]
+    Store(#[from] msez_persistence::error::StoreError),
+    /// A stored version is not a policy version document.
+    #[error("stored policy {policy_id} version {version}: {source}")]
+    Version {
+        /// The policy id of the row.
+        policy_id: String,
+        /// The version of the row.
+        version: u64,
+        /// Why it does not parse.
+        #[source]
+        source: msez_protocol::agentic::policy::PolicyError,
+    },
+    /// A stored version's document names another policy id than its row.
+    #[error("stored policy {policy_id} version {version} holds policy {document_policy_id}")]
+    IdMismatch {
+        /// The policy id of the row.
+        policy_id: String,
+        /// The version of the row.
+        version: u64,
+        /// The id inside the document.
+        document_policy_id: String,
+    },
+    /// The composed set breaks a set bound (too many policies).
+    #[error("policy set: {0}")]
+    Compose(msez_protocol::agentic::policy::PolicyError),
+}
+
+/// The set in force at start: [`baseline_policy_set`] composed with the latest stored version
+/// of every policy id (`msez_protocol::agentic::versions::compose_policy_set`).
+pub async fn zone_policy_set(store: &Store) -> Result<PolicySet, PolicyLoadError> {
+    use msez_protocol::agentic::versions::{compose_policy_set, parse_policy_version};
+    let baseline = baseline_policy_set().map_err(PolicyLoadError::Compose)?;
+    let mut latest = Vec::new();
+    for record in store.latest_policies().await? {
+        let version_error = |source| PolicyLoadError::Version {
+            policy_id: record.policy_id.clone(),
+            version: record.version,
+            source,
+        };
+        let document =
+            msez_protocol::canonical::parse(record.policy.as_bytes()).map_err(|error| {
+                version_error(msez_protocol::fields::FieldError::Json { error }.into())
+            })?;
+        let version = parse_policy_version(&document, "$").map_err(version_error)?;
+        if version.policy_id().as_str() != record.policy_id {
+            return Err(PolicyLoadError::IdMismatch {
+                policy_id: record.policy_id,
+                version: record.version,
+                document_policy_id: version.policy_id().to_string(),
+            });
+        }
+        latest.push(version);
+    }
+    compose_policy_set(baseline.policies(), latest).map_err(PolicyLoadError::Compose)
 }
 
 /// The policies every zone starts with, before any policy pack is loaded: a confirmed
@@ -642,10 +762,15 @@ impl AgenticActor {
             Ok(corridors) => corridors,
             Err(error) => return Ok(Err(AgenticError::Corridors(error))),
         };
-        let party_count: usize = corridors.iter().map(|c| c.parties.len()).sum();
+        let party_count: usize = corridors.iter().map(|c| c.party_entity_ids.len()).sum();
         if party_count > SWEEP_PARTIES_MAX {
             return Ok(Err(AgenticError::TooManyParties { party_count }));
         }
+        let distinct: BTreeSet<EntityId> = corridors
+            .iter()
+            .flat_map(|corridor| corridor.party_entity_ids.iter().cloned())
+            .collect();
+        let identities = party_identities(&config.entities, distinct).await;
         let mut sweep = SanctionsSweep {
             list_digest: index.list_digest(),
             parties_screened: 0,
@@ -653,16 +778,39 @@ impl AgenticActor {
             unscreened: Vec::new(),
         };
         for corridor in &corridors {
-            for party in &corridor.parties {
-                let report = match index.screen(&party.names, &party.identifiers, config.screening)
-                {
+            for entity_id in &corridor.party_entity_ids {
+                let unscreened = |reason| UnscreenedParty {
+                    corridor_id: corridor.corridor_id.clone(),
+                    entity_id: entity_id.clone(),
+                    reason,
+                };
+                let identity = match identities.get(entity_id) {
+                    Some(Ok(identity)) => identity,
+                    Some(Err(error)) => {
+                        sweep
+                            .unscreened
+                            .push(unscreened(UnscreenedReason::Identity(error.clone())));
+                        continue;
+                    }
+                    None => {
+                        let error = ControlError::Unavailable {
+                            target: entity_id.to_string(),
+                            reason: "identity lookup did not finish".to_owned(),
+                        };
+                        sweep
+                            .unscreened
+                            .push(unscreened(UnscreenedReason::Identity(error)));
+                        continue;
+                    }
+                };
+                let screened =
+                    index.screen(&identity.names, &identity.identifiers, config.screening);
+                let report = match screened {
                     Ok(report) => report,
                     Err(error) => {
-                        sweep.unscreened.push((
-                            corridor.corridor_id.clone(),
-                            party.entity_id.clone(),
-                            error,
-                        ));
+                        sweep
+                            .unscreened
+                            .push(unscreened(UnscreenedReason::Screening(error)));
                         continue;
                     }
                 };
@@ -672,7 +820,7 @@ impl AgenticActor {
                 };
                 let payload = json!({
                     "corridor_id": corridor.corridor_id.as_str(),
-                    "party_entity_id": party.entity_id.as_str(),
+                    "party_entity_id": entity_id.as_str(),
                     "entry_id": strongest.entry_id,
                     "match_rule": rule_word(strongest.rule),
                     "score_bps": strongest.score_bps,
@@ -698,6 +846,40 @@ impl AgenticActor {
         }
         Ok(Ok(sweep))
     }
+}
+
+/// Reads every entity's identity, at most [`PARTY_LOOKUPS_IN_FLIGHT_MAX`] at a time. A lookup
+/// whose task died is absent from the answer (the sweep reports it unscreened).
+async fn party_identities(
+    entities: &Arc<dyn EntityControl>,
+    entity_ids: BTreeSet<EntityId>,
+) -> BTreeMap<EntityId, Result<PartyIdentity, ControlError>> {
+    let mut identities = BTreeMap::new();
+    let mut pending = entity_ids.into_iter();
+    let mut in_flight = tokio::task::JoinSet::new();
+    loop {
+        while in_flight.len() < PARTY_LOOKUPS_IN_FLIGHT_MAX {
+            let Some(entity_id) = pending.next() else {
+                break;
+            };
+            let entities = Arc::clone(entities);
+            in_flight.spawn(async move {
+                let identity = entities.party_identity(entity_id.clone()).await;
+                (entity_id, identity)
+            });
+        }
+        let Some(joined) = in_flight.join_next().await else {
+            break;
+        };
+        match joined {
+            Ok((entity_id, identity)) => {
+                identities.insert(entity_id, identity);
+            }
+            // A panicking executor is a bug in it; its party is reported as not screened.
+            Err(error) => tracing::error!(%error, "party identity lookup failed"),
+        }
+    }
+    identities
 }
 
 fn rule_word(rule: msez_protocol::tensor::sanctions::MatchRule) -> &'static str {
@@ -764,13 +946,11 @@ fn outcome_record(
     let results: Vec<Value> = outcomes
         .iter()
         .map(|outcome| {
-            let (result, reason) = match &outcome.result {
-                ActionResult::Done => ("done", None),
-                ActionResult::Failed(error) => ("failed", Some(error.to_string())),
-                ActionResult::MissingTarget => ("missing_target", None),
-                ActionResult::NoExecutor => ("no_executor", None),
-            };
-            json!({ "action": action_value(&outcome.action), "result": result, "reason": reason })
+            json!({
+                "action": action_value(&outcome.action),
+                "result": outcome.result.as_word(),
+                "reason": outcome.result.failure_reason(),
+            })
         })
         .collect();
     json!({

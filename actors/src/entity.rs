@@ -17,6 +17,8 @@
 //! Mass facts: the organization record is read through the Mass pool and kept in memory for
 //! `fact_ttl`, and written through to the store's fact cache (which expires it by the database
 //! clock). A miss in memory consults the store before Mass. Facts are never authoritative.
+//! Sanctions screening reads an entity's names and identifiers from that record
+//! ([`EntityControl::party_identity`], [`party_identity_of`]).
 //!
 //! Never: decides a lifecycle rule (the protocol does), acknowledges a change before its
 //! journal entry is committed, or calls an actor that may call it back (the pool never does).
@@ -25,18 +27,19 @@ use std::collections::BTreeMap;
 use std::sync::Arc;
 use std::time::Duration;
 
-use msez_mass::organization::Organization;
+use msez_mass::organization::{IdentifierKind, Organization};
 use msez_persistence::store::Store;
 use msez_protocol::ids::EntityId;
 use msez_protocol::lifecycle::entity::{
     EntityEvent, EntityLifecycle, EntityLifecycleError, EntityState, EntityTransition,
 };
 use msez_protocol::tensor::cell::{Attestation, Cell, CellAddress};
+use msez_protocol::tensor::sanctions::SanctionsIdentifier;
 use msez_protocol::time::Timestamp;
 use msez_runtime::{ActorFailure, HostError, Keyed, KeyedHost, KeyedHostConfig, Reply};
 use serde_json::{Value, json};
 
-use crate::agentic::{ActionEvidence, BoxFuture, ControlError, EntityControl};
+use crate::agentic::{ActionEvidence, BoxFuture, ControlError, EntityControl, PartyIdentity};
 use crate::clock::Clock;
 use crate::mass_pool::{MassPool, MassRequest, MassResponse, PoolError};
 use crate::trail::journal_entry;
@@ -262,6 +265,23 @@ impl Entities {
 }
 
 impl EntityControl for Entities {
+    fn party_identity(
+        &self,
+        entity_id: EntityId,
+    ) -> BoxFuture<'_, Result<PartyIdentity, ControlError>> {
+        Box::pin(async move {
+            let target = entity_id.to_string();
+            match self.organization(&entity_id).await {
+                Ok(Some(organization)) => Ok(party_identity_of(&organization)),
+                Ok(None) => Err(ControlError::UnknownTarget { target }),
+                Err(error) => Err(ControlError::Unavailable {
+                    target,
+                    reason: error.to_string(),
+                }),
+            }
+        })
+    }
+
     fn suspend(
         &self,
         entity_id: EntityId,
@@ -286,6 +306,34 @@ impl EntityControl for Entities {
             }
         })
     }
+}
+
+/// The names and identifiers screening reads from a Mass organization: its legal name, and its
+/// government identifier under the kind sanctions lists use (`PASSPORT_NO` → `passport`; other
+/// kinds lower-cased as Mass spells them). Absent or blank members are left out.
+pub fn party_identity_of(organization: &Organization) -> PartyIdentity {
+    let names = organization
+        .name
+        .iter()
+        .filter(|name| !name.trim().is_empty())
+        .cloned()
+        .collect();
+    let identifiers = organization
+        .identifier
+        .iter()
+        .filter_map(|identifier| {
+            let value = identifier.value.as_ref().filter(|v| !v.trim().is_empty())?;
+            let kind = match identifier.kind.as_ref()? {
+                IdentifierKind::PassportNo => "passport".to_owned(),
+                other => other.as_wire().to_lowercase(),
+            };
+            Some(SanctionsIdentifier {
+                kind,
+                value: value.clone(),
+            })
+        })
+        .collect();
+    PartyIdentity { names, identifiers }
 }
 
 /// The journal trail of one entity.

@@ -3,7 +3,8 @@
 //! Owns [`ZoneRuntimeConfig`], [`ZoneHooks`] (where the corridor host and watchers plug in),
 //! [`Zone`] (every handle the API layer needs) and [`start_zone`].
 //!
-//! Shape (paths as the introspection tree shows them, `<zone>` = `zone_name`):
+//! Shape (paths as the introspection tree shows them; `<zone>` is the root of the tree handed
+//! to [`start_zone`], the same tree the corridor host registers in):
 //!
 //! ```text
 //! /<zone>/services              singleton supervisor (runtime::start_supervisor)
@@ -17,7 +18,9 @@
 //!
 //! The corridor host (a KeyedHost of its own, `/<zone>/corridors`) is started by its owner
 //! and handed in as [`ZoneHooks::corridors`] (its `CorridorControl`), so the agentic actor can
-//! halt corridors; lease renewals reach it through [`ZoneHooks::lease_sink`].
+//! list corridor parties and halt corridors; lease renewals reach it through
+//! [`ZoneHooks::lease_sink`]. The entity host is the agentic actor's `EntityControl`: it
+//! suspends entities and reads their names and identifiers from Mass for screening.
 //!
 //! Handles are built before their actors (each keeps a restart-proof slot), so a child
 //! restarted by the supervisor is reached by every existing clone of its handle.
@@ -51,8 +54,6 @@ pub const SERVICES_SUPERVISOR_NAME: &str = "services";
 /// Everything the zone's actors are started from. No `Default`: the deployment decides.
 #[derive(Clone)]
 pub struct ZoneRuntimeConfig {
-    /// Root of the introspection tree (`/<zone_name>`).
-    pub zone_name: String,
     /// The durable store.
     pub store: Store,
     /// The Mass client the pool drives.
@@ -131,10 +132,15 @@ pub enum ZoneError {
     Runtime(#[from] RuntimeError),
 }
 
-/// Starts the zone's tree: hosts first (they start idle), then the services supervisor with
-/// the pool, the agentic actor, the scheduler and the hooks' extra children, in that order.
-pub async fn start_zone(config: ZoneRuntimeConfig, hooks: ZoneHooks) -> Result<Zone, ZoneError> {
-    let tree = Introspection::new(&config.zone_name);
+/// Starts the zone's tree under `tree`'s root: hosts first (they start idle), then the
+/// services supervisor with the pool, the agentic actor, the scheduler and the hooks' extra
+/// children, in that order.
+pub async fn start_zone(
+    config: ZoneRuntimeConfig,
+    hooks: ZoneHooks,
+    tree: &Introspection,
+) -> Result<Zone, ZoneError> {
+    let tree = tree.clone();
     let mass_pool = MassPool::new(config.mass_client.clone(), config.mass_pool)?;
     let entities = Entities::start(
         EntityConfig {

@@ -1,19 +1,23 @@
-//! Corridor records: definition, agreement set, lifecycle state and the history of its
-//! transitions.
+//! Corridor records: definition, agreement set, parties (entity ids only), lifecycle state and
+//! the history of its transitions.
 //!
-//! Owns [`CorridorRecord`], [`LifecycleTransition`], [`CorridorError`] and the
-//! `create_corridor`, `corridor`, `transition_corridor` and `corridor_history` methods of
-//! [`Store`].
+//! Owns [`CorridorRecord`], [`CorridorPartiesRecord`], [`LifecycleTransition`],
+//! [`CorridorError`] and the `create_corridor`, `corridor`, `corridor_parties`,
+//! `transition_corridor` and `corridor_history` methods of [`Store`].
+//!
+//! Parties are stored as entity ids, in the order given, in the corridor's create transaction:
+//! the entity records themselves (names, registration numbers) belong to Mass.
 //!
 //! The state names are the protocol's lifecycle states as text; which transitions are legal is
 //! a protocol rule, decided before the store is called. The store only makes a transition
 //! atomic and conditional: it applies when the current state is the one the caller saw (a
 //! compare-and-set), and it appends the history row in the same transaction.
 //!
-//! Never: decides whether a transition is legal, or rewrites history.
+//! Never: decides whether a transition is legal, rewrites history, or stores more of a party
+//! than its entity id.
 
 use msez_protocol::canonical::CanonicalBytes;
-use msez_protocol::ids::CorridorId;
+use msez_protocol::ids::{CorridorId, EntityId};
 
 use crate::error::{StoreError, db};
 use crate::store::{Store, from_db_integer, to_db_integer};
@@ -31,10 +35,24 @@ pub struct CorridorRecord {
     pub definition: CanonicalBytes,
     /// The canonical agreement set.
     pub agreement_set: CanonicalBytes,
+    /// The entities party to the corridor, in the order given at creation (ids unique).
+    pub party_entity_ids: Vec<EntityId>,
     /// The current lifecycle state.
     pub lifecycle_state: String,
     /// When the record last changed (Unix ms, caller's clock).
     pub updated_at_unix_ms: i64,
+}
+
+/// One corridor's lifecycle state and parties, as a party listing returns it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CorridorPartiesRecord {
+    /// The corridor.
+    pub corridor_id: CorridorId,
+    /// Its current lifecycle state.
+    pub lifecycle_state: String,
+    /// Its parties, in the order given at creation (empty for a corridor created before schema
+    /// version 3).
+    pub party_entity_ids: Vec<EntityId>,
 }
 
 /// One applied lifecycle transition.
@@ -83,7 +101,8 @@ pub enum CorridorError {
 }
 
 impl Store {
-    /// Stores a new corridor (the primary key refuses a second one with the same id).
+    /// Stores a new corridor and its parties in one transaction (the primary key refuses a
+    /// second corridor with the same id; the unique key a party named twice).
     pub async fn create_corridor(&self, record: &CorridorRecord) -> Result<(), StoreError> {
         with_write_tx!(self, |tx, _dialect| {
             sqlx::query(
@@ -98,6 +117,18 @@ impl Store {
             .execute(&mut *tx)
             .await
             .map_err(db("insert corridor"))?;
+            for (party_index, entity_id) in record.party_entity_ids.iter().enumerate() {
+                sqlx::query(
+                    "INSERT INTO corridor_parties (corridor_id, party_index, entity_id) \
+                     VALUES ($1, $2, $3)",
+                )
+                .bind(record.corridor_id.as_str())
+                .bind(to_db_integer("party_index", party_index as u64)?)
+                .bind(entity_id.as_str())
+                .execute(&mut *tx)
+                .await
+                .map_err(db("insert corridor party"))?;
+            }
         });
         Ok(())
     }
@@ -127,13 +158,84 @@ impl Store {
                 column,
             }),
         };
+        let party_rows: Vec<String> = with_reader!(self, |pool, _dialect| {
+            sqlx::query_scalar(
+                "SELECT entity_id FROM corridor_parties WHERE corridor_id = $1 \
+                 ORDER BY party_index",
+            )
+            .bind(corridor_id.as_str())
+            .fetch_all(pool)
+            .await
+            .map_err(db("read corridor parties"))?
+        });
         Ok(Some(CorridorRecord {
             corridor_id: corridor_id.clone(),
             definition: canonical("definition", &definition)?,
             agreement_set: canonical("agreement_set", &agreement_set)?,
+            party_entity_ids: party_rows
+                .into_iter()
+                .map(party_entity_id)
+                .collect::<Result<_, _>>()?,
             lifecycle_state,
             updated_at_unix_ms,
         }))
+    }
+
+    /// Up to `corridor_count_max` (≤ [`CORRIDOR_IDS_PAGE_MAX`]) corridors after `after`, in id
+    /// order, each with its lifecycle state and parties; pass the last corridor seen as `after`
+    /// for the next page. A page of 1,000 corridors of at most a few dozen parties each stays a
+    /// few megabytes.
+    pub async fn corridor_parties(
+        &self,
+        after: Option<&CorridorId>,
+        corridor_count_max: u64,
+    ) -> Result<Vec<CorridorPartiesRecord>, StoreError> {
+        if corridor_count_max > CORRIDOR_IDS_PAGE_MAX {
+            return Err(StoreError::PageTooLarge {
+                count_max: corridor_count_max,
+                page_max: CORRIDOR_IDS_PAGE_MAX,
+            });
+        }
+        let limit = to_db_integer("corridor_count_max", corridor_count_max)?;
+        // One row per party (a corridor without parties yields one row with a NULL party).
+        let rows: Vec<(String, String, Option<String>)> = with_reader!(self, |pool, _dialect| {
+            sqlx::query_as(
+                "SELECT c.corridor_id, c.lifecycle_state, p.entity_id \
+                 FROM (SELECT corridor_id, lifecycle_state FROM corridors \
+                       WHERE ($1 IS NULL OR corridor_id > $1) \
+                       ORDER BY corridor_id LIMIT $2) c \
+                 LEFT JOIN corridor_parties p ON p.corridor_id = c.corridor_id \
+                 ORDER BY c.corridor_id, p.party_index",
+            )
+            .bind(after.map(CorridorId::as_str))
+            .bind(limit)
+            .fetch_all(pool)
+            .await
+            .map_err(db("list corridor parties"))?
+        });
+        let mut page: Vec<CorridorPartiesRecord> = Vec::new();
+        for (corridor_id, lifecycle_state, entity_id) in rows {
+            let same = page
+                .last()
+                .is_some_and(|last| last.corridor_id.as_str() == corridor_id);
+            if !same {
+                page.push(CorridorPartiesRecord {
+                    corridor_id: CorridorId::new(corridor_id.clone()).map_err(|_| {
+                        StoreError::IdColumnInvalid {
+                            column: "corridors.corridor_id",
+                            value: corridor_id,
+                        }
+                    })?,
+                    lifecycle_state,
+                    party_entity_ids: Vec::new(),
+                });
+            }
+            if let (Some(entity_id), Some(current)) = (entity_id, page.last_mut()) {
+                current.party_entity_ids.push(party_entity_id(entity_id)?);
+            }
+        }
+        debug_assert!(page.len() as u64 <= corridor_count_max);
+        Ok(page)
     }
 
     /// Moves a corridor from `from_state` to `to_state` and records the transition, both in
@@ -262,4 +364,11 @@ impl Store {
             })
             .collect()
     }
+}
+
+fn party_entity_id(text: String) -> Result<EntityId, StoreError> {
+    EntityId::new(text.clone()).map_err(|_| StoreError::IdColumnInvalid {
+        column: "corridor_parties.entity_id",
+        value: text,
+    })
 }

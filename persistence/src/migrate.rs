@@ -35,6 +35,11 @@ pub const POSTGRES_MIGRATIONS: &[Migration] = &[
         name: "listing_indexes",
         sql: include_str!("../migrations/postgres/0002_listing_indexes.sql"),
     },
+    Migration {
+        version: 3,
+        name: "corridor_parties",
+        sql: include_str!("../migrations/postgres/0003_corridor_parties.sql"),
+    },
 ];
 
 /// SQLite migrations, oldest first; the same versions as [`POSTGRES_MIGRATIONS`].
@@ -48,6 +53,11 @@ pub const SQLITE_MIGRATIONS: &[Migration] = &[
         version: 2,
         name: "listing_indexes",
         sql: include_str!("../migrations/sqlite/0002_listing_indexes.sql"),
+    },
+    Migration {
+        version: 3,
+        name: "corridor_parties",
+        sql: include_str!("../migrations/sqlite/0003_corridor_parties.sql"),
     },
 ];
 

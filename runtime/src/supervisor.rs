@@ -121,6 +121,12 @@ impl SupervisorHandle {
         self.tree.find(&self.path).map(|node| node.status)
     }
 
+    /// Whether the supervisor's actor still runs: false once it stopped, escalated or was
+    /// killed (a top-level supervisor has no parent to record its death in the tree).
+    pub fn is_alive(&self) -> bool {
+        self.actor.get_status() == ractor::ActorStatus::Running
+    }
+
     /// Stops the children (last started first, each given `CHILD_STOP_TIMEOUT_MS`), then the
     /// supervisor, and removes them from the tree.
     pub async fn shutdown(&self) -> Result<(), RuntimeError> {

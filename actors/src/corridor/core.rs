@@ -280,6 +280,7 @@ impl CorridorCore {
             corridor_id: corridor_id.clone(),
             definition,
             agreement_set,
+            party_entity_ids: request.party_entity_ids.clone(),
             lifecycle_state: state_name(state),
             updated_at_unix_ms: self.deps.clock.now().unix_seconds().saturating_mul(1_000),
         };
@@ -829,7 +830,8 @@ pub fn state_name(state: CorridorLifecycleState) -> String {
     }
 }
 
-fn parse_state(name: &str) -> Option<CorridorLifecycleState> {
+/// The lifecycle state stored under `name` (the inverse of [`state_name`]).
+pub(crate) fn parse_state(name: &str) -> Option<CorridorLifecycleState> {
     serde_json::from_value(Value::String(name.to_owned())).ok()
 }
 

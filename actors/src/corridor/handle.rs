@@ -70,15 +70,30 @@ pub enum CorridorsError {
 pub struct Corridors {
     host: KeyedHost<CorridorBehaviour>,
     deps: Arc<CorridorDeps>,
-    /// Aborts the lease renewal task when the last handle is dropped.
-    _renewal: Arc<AbortOnDrop>,
+    /// The host's own lease renewal task, until the zone's scheduler takes renewal over.
+    renewal: Arc<RenewalTask>,
 }
 
-struct AbortOnDrop(tokio::task::JoinHandle<()>);
+/// Aborts the lease renewal task when stopped or when the last handle is dropped.
+struct RenewalTask(std::sync::Mutex<Option<tokio::task::JoinHandle<()>>>);
 
-impl Drop for AbortOnDrop {
+impl RenewalTask {
+    fn stop(&self) {
+        // A std lock around one take; a poisoned lock still holds a valid Option.
+        let task = self
+            .0
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+            .take();
+        if let Some(task) = task {
+            task.abort();
+        }
+    }
+}
+
+impl Drop for RenewalTask {
     fn drop(&mut self) {
-        self.0.abort();
+        self.stop();
     }
 }
 
@@ -117,7 +132,7 @@ impl Corridors {
         Ok(Self {
             host,
             deps,
-            _renewal: Arc::new(AbortOnDrop(renewal)),
+            renewal: Arc::new(RenewalTask(std::sync::Mutex::new(Some(renewal)))),
         })
     }
 
@@ -274,6 +289,16 @@ impl Corridors {
             tracing::warn!(%error, "corridor host shutdown");
         }
         self.deps.leases.release_all().await;
+    }
+
+    /// What every corridor of this host shares (the executor seams in `control` read it).
+    pub(super) fn deps(&self) -> &CorridorDeps {
+        &self.deps
+    }
+
+    /// Stops the host's own lease renewal task (the zone's scheduler renews from now on).
+    pub(super) fn stop_own_renewal(&self) {
+        self.renewal.stop();
     }
 
     /// Takes the shard lease if needed, then calls the corridor's actor.

@@ -54,6 +54,11 @@ impl LeaseBook {
         &self.config.owner
     }
 
+    /// How often every held lease is renewed.
+    pub fn renew_interval(&self) -> Duration {
+        self.config.renew_interval
+    }
+
     fn slot(&self, shard: u32) -> Slot {
         let mut slots = match self.slots.lock() {
             Ok(slots) => slots,
@@ -91,38 +96,49 @@ impl LeaseBook {
 
     /// Renews every held lease once; a fenced lease is forgotten. Returns how many were renewed.
     pub async fn renew_all(&self) -> usize {
-        let slots: Vec<(u32, Slot)> = match self.slots.lock() {
-            Ok(slots) => slots
-                .iter()
-                .map(|(s, slot)| (*s, Arc::clone(slot)))
-                .collect(),
-            Err(poisoned) => poisoned
-                .into_inner()
-                .iter()
-                .map(|(s, slot)| (*s, Arc::clone(slot)))
-                .collect(),
+        let shards: Vec<u32> = match self.slots.lock() {
+            Ok(slots) => slots.keys().copied().collect(),
+            Err(poisoned) => poisoned.into_inner().keys().copied().collect(),
         };
         let mut renewed = 0;
-        for (shard, slot) in slots {
-            let mut held = slot.lock().await;
-            let Some(lease) = held.as_ref() else {
-                continue;
-            };
-            match self.store.renew_lease(lease, self.config.ttl).await {
-                Ok(lease) => {
-                    *held = Some(lease);
-                    renewed += 1;
-                }
-                Err(LeaseError::Fenced { .. }) => {
-                    tracing::warn!(shard, "lease fenced by a newer grant; forgetting it");
-                    *held = None;
-                }
-                // A transient store failure: keep the lease and try again next round; if it
-                // lapses meanwhile, a takeover fences our writes and the actors restart.
-                Err(error) => tracing::warn!(shard, %error, "lease renewal failed"),
-            }
+        for shard in shards {
+            renewed += usize::from(self.renew(shard).await);
         }
         renewed
+    }
+
+    /// Renews the lease on `shard` if this node holds it; a fenced lease is forgotten. True when
+    /// a lease was renewed.
+    pub async fn renew(&self, shard: u32) -> bool {
+        let slot = match self.slots.lock() {
+            Ok(slots) => slots.get(&shard).cloned(),
+            Err(poisoned) => poisoned.into_inner().get(&shard).cloned(),
+        };
+        // Never acquired here: nothing to renew (and no slot is created for it).
+        let Some(slot) = slot else {
+            return false;
+        };
+        let mut held = slot.lock().await;
+        let Some(lease) = held.as_ref() else {
+            return false;
+        };
+        match self.store.renew_lease(lease, self.config.ttl).await {
+            Ok(lease) => {
+                *held = Some(lease);
+                true
+            }
+            Err(LeaseError::Fenced { .. }) => {
+                tracing::warn!(shard, "lease fenced by a newer grant; forgetting it");
+                *held = None;
+                false
+            }
+            // A transient store failure: keep the lease and try again next round; if it
+            // lapses meanwhile, a takeover fences our writes and the actors restart.
+            Err(error) => {
+                tracing::warn!(shard, %error, "lease renewal failed");
+                false
+            }
+        }
     }
 
     /// Releases every held lease (at shutdown), so another node can take the shards at once.

@@ -1,8 +1,12 @@
 //! What a corridor is, as created and as stored: the create request, the checked
 //! [`CorridorSpec`] the actor keeps, and the stored record's bytes.
 //!
-//! Owns [`CreateCorridor`], [`CorridorSpec`], [`SpecError`] and the conversions between the
-//! spec and `persistence::corridors::CorridorRecord`.
+//! Owns [`CreateCorridor`], [`CorridorSpec`], [`SpecError`], [`CORRIDOR_PARTIES_MAX`] and the
+//! conversions between the spec and `persistence::corridors::CorridorRecord`.
+//!
+//! A corridor's parties are entity ids only (Mass holds the entity records); they are checked
+//! here (at least one, at most [`CORRIDOR_PARTIES_MAX`], no repeats) and stored beside the
+//! record, not in the `definition` column: hydration never needs them.
 //!
 //! The record's `definition` column holds one canonical object
 //! `{"definition":<CorridorDefinition>,"genesis":<SPEC §5 genesis>,"receipt_signing_policy":
@@ -20,10 +24,15 @@ use msez_protocol::canonical::{CanonError, CanonicalBytes};
 use msez_protocol::corridor::agreement::{AgreementError, CorridorDefinition};
 use msez_protocol::corridor::lifecycle::LifecycleContext;
 use msez_protocol::fields::FieldError;
-use msez_protocol::ids::{CorridorId, JurisdictionId};
+use msez_protocol::ids::{CorridorId, EntityId, JurisdictionId};
 use msez_protocol::keys::DidKey;
 use msez_protocol::policy::{PolicyError, SigningPolicy};
 use msez_protocol::receipt::{DigestSet, Genesis};
+
+/// The most parties one corridor may name. A corridor joins two zones' operating entities (a
+/// bank, a trade operator, a customs broker on each side); 64 leaves ample room and bounds the
+/// rows per corridor and one sanctions sweep's work per corridor.
+pub const CORRIDOR_PARTIES_MAX: usize = 64;
 
 /// Everything needed to create a corridor.
 #[derive(Debug, Clone, PartialEq)]
@@ -43,6 +52,9 @@ pub struct CreateCorridor {
     /// The regulators' signed activation consents. Empty: the corridor is created PENDING;
     /// otherwise they must activate it and it is created ACTIVE.
     pub activation_approvals: Vec<Value>,
+    /// The entities party to the corridor (Mass entity ids), in the order given: screened
+    /// against every sanctions list the zone receives.
+    pub party_entity_ids: Vec<EntityId>,
 }
 
 /// A corridor's checked, immutable description: what the actor needs besides its ledger.
@@ -87,6 +99,24 @@ pub enum SpecError {
     /// The stored genesis object does not parse.
     #[error("stored corridor genesis: {0}")]
     Genesis(#[from] FieldError),
+    /// The request names no party, or more than [`CORRIDOR_PARTIES_MAX`].
+    #[error(
+        "corridor {corridor_id}: {party_count} parties; a corridor names 1 to {CORRIDOR_PARTIES_MAX}"
+    )]
+    PartyCount {
+        /// The corridor.
+        corridor_id: CorridorId,
+        /// Parties named.
+        party_count: usize,
+    },
+    /// The request names one party twice.
+    #[error("corridor {corridor_id}: party {entity_id} is named twice")]
+    PartyRepeated {
+        /// The corridor.
+        corridor_id: CorridorId,
+        /// The repeated entity.
+        entity_id: EntityId,
+    },
 }
 
 impl CorridorSpec {
@@ -97,6 +127,7 @@ impl CorridorSpec {
         if definition.checkpoint_interval_receipts == 0 {
             return Err(SpecError::CheckpointIntervalZero { corridor_id });
         }
+        check_parties(&corridor_id, &request.party_entity_ids)?;
         let policy = SigningPolicy::new(
             definition.receipt_signature_threshold,
             definition.receipt_signers.iter().copied().collect(),
@@ -168,6 +199,24 @@ impl CorridorSpec {
             policy,
             checkpoint_interval_receipts,
         })
+    }
+}
+
+/// At least one party, at most [`CORRIDOR_PARTIES_MAX`], none named twice.
+fn check_parties(corridor_id: &CorridorId, parties: &[EntityId]) -> Result<(), SpecError> {
+    if !(1..=CORRIDOR_PARTIES_MAX).contains(&parties.len()) {
+        return Err(SpecError::PartyCount {
+            corridor_id: corridor_id.clone(),
+            party_count: parties.len(),
+        });
+    }
+    let mut seen = BTreeSet::new();
+    match parties.iter().find(|entity_id| !seen.insert(*entity_id)) {
+        Some(entity_id) => Err(SpecError::PartyRepeated {
+            corridor_id: corridor_id.clone(),
+            entity_id: entity_id.clone(),
+        }),
+        None => Ok(()),
     }
 }
 

@@ -12,7 +12,6 @@ use msez_actors::agentic::{AgenticHandle, baseline_policy_set};
 use msez_actors::entity::{Entities, EntityConfig, EntityReject};
 use msez_actors::mass_pool::{MassPool, MassRequest, MassResponse};
 use msez_mass::error::Service;
-use msez_mass::organization::{Address, CreateOrganization};
 use msez_persistence::store::Store;
 use msez_protocol::agentic::{Trigger, TriggerKind};
 use msez_protocol::digest::Digest;
@@ -153,15 +152,10 @@ async fn entity_reads_the_organization_through_the_pool_once_per_ttl() {
     let created = pool
         .call(
             &entity("bootstrap"),
-            MassRequest::CreateOrganization(Box::new(CreateOrganization {
-                name: "Indus Textiles".to_owned(),
-                bio: "Spinning mill".to_owned(),
-                address: Address {
-                    country: Some("PK".to_owned()),
-                    ..Address::default()
-                },
-                ..CreateOrganization::default()
-            })),
+            MassRequest::CreateOrganization(Box::new(support::organization(
+                "Indus Textiles",
+                "Spinning mill",
+            ))),
         )
         .await
         .unwrap();
@@ -243,6 +237,60 @@ async fn licence_expiry_through_agentic_suspends_the_real_entity() {
         )
     ));
     agentic.stop();
+    entities.host().shutdown().await.unwrap();
+    pool.stop();
+    sandbox.shutdown().await.unwrap();
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn party_identity_reads_name_and_identifier_from_the_mass_organization() {
+    use msez_actors::agentic::{ControlError, EntityControl};
+    use msez_mass::organization::{Identifier, IdentifierKind, UpdateOrganization};
+    use msez_protocol::tensor::sanctions::SanctionsIdentifier;
+    let sandbox = support::sandbox().await;
+    let pool = support::pool(&sandbox, 2, 100).await;
+    let (store, _dir) = support::store().await;
+    let tree = Introspection::new("zone");
+    let entities = entities(&store, &pool, &tree).await;
+    let mass = support::client(&sandbox);
+    let created = mass
+        .organization()
+        .create(&support::organization(
+            "Northwind Logistics",
+            "Freight forwarder",
+        ))
+        .await
+        .unwrap();
+    let entity_id = EntityId::new(created.id.clone().unwrap()).unwrap();
+    mass.organization()
+        .update(
+            &entity_id,
+            &UpdateOrganization {
+                identifier: Some(Identifier {
+                    id: None,
+                    kind: Some(IdentifierKind::PassportNo),
+                    value: Some("ZZ0000001".to_owned()),
+                }),
+                ..UpdateOrganization::default()
+            },
+        )
+        .await
+        .unwrap();
+    let identity = entities.party_identity(entity_id).await.unwrap();
+    assert_eq!(identity.names, ["Northwind Logistics"]);
+    assert_eq!(
+        identity.identifiers,
+        [SanctionsIdentifier {
+            kind: "passport".to_owned(),
+            value: "ZZ0000001".to_owned(),
+        }]
+    );
+    // An id Mass does not know is an unknown target, never an empty identity.
+    let unknown = entities
+        .party_identity(entity("no-such-organization"))
+        .await
+        .unwrap_err();
+    assert!(matches!(unknown, ControlError::UnknownTarget { .. }));
     entities.host().shutdown().await.unwrap();
     pool.stop();
     sandbox.shutdown().await.unwrap();

@@ -274,7 +274,6 @@ async fn pool_admits_exactly_its_bound_under_racing_submitters() {
 async fn pool_performs_every_request_kind_against_the_sandbox() {
     use msez_mass::amount::{CurrencyCode, Money};
     use msez_mass::identity::{Cnic, FilerStatus, Ntn, VerificationKind};
-    use msez_mass::organization::{Address, CreateOrganization};
     use msez_mass::treasury::{CreateAccount, CreateTreasury, PaymentRequest};
     use msez_mass::wire::IdempotencyKey;
 
@@ -283,15 +282,10 @@ async fn pool_performs_every_request_kind_against_the_sandbox() {
     let created = pool
         .call(
             &entity("pending-org"),
-            MassRequest::CreateOrganization(Box::new(CreateOrganization {
-                name: "Lahore Textiles".to_owned(),
-                bio: "Weaving".to_owned(),
-                address: Address {
-                    country: Some("PK".to_owned()),
-                    ..Address::default()
-                },
-                ..CreateOrganization::default()
-            })),
+            MassRequest::CreateOrganization(Box::new(support::organization(
+                "Lahore Textiles",
+                "Weaving",
+            ))),
         )
         .await
         .unwrap();

@@ -7,6 +7,7 @@ use std::time::Duration;
 use msez_actors::mass_pool::{MassPool, MassPoolConfig, worker_index_of};
 use msez_mass::breaker::BreakerConfig;
 use msez_mass::client::{MassClient, MassClientConfig};
+use msez_mass::organization::{Address, CreateOrganization};
 use msez_mass::retry::RetryPolicy;
 use msez_mass::sandbox::{SandboxConfig, SandboxHandle, start};
 use msez_mass::token::StaticToken;
@@ -68,6 +69,19 @@ pub async fn pool(sandbox: &SandboxHandle, worker_count: usize, in_flight_max: u
     )
     .await
     .unwrap()
+}
+
+/// An organization to create in the sandbox: a name, a description and a Pakistani address.
+pub fn organization(name: &str, bio: &str) -> CreateOrganization {
+    CreateOrganization {
+        name: name.to_owned(),
+        bio: bio.to_owned(),
+        address: Address {
+            country: Some("PK".to_owned()),
+            ..Address::default()
+        },
+        ..CreateOrganization::default()
+    }
 }
 
 pub fn entity(name: &str) -> EntityId {

@@ -25,7 +25,7 @@ use msez_protocol::ids::JurisdictionId;
 use msez_protocol::lifecycle::entity::{EntityEvent, EntityState};
 use msez_protocol::tensor::sanctions::ScreeningConfig;
 use msez_protocol::time::Timestamp;
-use msez_runtime::{Backoff, HostError, Intensity, SupervisionEvent};
+use msez_runtime::{Backoff, HostError, Intensity, Introspection, SupervisionEvent};
 use serde_json::json;
 
 use crate::agentic::RecordingCorridors;
@@ -40,7 +40,6 @@ fn zone_config(
     clock: &Arc<ManualClock>,
 ) -> ZoneRuntimeConfig {
     ZoneRuntimeConfig {
-        zone_name: "zone".to_owned(),
         store: store.clone(),
         mass_client: support::client(sandbox),
         mass_pool: support::pool_config(2, 100),
@@ -74,6 +73,7 @@ async fn zone(sandbox: &SandboxHandle, store: &Store, clock: &Arc<ManualClock>) 
             lease_sink: None,
             extra_children: Vec::new(),
         },
+        &Introspection::new("zone"),
     )
     .await
     .unwrap()

@@ -8,5 +8,6 @@
 mod support;
 
 mod actor;
+mod control;
 mod core;
 mod watcher;

@@ -4,6 +4,7 @@
 //! Never: runs SQL or decides a domain rule.
 
 pub(super) mod admin;
+pub(super) mod agentic;
 pub(super) mod compliance;
 pub(super) mod corridors;
 pub(super) mod credentials;

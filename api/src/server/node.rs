@@ -2,12 +2,16 @@
 //!
 //! Owns [`NodeConfig`], [`Node`] and [`NodeError`]. [`Node::start`] opens (and migrates) the
 //! store, starts the in-process Mass sandbox or builds a client to real Mass, starts the
-//! corridor actors (sharded, leased under the node's name), binds the listener and serves
+//! corridor actors (sharded, leased under the node's name), then the rest of the zone
+//! (`msez_actors::zone::start_zone`: Mass pool, agentic actor with the baseline policies and the
+//! store's policy versions, scheduler ticking every second, entity and arbitration hosts) in the
+//! same supervision tree, hands lease renewal to the scheduler, binds the listener and serves
 //! [`crate::server::app`]. [`Node::shutdown`] stops accepting, lets in-flight requests finish,
-//! passivates every corridor actor (writing snapshots, releasing leases), stops the sandbox and
-//! closes the store, in that order.
+//! stops the zone's services and hosts, passivates every corridor actor (writing snapshots,
+//! releasing leases), stops the sandbox and closes the store, in that order.
 //!
-//! Never: prints or logs a token, or leaves the store open after shutdown returns.
+//! Never: prints or logs a token, or leaves the store open after shutdown returns (or after a
+//! failed start).
 
 use std::io;
 use std::net::SocketAddr;
@@ -15,9 +19,13 @@ use std::path::PathBuf;
 use std::sync::Arc;
 use std::time::Duration;
 
-use msez_actors::clock::SystemClock;
+use msez_actors::agentic::{PolicyLoadError, zone_policy_set};
+use msez_actors::clock::{Clock, SystemClock};
 use msez_actors::corridor::handle::{Corridors, CorridorsConfig, CorridorsError};
 use msez_actors::corridor::leases::LeaseConfig;
+use msez_actors::mass_pool::MassPoolConfig;
+use msez_actors::scheduler::SchedulerError;
+use msez_actors::zone::{Zone, ZoneError, ZoneHooks, ZoneRuntimeConfig, start_zone};
 use msez_mass::breaker::BreakerConfig;
 use msez_mass::client::{MassClient, MassClientConfig};
 use msez_mass::error::MassError;
@@ -28,6 +36,7 @@ use msez_persistence::error::StoreError;
 use msez_persistence::group_commit::GroupCommitConfig;
 use msez_persistence::store::{Store, StoreConfig};
 use msez_protocol::keys::SigningKey;
+use msez_protocol::tensor::sanctions::ScreeningConfig;
 use msez_protocol::zone::{ZoneConfig, ZoneLock};
 use msez_runtime::{Backoff, Intensity, Introspection, KeyedHostConfig, RestartPolicy};
 use msez_schemas::{SchemaError, Schemas};
@@ -68,6 +77,52 @@ pub const CORRIDOR_IDLE_PASSIVATION: Duration = Duration::from_secs(600);
 /// How long a shard lease lasts without renewal. After a crash, another node can take the
 /// shard after this long; the same node (same `node_name`) takes it back at once.
 pub const LEASE_TTL: Duration = Duration::from_secs(30);
+
+/// Mass-pool workers: one in-flight Mass request each; 16 overlaps Mass latency for a busy
+/// zone while staying far below the client's connection pool.
+pub const MASS_POOL_WORKER_COUNT: usize = 16;
+
+/// Mass calls queued or running before the pool refuses with `Overloaded` (503): a burst from
+/// a few thousand entities queues, more is shed.
+pub const MASS_POOL_IN_FLIGHT_MAX: usize = 4_096;
+
+/// How long a caller waits for a pooled Mass call: the client's own budget (10 s request, 3
+/// attempts with backoff) plus queueing.
+pub const MASS_POOL_CALL_TIMEOUT: Duration = Duration::from_secs(40);
+
+/// How long a caller waits for the agentic actor. A sanctions sweep reads every corridor party
+/// (cached Mass facts) and decides each match; a minute covers thousands of parties.
+pub const AGENTIC_CALL_TIMEOUT: Duration = Duration::from_secs(60);
+
+/// The id of the zone's agentic audit trail (entity and dispute journals are `entity:<id>`
+/// and `dispute:<id>`).
+pub const AGENTIC_TRAIL_ID: &str = "agentic";
+
+/// Timers the scheduler holds at most: one lease-renewal timer per store shard (1,024 by
+/// default) plus deadlines for thousands of entities and corridors.
+pub const SCHEDULER_TIMERS_MAX: usize = 100_000;
+
+/// How often the scheduler fires due timers; the zone clock's resolution is a second.
+pub const SCHEDULER_TICK_INTERVAL: Duration = Duration::from_secs(1);
+
+/// How long a caller waits for the scheduler (a tick only moves timers to their sinks).
+pub const SCHEDULER_CALL_TIMEOUT: Duration = Duration::from_secs(5);
+
+/// How long an entity trusts a Mass fact (its organization record) before asking again.
+pub const MASS_FACT_TTL: Duration = Duration::from_secs(600);
+
+/// Entity and arbitration shard supervisors: 64, like the corridors.
+pub const ZONE_HOST_SHARD_COUNT: u32 = 64;
+
+/// Messages one entity or dispute actor may have waiting before callers are refused.
+pub const ZONE_HOST_ADMISSION_BOUND: usize = 256;
+
+/// An entity or dispute actor idle this long is passivated (its journal already holds it all).
+pub const ZONE_HOST_IDLE_PASSIVATION: Duration = Duration::from_secs(600);
+
+/// How long a caller waits for an entity or dispute actor (a dispute's enforce step waits on
+/// the agentic actor in turn).
+pub const ZONE_HOST_CALL_TIMEOUT: Duration = Duration::from_secs(90);
 
 /// The token the in-process sandbox requires; it never leaves the process.
 const SANDBOX_TOKEN_LENGTH_BYTES: usize = 32;
@@ -158,6 +213,15 @@ pub enum NodeError {
     /// The corridor actors did not start.
     #[error("corridors: {0}")]
     Corridors(#[from] CorridorsError),
+    /// The stored agentic policies do not load.
+    #[error("agentic policies: {0}")]
+    Policies(#[from] PolicyLoadError),
+    /// The zone's actors (Mass pool, agentic, scheduler, entities, arbitrations) did not start.
+    #[error("zone actors: {0}")]
+    Zone(#[from] ZoneError),
+    /// The scheduler refused the lease-renewal timers.
+    #[error("lease renewal: {0}")]
+    LeaseRenewal(#[from] SchedulerError),
     /// The system clock reads outside the range a timestamp holds.
     #[error("system clock: {reason}")]
     Clock {
@@ -194,46 +258,41 @@ impl std::fmt::Debug for AppState {
 }
 
 impl Node {
-    /// Opens the store, connects Mass, binds and starts serving.
+    /// Opens the store, connects Mass, binds, starts the actors and starts serving. A step that
+    /// fails stops what the steps before it started, and closes the store.
     pub async fn start(config: NodeConfig) -> Result<Node, NodeError> {
         let store = open_store(&config.store).await?;
         let (mass, sandbox) = match connect_mass(&config.mass).await {
             Ok(pair) => pair,
-            Err(error) => {
-                store.close().await;
-                return Err(error);
-            }
+            Err(error) => return Err(abandon(error, store, None, None).await),
+        };
+        let (schemas, clock, listener, local_addr) = match prepare(&config).await {
+            Ok(prepared) => prepared,
+            Err(error) => return Err(abandon(error, store, sandbox, None).await),
         };
         let introspection = Introspection::new(SUPERVISION_ROOT_NAME);
-        let corridors = match start_corridors(&store, &config, &introspection).await {
+        let corridors = match start_corridors(&store, &config, &clock, &introspection).await {
             Ok(corridors) => corridors,
-            Err(error) => {
-                store.close().await;
-                return Err(error);
-            }
+            Err(error) => return Err(abandon(error, store, sandbox, None).await),
         };
+        let zone_actors =
+            match start_zone_actors(&store, &mass, &corridors, &clock, &introspection).await {
+                Ok(zone_actors) => zone_actors,
+                Err(error) => return Err(abandon(error, store, sandbox, Some(&corridors)).await),
+            };
         let state = AppState::new(AppStateParts {
             store,
             mass,
-            schemas: Schemas::load()?,
+            schemas,
             tokens: config.tokens,
             limiter: RateLimiter::new(config.rate_limit_per_second, config.rate_limit_burst),
             introspection,
             corridors,
+            zone_actors,
             zone: config.zone,
             zone_key: config.zone_key.clone(),
             body_bytes_max: config.body_bytes_max,
         });
-        let listener = TcpListener::bind(config.listen)
-            .await
-            .map_err(|source| NodeError::Io {
-                what: "bind listener",
-                source,
-            })?;
-        let local_addr = listener.local_addr().map_err(|source| NodeError::Io {
-            what: "read listener address",
-            source,
-        })?;
         let (stop, stopped) = oneshot::channel::<()>();
         let router = app(state.clone());
         let server = tokio::spawn(async move {
@@ -292,12 +351,8 @@ impl Node {
                 Ok(())
             }
         };
-        self.state.corridors().shutdown().await;
-        if let Some(sandbox) = self.sandbox
-            && let Err(error) = sandbox.shutdown().await
-        {
-            tracing::warn!(%error, "mass sandbox did not stop cleanly");
-        }
+        stop_actors(self.state.zone_actors(), self.state.corridors()).await;
+        stop_sandbox(self.sandbox).await;
         self.state.store().close().await;
         tracing::info!("zone node stopped");
         served.map_err(|source| NodeError::Io {
@@ -307,14 +362,134 @@ impl Node {
     }
 }
 
-async fn start_corridors(
-    store: &Store,
+/// What a node needs before its actors start: the schemas, the clock, the bound listener.
+async fn prepare(
     config: &NodeConfig,
-    introspection: &Introspection,
-) -> Result<Corridors, NodeError> {
+) -> Result<(Schemas, Arc<dyn Clock>, TcpListener, SocketAddr), NodeError> {
+    let schemas = Schemas::load()?;
     let clock = SystemClock::new().map_err(|error| NodeError::Clock {
         reason: error.to_string(),
     })?;
+    let io_error = |what| move |source| NodeError::Io { what, source };
+    let listener = TcpListener::bind(config.listen)
+        .await
+        .map_err(io_error("bind listener"))?;
+    let local_addr = listener
+        .local_addr()
+        .map_err(io_error("read listener address"))?;
+    Ok((schemas, Arc::new(clock), listener, local_addr))
+}
+
+/// Undoes a failed start: the corridors (when started), the sandbox, the store; returns the
+/// error that stopped it.
+async fn abandon(
+    error: NodeError,
+    store: Store,
+    sandbox: Option<SandboxHandle>,
+    corridors: Option<&Corridors>,
+) -> NodeError {
+    if let Some(corridors) = corridors {
+        corridors.shutdown().await;
+    }
+    stop_sandbox(sandbox).await;
+    store.close().await;
+    error
+}
+
+/// Stops the zone's services and hosts (the agentic actor may still be halting a corridor),
+/// then passivates the corridors and releases their leases.
+async fn stop_actors(zone_actors: &Zone, corridors: &Corridors) {
+    if let Err(error) = zone_actors.shutdown().await {
+        tracing::warn!(%error, "zone actors did not stop cleanly");
+    }
+    corridors.shutdown().await;
+}
+
+async fn stop_sandbox(sandbox: Option<SandboxHandle>) {
+    if let Some(sandbox) = sandbox
+        && let Err(error) = sandbox.shutdown().await
+    {
+        tracing::warn!(%error, "mass sandbox did not stop cleanly");
+    }
+}
+
+/// Starts the zone's actors under the corridors' tree and hands lease renewal to its scheduler.
+async fn start_zone_actors(
+    store: &Store,
+    mass: &MassClient,
+    corridors: &Corridors,
+    clock: &Arc<dyn Clock>,
+    introspection: &Introspection,
+) -> Result<Zone, NodeError> {
+    let policies = zone_policy_set(store).await?;
+    let config = ZoneRuntimeConfig {
+        store: store.clone(),
+        mass_client: mass.clone(),
+        mass_pool: MassPoolConfig {
+            worker_count: MASS_POOL_WORKER_COUNT,
+            in_flight_max: MASS_POOL_IN_FLIGHT_MAX,
+            call_timeout: MASS_POOL_CALL_TIMEOUT,
+        },
+        clock: Arc::clone(clock),
+        policies,
+        audit_trail_id: AGENTIC_TRAIL_ID.to_owned(),
+        screening: ScreeningConfig::DEFAULT,
+        agentic_call_timeout: AGENTIC_CALL_TIMEOUT,
+        timers_max: SCHEDULER_TIMERS_MAX,
+        tick_interval: Some(SCHEDULER_TICK_INTERVAL),
+        scheduler_call_timeout: SCHEDULER_CALL_TIMEOUT,
+        fact_ttl: MASS_FACT_TTL,
+        entity_host: zone_host_config("entities"),
+        arbitration_host: zone_host_config("arbitrations"),
+        services_backoff: Backoff {
+            initial_ms: 10,
+            max_ms: 5_000,
+        },
+        services_intensity: Intensity {
+            max_restarts: 10,
+            period_ms: 60_000,
+        },
+    };
+    let hooks = ZoneHooks {
+        corridors: Arc::new(corridors.clone()),
+        lease_sink: Some(corridors.lease_sink()),
+        extra_children: Vec::new(),
+    };
+    let zone_actors = start_zone(config, hooks, introspection).await?;
+    if let Err(error) = corridors.hand_lease_renewal_to(&zone_actors.scheduler) {
+        if let Err(stop_error) = zone_actors.shutdown().await {
+            tracing::warn!(error = %stop_error, "zone actors did not stop cleanly");
+        }
+        return Err(error.into());
+    }
+    Ok(zone_actors)
+}
+
+fn zone_host_config(name: &str) -> KeyedHostConfig {
+    KeyedHostConfig {
+        name: name.to_owned(),
+        shard_count: ZONE_HOST_SHARD_COUNT,
+        admission_bound: ZONE_HOST_ADMISSION_BOUND,
+        idle_passivation: Some(ZONE_HOST_IDLE_PASSIVATION),
+        restart: RestartPolicy::Permanent,
+        backoff: Backoff {
+            initial_ms: 1,
+            max_ms: 1_000,
+        },
+        intensity: Intensity {
+            max_restarts: 100,
+            period_ms: 60_000,
+        },
+        call_timeout: ZONE_HOST_CALL_TIMEOUT,
+    }
+}
+
+async fn start_corridors(
+    store: &Store,
+    config: &NodeConfig,
+    clock: &Arc<dyn Clock>,
+    introspection: &Introspection,
+) -> Result<Corridors, NodeError> {
     let corridors_config = CorridorsConfig {
         host: KeyedHostConfig {
             name: "corridors".to_owned(),
@@ -344,7 +519,7 @@ async fn start_corridors(
     Ok(Corridors::start(
         store.clone(),
         config.zone_key.clone(),
-        Arc::new(clock),
+        Arc::clone(clock),
         corridors_config,
         introspection,
     )

@@ -1,8 +1,9 @@
 //! The state every handler shares.
 //!
-//! Owns [`AppState`]: the store, the Mass client, the corridor actors' handle, the compiled schemas, the token table, the
-//! rate limiter, the metrics, the zone's signing key and recorded tensors, and the node's limits.
-//! Cheap to clone (one `Arc`).
+//! Owns [`AppState`]: the store, the Mass client, the corridor actors' handle, the zone's other
+//! actors ([`Zone`]: Mass pool, agentic, scheduler, entities, arbitrations), the compiled
+//! schemas, the token table, the rate limiter, the metrics, the zone's signing key and recorded
+//! tensors, and the node's limits. Cheap to clone (one `Arc`).
 //!
 //! Never: holds a plaintext token or mutable domain state (domain state lives in actors and the
 //! store).
@@ -10,6 +11,7 @@
 use std::sync::Arc;
 
 use msez_actors::corridor::handle::Corridors;
+use msez_actors::zone::Zone;
 use msez_mass::client::MassClient;
 use msez_persistence::store::Store;
 use msez_protocol::keys::SigningKey;
@@ -36,6 +38,7 @@ struct Inner {
     metrics: Metrics,
     introspection: Introspection,
     corridors: Corridors,
+    zone_actors: Zone,
     /// Flips to true when shutdown begins, so long-lived streams end and the drain finishes.
     stopping: tokio::sync::watch::Sender<bool>,
     zone: Option<NodeZone>,
@@ -61,6 +64,8 @@ pub struct AppStateParts {
     pub introspection: Introspection,
     /// The corridor actors (registered in `introspection`).
     pub corridors: Corridors,
+    /// The zone's other actors (registered in `introspection`).
+    pub zone_actors: Zone,
     /// The zone this node serves, when started from a zone file.
     pub zone: Option<NodeZone>,
     /// The zone's signing key.
@@ -82,6 +87,7 @@ impl AppState {
                 metrics: Metrics::default(),
                 introspection: parts.introspection,
                 corridors: parts.corridors,
+                zone_actors: parts.zone_actors,
                 stopping: tokio::sync::watch::Sender::new(false),
                 zone: parts.zone,
                 zone_key: parts.zone_key,
@@ -129,6 +135,12 @@ impl AppState {
     /// The corridor actors.
     pub fn corridors(&self) -> &Corridors {
         &self.inner.corridors
+    }
+
+    /// The zone's other actors: Mass pool, agentic actor, scheduler, entity and arbitration
+    /// hosts, and the services supervisor.
+    pub fn zone_actors(&self) -> &Zone {
+        &self.inner.zone_actors
     }
 
     /// A receiver that changes to `true` when shutdown begins.

@@ -74,6 +74,7 @@ pub(crate) fn create_body(corridor_id: &CorridorId, active: bool) -> Value {
         "agreement_set": {"agreements": []},
         "regulators": {"PK": key(11).did(), "AE": key(12).did()},
         "authorities": [key(21).did()],
+        "party_entity_ids": [format!("{corridor_id}-pk"), format!("{corridor_id}-ae")],
         "activation_approvals": approvals,
     })
 }

@@ -22,3 +22,4 @@ mod settlement;
 mod smart_assets;
 mod support;
 mod zone;
+mod zone_lock;

@@ -71,9 +71,9 @@ async fn pack_rejections_name_the_field() {
 async fn pack_list_pages_in_digest_order() {
     let node = start().await;
     let mut digests = Vec::new();
-    for sequence in 0..3 {
+    for index in 0..3 {
         let mut pack = regpack();
-        pack["sequence"] = json!(sequence + 1);
+        pack["regpack_id"] = json!(format!("pk-fbr-{index}"));
         let body = json!({"kind": "regpack", "pack": pack}).to_string();
         let created = node.post_json("/v1/packs", Some(ADMIN), &body).await;
         assert_eq!(created.status, 201, "{}", created.text);

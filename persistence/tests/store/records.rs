@@ -4,12 +4,15 @@
 use std::time::Duration;
 
 use msez_persistence::audit::AuditError;
-use msez_persistence::corridors::{CorridorError, CorridorRecord};
+use msez_persistence::corridors::{
+    CORRIDOR_IDS_PAGE_MAX, CorridorError, CorridorPartiesRecord, CorridorRecord,
+};
 use msez_persistence::error::StoreError;
 use msez_persistence::records::{
     CredentialRecord, CredentialStatus, IdempotencyState, MASS_FACT_TTL_MAX, RecordError,
 };
 use msez_protocol::canonical::CanonicalBytes;
+use msez_protocol::ids::EntityId;
 
 use crate::support::{self, Kind, TestDb, backend_tests};
 
@@ -21,6 +24,7 @@ backend_tests!(
     mass_fact_cache_honours_ttl_limits,
     audit_trail_chains_and_detects_tampering,
     corridor_transitions_are_conditional_and_recorded,
+    corridor_parties_are_stored_with_the_corridor_and_paged,
 );
 
 fn document(value: serde_json::Value) -> CanonicalBytes {
@@ -221,6 +225,7 @@ async fn corridor_transitions_are_conditional_and_recorded(kind: Kind) {
         corridor_id: corridor.clone(),
         definition: document(serde_json::json!({"jurisdictions": ["PK", "AE"]})),
         agreement_set: document(serde_json::json!({"signers": 2})),
+        party_entity_ids: vec![entity("org-pk"), entity("org-ae")],
         lifecycle_state: "draft".to_owned(),
         updated_at_unix_ms: 1,
     };
@@ -254,5 +259,72 @@ async fn corridor_transitions_are_conditional_and_recorded(kind: Kind) {
             .map(|c| c.lifecycle_state),
         Some("halted".to_owned())
     );
+    db.cleanup().await;
+}
+
+fn entity(name: &str) -> EntityId {
+    EntityId::new(name).unwrap()
+}
+
+fn corridor_with_parties(name: &str, parties: &[&str], state: &str) -> CorridorRecord {
+    CorridorRecord {
+        corridor_id: support::corridor(name),
+        definition: document(serde_json::json!({"id": name})),
+        agreement_set: document(serde_json::json!([])),
+        party_entity_ids: parties.iter().map(|party| entity(party)).collect(),
+        lifecycle_state: state.to_owned(),
+        updated_at_unix_ms: 1,
+    }
+}
+
+async fn corridor_parties_are_stored_with_the_corridor_and_paged(kind: Kind) {
+    let Some(db) = TestDb::open(kind, support::config()).await else {
+        return;
+    };
+    let records = [
+        corridor_with_parties("c-b", &["org-2", "org-1"], "active"),
+        corridor_with_parties("c-a", &["org-1"], "halted"),
+        corridor_with_parties("c-c", &[], "pending"),
+    ];
+    for record in &records {
+        db.store.create_corridor(record).await.unwrap();
+    }
+    // Order as given, read back with the corridor.
+    assert_eq!(
+        db.store.corridor(&support::corridor("c-b")).await.unwrap(),
+        Some(records[0].clone())
+    );
+    // A party named twice refuses the whole corridor: nothing half-written.
+    let twice = corridor_with_parties("c-d", &["org-1", "org-1"], "active");
+    assert!(db.store.create_corridor(&twice).await.is_err());
+    assert_eq!(db.store.corridor(&twice.corridor_id).await.unwrap(), None);
+    let listed = |record: &CorridorRecord| CorridorPartiesRecord {
+        corridor_id: record.corridor_id.clone(),
+        lifecycle_state: record.lifecycle_state.clone(),
+        party_entity_ids: record.party_entity_ids.clone(),
+    };
+    let first = db.store.corridor_parties(None, 2).await.unwrap();
+    assert_eq!(first, vec![listed(&records[1]), listed(&records[0])]);
+    let second = db
+        .store
+        .corridor_parties(Some(&first[1].corridor_id), 2)
+        .await
+        .unwrap();
+    assert_eq!(second, vec![listed(&records[2])]);
+    assert_eq!(
+        db.store
+            .corridor_parties(None, CORRIDOR_IDS_PAGE_MAX)
+            .await
+            .unwrap()
+            .len(),
+        3
+    );
+    assert!(matches!(
+        db.store
+            .corridor_parties(None, CORRIDOR_IDS_PAGE_MAX + 1)
+            .await,
+        Err(StoreError::PageTooLarge { count_max, page_max })
+            if count_max == CORRIDOR_IDS_PAGE_MAX + 1 && page_max == CORRIDOR_IDS_PAGE_MAX
+    ));
     db.cleanup().await;
 }

@@ -427,6 +427,7 @@ async fn create_corridor(store: &Store, corridor_id: &CorridorId) {
         corridor_id: corridor_id.clone(),
         definition: document(serde_json::json!({"id": corridor_id.as_str()})),
         agreement_set: document(serde_json::json!([])),
+        party_entity_ids: Vec::new(),
         lifecycle_state: "draft".to_owned(),
         updated_at_unix_ms: 1,
     };

@@ -3,7 +3,8 @@
 //!
 //! Owns the vocabularies [`TriggerKind`] and [`ActionKind`], the [`Trigger`] value, and the
 //! submodules [`conditions`] (predicates over the payload), [`policy`] (policies, the indexed
-//! [`policy::PolicySet`] and conflict resolution) and [`audit`] (the hash chain).
+//! [`policy::PolicySet`] and conflict resolution), [`versions`] (stored policy versions and how
+//! they compose with the baseline) and [`audit`] (the hash chain).
 //!
 //! Never: executes an action. The engine returns [`policy::PlannedAction`]s; the agentic actor
 //! executes them and records the outcome. No clock: a trigger carries its own time.
@@ -11,6 +12,7 @@
 pub mod audit;
 pub mod conditions;
 pub mod policy;
+pub mod versions;
 
 use serde_json::Value;
 

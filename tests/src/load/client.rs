@@ -203,6 +203,7 @@ impl NodeClient {
             "agreement_set": agreements.iter().map(|agreement| &agreement.document).collect::<Vec<_>>(),
             "regulators": zone_keys.regulator_dids(),
             "authorities": [zone_keys.authority.did()],
+            "party_entity_ids": corridor.party_entity_ids(),
             "activation_approvals": approvals,
         });
         let request = json_body(

@@ -186,6 +186,12 @@ impl LoadCorridor {
         &self.definition
     }
 
+    /// The entity ids the corridor names as its parties, one per side. Load runs do not create
+    /// them in Mass: a sanctions sweep during a run reports them unscreened, never halts.
+    pub fn party_entity_ids(&self) -> [String; 2] {
+        ["a", "b"].map(|side| format!("load-party-{}-{side}", self.corridor_index))
+    }
+
     /// Both parties' affirmative agreements, signed at `signed_at`.
     pub fn agreements(&self, signed_at: Timestamp) -> Result<Vec<Agreement>, LoadError> {
         self.parties

@@ -14,11 +14,11 @@ use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use msez_actors::corridor::core::{AppendAck, CorridorSummary, RECEIPTS_PAGE_MAX};
 use msez_actors::corridor::error::CorridorReject;
-use msez_actors::corridor::spec::CreateCorridor;
+use msez_actors::corridor::spec::{CreateCorridor, SpecError};
 use msez_protocol::corridor::agreement::CorridorDefinition;
 use msez_protocol::corridor::lifecycle::{HaltEvidence, TransitionEvidence};
 use msez_protocol::digest::Digest;
-use msez_protocol::ids::{CorridorId, JurisdictionId};
+use msez_protocol::ids::{CorridorId, EntityId, JurisdictionId};
 use msez_protocol::keys::DidKey;
 use msez_protocol::netting::NettingMode;
 use msez_protocol::receipt::{DigestSet, SignedReceipt};
@@ -30,8 +30,10 @@ use crate::server::error::ApiError;
 use crate::server::state::AppState;
 
 /// `POST /v1/corridors`: `{definition, agreement_set, regulators, authorities,
-/// activation_approvals?, lawpack_digest_set?, ruleset_digest_set?}` in; the corridor's summary
-/// out with 201. With every regulator's activation consent it is created ACTIVE, else PENDING.
+/// party_entity_ids, activation_approvals?, lawpack_digest_set?, ruleset_digest_set?}` in; the
+/// corridor's summary out with 201. With every regulator's activation consent it is created
+/// ACTIVE, else PENDING. `party_entity_ids` are Mass entity ids (1 to 64, no repeats): the
+/// corridor records the ids only, and sanctions screening reads names from Mass.
 pub(crate) async fn create(
     State(state): State<AppState>,
     JsonBody(body): JsonBody,
@@ -305,6 +307,7 @@ fn create_request(mut body: Value) -> Result<CreateCorridor, ApiError> {
     let agreement_set = take("agreement_set")?;
     let regulators: BTreeMap<JurisdictionId, DidKey> = typed(take("regulators")?, "/regulators")?;
     let authorities: BTreeSet<DidKey> = typed(take("authorities")?, "/authorities")?;
+    let party_entity_ids: Vec<EntityId> = typed(take("party_entity_ids")?, "/party_entity_ids")?;
     let activation_approvals: Vec<Value> = match take("activation_approvals") {
         Ok(value) => typed(value, "/activation_approvals")?,
         Err(_) => Vec::new(),
@@ -333,6 +336,7 @@ fn create_request(mut body: Value) -> Result<CreateCorridor, ApiError> {
         regulators,
         authorities,
         activation_approvals,
+        party_entity_ids,
     })
 }
 
@@ -342,6 +346,7 @@ const CREATE_MEMBERS: &[&str] = &[
     "agreement_set",
     "regulators",
     "authorities",
+    "party_entity_ids",
     "activation_approvals",
     "lawpack_digest_set",
     "ruleset_digest_set",
@@ -401,6 +406,13 @@ pub(crate) fn reject(rejection: CorridorReject) -> ApiError {
         | CorridorReject::Lifecycle(LifecycleError::IllegalTransition { .. }) => {
             ApiError::Conflict { message }
         }
+        CorridorReject::InvalidSpec {
+            source: SpecError::PartyCount { .. } | SpecError::PartyRepeated { .. },
+            ..
+        } => ApiError::Unprocessable {
+            message,
+            field: Some("/party_entity_ids".to_owned()),
+        },
         CorridorReject::InvalidSpec { .. }
         | CorridorReject::Rejected(_)
         | CorridorReject::Lifecycle(_)

@@ -1,6 +1,7 @@
 //! Probes, metrics and the OpenAPI document: the public routes.
 //!
-//! Never: requires a token, or reports ready without asking the store a real query.
+//! Never: requires a token, reports ready without asking the store a real query, or reports
+//! ready while the zone's services supervisor is down or escalated.
 
 use std::time::Duration;
 
@@ -9,7 +10,7 @@ use axum::extract::State;
 use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use msez_mass::breaker::BreakerState;
-use msez_runtime::{NodeStatus, TreeNode};
+use msez_runtime::{NodeStatus, SupervisorHandle, TreeNode};
 use serde_json::{Value, json};
 
 use crate::server::routes::openapi_document;
@@ -28,8 +29,8 @@ pub(crate) async fn liveness() -> Json<Value> {
     Json(json!({"status": "ok"}))
 }
 
-/// `GET /health/readiness`: 200 when the store answers a query and no Mass breaker is open;
-/// 503 with one reason per failing check otherwise.
+/// `GET /health/readiness`: 200 when the store answers a query, the zone's services supervisor
+/// runs and no Mass breaker is open; 503 with one reason per failing check otherwise.
 pub(crate) async fn readiness(State(state): State<AppState>) -> Response {
     let mut reasons = Vec::new();
     let probe = tokio::time::timeout(
@@ -52,6 +53,13 @@ pub(crate) async fn readiness(State(state): State<AppState>) -> Response {
             "timeout"
         }
     };
+    let supervision_check = match services_problem(&state.zone_actors().services) {
+        None => "ok",
+        Some(reason) => {
+            reasons.push(reason);
+            "failed"
+        }
+    };
     let mut breakers = serde_json::Map::new();
     for (service, breaker) in state.mass().readiness() {
         let name = format!("{service:?}").to_lowercase();
@@ -68,7 +76,11 @@ pub(crate) async fn readiness(State(state): State<AppState>) -> Response {
     let ready = reasons.is_empty();
     let body = json!({
         "status": if ready { "ready" } else { "not_ready" },
-        "checks": {"store": store_check, "mass_breakers": breakers},
+        "checks": {
+            "store": store_check,
+            "supervision": supervision_check,
+            "mass_breakers": breakers,
+        },
         "reasons": reasons,
     });
     let status = if ready {
@@ -77,6 +89,19 @@ pub(crate) async fn readiness(State(state): State<AppState>) -> Response {
         StatusCode::SERVICE_UNAVAILABLE
     };
     (status, Json(body)).into_response()
+}
+
+/// Why the services supervisor (Mass pool, agentic, scheduler) cannot serve, if it cannot.
+fn services_problem(services: &SupervisorHandle) -> Option<String> {
+    let path = services.path();
+    match services.status() {
+        Some(NodeStatus::Failed) => Some(format!(
+            "supervision: {path} escalated (restart intensity exceeded)"
+        )),
+        None => Some(format!("supervision: {path} is not in the tree")),
+        Some(_) if !services.is_alive() => Some(format!("supervision: {path} is not running")),
+        Some(_) => None,
+    }
 }
 
 /// `GET /metrics`: Prometheus text.
