@@ -1,6 +1,7 @@
 //! The other tables MSEZ owns, with the minimal methods the actors need today: packs by
 //! digest, the VC audit log with revocation status and status lists, idempotency records for
-//! outbound Mass calls, SPEC §7 checkpoints, and the TTL cache of Mass facts.
+//! outbound Mass calls (begin, complete, abandon), SPEC §7 checkpoints, and the TTL cache of
+//! Mass facts.
 //!
 //! Owns [`CredentialRecord`], [`CredentialStatus`], [`StoredCredential`], [`IdempotencyState`],
 //! [`RecordError`].
@@ -436,6 +437,24 @@ impl Store {
             });
         }
         Ok(())
+    }
+
+    /// Forgets a Mass call started with `begin_mass_call` whose outcome was never recorded,
+    /// because the caller knows it was not applied (Mass refused it, or it was never sent):
+    /// the next `begin_mass_call` with that key is `New` again. Returns whether a pending
+    /// record was removed; a completed record is never removed.
+    pub async fn abandon_mass_call(&self, idempotency_key: &str) -> Result<bool, StoreError> {
+        let removed = with_write_tx!(self, |tx, _dialect| {
+            sqlx::query(
+                "DELETE FROM mass_idempotency WHERE idempotency_key = $1 AND response IS NULL",
+            )
+            .bind(idempotency_key)
+            .execute(&mut *tx)
+            .await
+            .map_err(db("abandon idempotency record"))?
+            .rows_affected()
+        });
+        Ok(removed == 1)
     }
 
     /// Stores a SPEC §7 checkpoint after `receipt_count` receipts (idempotent per count).

@@ -1,13 +1,14 @@
 //! What the zone node's registry routes read and write: paged pack and credential listings
 //! (limits at the edge), issuance into the next status-list slot (dense, raced by concurrent
-//! issuers, refused when the builder lies about its slot), and the audit trail's
-//! compare-and-append (raced by concurrent writers). Every case runs on both backends.
+//! issuers, refused when the builder lies about its slot), the audit trail's
+//! compare-and-append (raced by concurrent writers), and abandoning a Mass call that was not
+//! applied. Every case runs on both backends.
 
 use msez_persistence::audit::AuditAppendError;
 use msez_persistence::error::StoreError;
 use msez_persistence::issuance::SlotError;
 use msez_persistence::listings::{CREDENTIALS_PAGE_MAX, PACKS_PAGE_MAX};
-use msez_persistence::records::{CredentialRecord, CredentialStatus};
+use msez_persistence::records::{CredentialRecord, CredentialStatus, IdempotencyState};
 use msez_protocol::canonical::CanonicalBytes;
 use msez_protocol::digest::Digest;
 use serde_json::json;
@@ -20,6 +21,7 @@ backend_tests!(
     next_slot_issuance_is_dense_under_concurrent_issuers,
     next_slot_issuance_refuses_a_record_for_another_slot,
     compare_and_append_admits_one_writer_per_sequence,
+    abandoned_mass_call_starts_afresh_and_a_completed_one_stays,
 );
 
 fn document(value: serde_json::Value) -> CanonicalBytes {
@@ -232,5 +234,31 @@ async fn compare_and_append_admits_one_writer_per_sequence(kind: Kind) {
     assert_eq!(trail.len(), 2);
     assert_eq!(trail[1], next);
     assert_eq!(trail[1].prev_hash, trail[0].entry_hash);
+    db.cleanup().await;
+}
+
+async fn abandoned_mass_call_starts_afresh_and_a_completed_one_stays(kind: Kind) {
+    let Some(db) = TestDb::open(kind, support::config()).await else {
+        return;
+    };
+    let request = document(json!({"step": "treasury"})).digest();
+    let begin = || {
+        db.store
+            .begin_mass_call("flow:k:treasury", "treasury-info", &request, 1)
+    };
+    assert_eq!(begin().await.unwrap(), IdempotencyState::New);
+    assert_eq!(begin().await.unwrap(), IdempotencyState::Pending);
+    assert!(db.store.abandon_mass_call("flow:k:treasury").await.unwrap());
+    assert!(!db.store.abandon_mass_call("flow:k:treasury").await.unwrap());
+    assert_eq!(begin().await.unwrap(), IdempotencyState::New);
+    db.store
+        .complete_mass_call("flow:k:treasury", b"{}", 2)
+        .await
+        .unwrap();
+    assert!(!db.store.abandon_mass_call("flow:k:treasury").await.unwrap());
+    assert_eq!(
+        begin().await.unwrap(),
+        IdempotencyState::Completed(b"{}".to_vec())
+    );
     db.cleanup().await;
 }
