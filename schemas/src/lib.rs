@@ -12,7 +12,7 @@
 //! configuration and lock, agentic audit entries, arbitration evidence packages and ruling
 //! credential subjects, corridor receipts (SPEC §5) and checkpoints (SPEC §7), Data
 //! Integrity proofs (SPEC §3), and the zone node's request bodies (compliance evaluation,
-//! manifold query, smart-asset genesis).
+//! manifold query, smart-asset genesis, and the four orchestration flows).
 
 use jsonschema::{Draft, Registry, Validator};
 use serde_json::Value;
@@ -61,6 +61,14 @@ pub enum SchemaId {
     ManifoldPathsRequest,
     /// A smart asset's genesis document (`POST /v1/smart-assets`).
     SmartAssetGenesis,
+    /// The body of an entity formation (`POST /v1/orchestration/entity-formations`).
+    EntityFormationRequest,
+    /// The body of a payment with withholding (`POST /v1/orchestration/payments`).
+    PaymentRequest,
+    /// The body of an ownership change (`POST /v1/orchestration/ownership-changes`).
+    OwnershipChangeRequest,
+    /// The body of an identity verification (`POST /v1/orchestration/identity-verifications`).
+    IdentityVerificationRequest,
 }
 
 /// Why a document does not validate, or the embedded set does not load.
@@ -126,6 +134,10 @@ impl SchemaId {
         SchemaId::ComplianceEvaluation,
         SchemaId::ManifoldPathsRequest,
         SchemaId::SmartAssetGenesis,
+        SchemaId::EntityFormationRequest,
+        SchemaId::PaymentRequest,
+        SchemaId::OwnershipChangeRequest,
+        SchemaId::IdentityVerificationRequest,
     ];
 
     /// The schema's file name (also the last segment of its `$id`).
@@ -148,6 +160,10 @@ impl SchemaId {
             SchemaId::ComplianceEvaluation => "compliance-evaluation.schema.json",
             SchemaId::ManifoldPathsRequest => "manifold-paths-request.schema.json",
             SchemaId::SmartAssetGenesis => "smart-asset-genesis.schema.json",
+            SchemaId::EntityFormationRequest => "entity-formation-request.schema.json",
+            SchemaId::PaymentRequest => "payment-request.schema.json",
+            SchemaId::OwnershipChangeRequest => "ownership-change-request.schema.json",
+            SchemaId::IdentityVerificationRequest => "identity-verification-request.schema.json",
         }
     }
 
@@ -181,6 +197,16 @@ impl SchemaId {
                 include_str!("../json/manifold-paths-request.schema.json")
             }
             SchemaId::SmartAssetGenesis => include_str!("../json/smart-asset-genesis.schema.json"),
+            SchemaId::EntityFormationRequest => {
+                include_str!("../json/entity-formation-request.schema.json")
+            }
+            SchemaId::PaymentRequest => include_str!("../json/payment-request.schema.json"),
+            SchemaId::OwnershipChangeRequest => {
+                include_str!("../json/ownership-change-request.schema.json")
+            }
+            SchemaId::IdentityVerificationRequest => {
+                include_str!("../json/identity-verification-request.schema.json")
+            }
         }
     }
 

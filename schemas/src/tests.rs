@@ -342,3 +342,61 @@ fn node_request_bodies_validate_and_malformed_ones_are_refused() {
         }
     }
 }
+
+#[test]
+fn orchestration_request_bodies_validate_and_malformed_ones_are_refused() {
+    let schemas = Schemas::load().unwrap();
+    let formation = json!({
+        "name": "Karachi Cotton Mills", "bio": "Spinning", "jurisdiction_id": "PK-RSEZ",
+        "address": {"line1": "Plot 7", "city": "Nowshera", "country": "PK"},
+        "requested_by": "user-1", "account": {"name": "Operating", "currency": "PKR"},
+        "screening": {"names": ["Sara Ahmed"], "identifiers": [{"kind": "cnic", "value": "1"}]},
+    });
+    check(&schemas, SchemaId::EntityFormationRequest, &formation);
+    let payment = json!({
+        "payer_entity_id": "e-1", "payee": {"entity_id": "e-2", "name": "P", "ntn": "1234567"},
+        "source_account_id": "a-1", "destination_account_id": "a-2", "amount_minor": 100,
+        "currency": "PKR", "category": "services",
+    });
+    check(&schemas, SchemaId::PaymentRequest, &payment);
+    let ownership = json!({
+        "entity_id": "e-1", "requested_by": "user-1",
+        "incoming_holder": {"entity_id": "e-2", "name": "Holder"},
+    });
+    check(&schemas, SchemaId::OwnershipChangeRequest, &ownership);
+    let identity = json!({"entity_id": "e-1", "ntn": "1234567", "level": "basic"});
+    check(&schemas, SchemaId::IdentityVerificationRequest, &identity);
+    let mut zero = payment.clone();
+    zero["amount_minor"] = json!(0);
+    let mut cnic = payment;
+    cnic["payee"]["cnic"] = json!("12345");
+    let mut currency = formation;
+    currency["account"]["currency"] = json!("Rs");
+    let refused = [
+        (SchemaId::PaymentRequest, zero, "/amount_minor"),
+        (SchemaId::PaymentRequest, cnic, "/payee/cnic"),
+        (
+            SchemaId::EntityFormationRequest,
+            currency,
+            "/account/currency",
+        ),
+        (
+            SchemaId::IdentityVerificationRequest,
+            json!({"entity_id": "e-1"}),
+            "",
+        ),
+        (
+            SchemaId::OwnershipChangeRequest,
+            json!({"entity_id": "e-1", "requested_by": "u", "incoming_holder": {"name": "H"}}),
+            "/incoming_holder",
+        ),
+    ];
+    for (id, instance, pointer) in refused {
+        match schemas.validate(id, &instance) {
+            Err(SchemaError::Invalid { violations, .. }) => {
+                assert_eq!(violations[0].instance_path, pointer, "{instance}");
+            }
+            other => panic!("{instance}: {other:?}"),
+        }
+    }
+}
