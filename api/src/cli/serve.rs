@@ -185,11 +185,16 @@ pub fn node_config(args: &ServeArgs) -> Result<NodeConfig, ServeError> {
     let zone = match &args.zone {
         None => None,
         Some(path) => {
-            let (config, lock) = load_zone(path).map_err(|error| ServeError::Zone {
-                path: path.clone(),
-                error: Box::new(error),
-            })?;
-            Some(NodeZone { config, lock })
+            let (config, lock, mut regpacks) =
+                load_zone(path).map_err(|error| ServeError::Zone {
+                    path: path.clone(),
+                    error: Box::new(error),
+                })?;
+            Some(NodeZone {
+                config,
+                lock,
+                regpack: regpacks.pop(),
+            })
         }
     };
     let database_url = args.database_url.clone().or_else(|| {

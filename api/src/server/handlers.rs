@@ -9,6 +9,7 @@ pub(super) mod compliance;
 pub(super) mod corridors;
 pub(super) mod credentials;
 pub(super) mod health;
+pub(super) mod orchestration;
 pub(super) mod packs;
 pub(super) mod regulator;
 pub(super) mod settlement;

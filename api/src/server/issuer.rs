@@ -2,7 +2,9 @@
 //! status list of this zone, signed with the zone key and recorded in the store's VC audit log,
 //! all in one store transaction.
 //!
-//! Owns [`issue_recorded`] and [`status_list_credential`].
+//! Owns [`issue_recorded`], [`issue_once`] (for credentials whose id is fixed by what they
+//! record, so an interrupted or racing issuer finds the one already recorded) and
+//! [`status_list_credential`].
 //!
 //! Never: issues a credential that is not recorded (a credential nobody can revoke), or
 //! decides what a subject says (the caller brings a checked `msez_protocol` subject).
@@ -78,4 +80,43 @@ pub async fn issue_recorded<S: CredentialSubject>(
     let signed =
         serde_json::from_slice(record.credential.as_bytes()).map_err(ApiError::internal)?;
     Ok((record, signed))
+}
+
+/// The credential recorded under `credential_id`: the one an interrupted or concurrent issuer
+/// already recorded, else a new one issued as [`issue_recorded`] does.
+pub async fn issue_once<S: CredentialSubject>(
+    state: &AppState,
+    subject: &S,
+    credential_id: &str,
+    status_list_id: &str,
+    issued_at: Timestamp,
+) -> Result<Value, ApiError> {
+    if let Some(recorded) = recorded_credential(state, credential_id).await? {
+        return Ok(recorded);
+    }
+    match issue_recorded(state, subject, credential_id, status_list_id, issued_at).await {
+        Ok((_, credential)) => Ok(credential),
+        // Lost a race to record the same id: the winner's credential is the one.
+        Err(error) => recorded_credential(state, credential_id)
+            .await?
+            .ok_or(error),
+    }
+}
+
+/// The signed credential recorded under `credential_id`, if any.
+pub async fn recorded_credential(
+    state: &AppState,
+    credential_id: &str,
+) -> Result<Option<Value>, ApiError> {
+    let Some(stored) = state
+        .store()
+        .credential(credential_id)
+        .await
+        .map_err(ApiError::internal)?
+    else {
+        return Ok(None);
+    };
+    serde_json::from_slice(stored.record.credential.as_bytes())
+        .map(Some)
+        .map_err(ApiError::internal)
 }

@@ -36,6 +36,7 @@ use msez_persistence::error::StoreError;
 use msez_persistence::group_commit::GroupCommitConfig;
 use msez_persistence::store::{Store, StoreConfig};
 use msez_protocol::keys::SigningKey;
+use msez_protocol::packs::regpack::Regpack;
 use msez_protocol::tensor::sanctions::ScreeningConfig;
 use msez_protocol::zone::{ZoneConfig, ZoneLock};
 use msez_runtime::{Backoff, Intensity, Introspection, KeyedHostConfig, RestartPolicy};
@@ -181,15 +182,18 @@ pub struct NodeConfig {
     pub node_name: String,
 }
 
-/// The zone a node serves: its checked `zone.yaml` and the lock of the packs it runs on,
-/// computed when the node starts (so `/v1/zone/lock` is what this process runs, not a file
-/// that may have changed since).
+/// The zone a node serves: its checked `zone.yaml`, the lock of the packs it runs on, and the
+/// regpack its orchestration screens and withholds by, all read when the node starts (so
+/// `/v1/zone/lock` is what this process runs, not a file that may have changed since).
 #[derive(Debug, Clone)]
 pub struct NodeZone {
     /// The zone file.
     pub config: ZoneConfig,
     /// The deterministic lock of its packs.
     pub lock: ZoneLock,
+    /// The last regpack the zone file lists (a later release supersedes an earlier one):
+    /// its sanctions list and withholding rates.
+    pub regpack: Option<Regpack>,
 }
 
 /// Why a node did not start or stop cleanly.

@@ -22,8 +22,8 @@ use super::auth::{Access, Role, authorize};
 use super::error::{ApiError, request_context};
 use super::handlers::regulator::audit_access;
 use super::handlers::{
-    admin, compliance, corridors, credentials, health, packs, regulator, settlement, smart_assets,
-    zone,
+    admin, compliance, corridors, credentials, health, orchestration, packs, regulator, settlement,
+    smart_assets, zone,
 };
 use super::metrics::track;
 use super::state::AppState;
@@ -93,6 +93,7 @@ pub fn route_table() -> Vec<(RouteSpec, MethodRouter<AppState>)> {
         credential_routes(),
         corridor_routes(),
         regulator_routes(),
+        orchestration_routes(),
         admin_routes(),
     ]
     .into_iter()
@@ -534,6 +535,54 @@ fn regulator_routes() -> Vec<(RouteSpec, MethodRouter<AppState>)> {
                 "The console's hash-chained audit trail, paged with from and limit.",
             ),
             get(regulator::audit),
+        ),
+    ]
+}
+
+/// The Mass-facing flows; each needs an `Idempotency-Key` header.
+fn orchestration_routes() -> Vec<(RouteSpec, MethodRouter<AppState>)> {
+    let flow = |path, operation_id, summary, roles| {
+        spec(Method::Post, path, operation_id, summary)
+            .roles(roles)
+            .takes(JSON)
+            .status(201)
+    };
+    vec![
+        (
+            flow(
+                "/v1/orchestration/entity-formations",
+                "orchestration_entity_formation",
+                "Form an entity: compliance, Mass organization, treasury account, consent, formation credential, attestation (Idempotency-Key).",
+                ADMIN,
+            ),
+            post(orchestration::entity_formation),
+        ),
+        (
+            flow(
+                "/v1/orchestration/payments",
+                "orchestration_payment",
+                "Pay with tax withholding: sanctions hard block, Mass payment of the net, tax event, withholding credential (Idempotency-Key).",
+                ADMIN_OR_PARTY,
+            ),
+            post(orchestration::payment),
+        ),
+        (
+            flow(
+                "/v1/orchestration/ownership-changes",
+                "orchestration_ownership_change",
+                "Change ownership via a Mass consent after screening the incoming holder (Idempotency-Key).",
+                ADMIN,
+            ),
+            post(orchestration::ownership_change),
+        ),
+        (
+            flow(
+                "/v1/orchestration/identity-verifications",
+                "orchestration_identity_verification",
+                "Verify a Pakistani CNIC and NTN through Mass and issue a KYC credential (Idempotency-Key).",
+                ADMIN,
+            ),
+            post(orchestration::identity_verification),
         ),
     ]
 }

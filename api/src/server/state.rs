@@ -2,8 +2,8 @@
 //!
 //! Owns [`AppState`]: the store, the Mass client, the corridor actors' handle, the zone's other
 //! actors ([`Zone`]: Mass pool, agentic, scheduler, entities, arbitrations), the compiled
-//! schemas, the token table, the rate limiter, the metrics, the zone's signing key and recorded
-//! tensors, and the node's limits. Cheap to clone (one `Arc`).
+//! schemas, the token table, the rate limiter, the metrics, the zone's signing key, recorded
+//! tensors and orchestration book, and the node's limits. Cheap to clone (one `Arc`).
 //!
 //! Never: holds a plaintext token or mutable domain state (domain state lives in actors and the
 //! store).
@@ -21,6 +21,7 @@ use msez_schemas::Schemas;
 use super::auth::{RateLimiter, TokenTable};
 use super::metrics::Metrics;
 use super::node::NodeZone;
+use super::orchestration::FlowBook;
 use super::tensors::TensorBook;
 
 /// Shared, immutable-after-start node state.
@@ -45,6 +46,7 @@ struct Inner {
     /// Signs the credentials this node issues.
     zone_key: Arc<SigningKey>,
     tensors: TensorBook,
+    flows: FlowBook,
     body_bytes_max: usize,
 }
 
@@ -77,6 +79,7 @@ pub struct AppStateParts {
 impl AppState {
     /// Builds the state.
     pub fn new(parts: AppStateParts) -> Self {
+        let flows = FlowBook::new(parts.zone.as_ref());
         Self {
             inner: Arc::new(Inner {
                 store: parts.store,
@@ -92,6 +95,7 @@ impl AppState {
                 zone: parts.zone,
                 zone_key: parts.zone_key,
                 tensors: TensorBook::default(),
+                flows,
                 body_bytes_max: parts.body_bytes_max,
             }),
         }
@@ -166,6 +170,11 @@ impl AppState {
     /// The subjects' recorded compliance tensors.
     pub fn tensors(&self) -> &TensorBook {
         &self.inner.tensors
+    }
+
+    /// What the orchestration flows share (per-key locks, screening list, rates).
+    pub fn flows(&self) -> &FlowBook {
+        &self.inner.flows
     }
 
     /// The request body limit in bytes.

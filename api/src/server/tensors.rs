@@ -1,14 +1,12 @@
 //! The zone's record of each subject's compliance tensor: the latest document in the store's
 //! tensor snapshots, read back and rehashed, and new evaluations folded into it.
 //!
-//! Owns [`TensorBook`], [`RecordedTensor`] and [`TENSOR_WRITE_STRIPES`].
+//! Owns [`TensorBook`] and [`RecordedTensor`].
 //!
 //! Never: evaluates a cell or decides how cells combine (`msez_protocol::tensor` does), or lets
-//! two writers of one subject interleave their read and write inside this process (one stripe
-//! lock per subject hash is held from the read of the latest document to the write of the
+//! two writers of one subject interleave their read and write inside this process (the
+//! subject's stripe lock is held from the read of the latest document to the write of the
 //! next, so an evaluation of one jurisdiction cannot drop another's cells).
-
-use std::hash::{DefaultHasher, Hash, Hasher};
 
 use msez_persistence::store::Store;
 use msez_protocol::digest::Digest;
@@ -16,20 +14,15 @@ use msez_protocol::ids::EntityId;
 use msez_protocol::tensor::cell::Cell;
 use msez_protocol::tensor::subject::{SubjectTensor, SubjectTensorError};
 use msez_protocol::time::Timestamp;
-use tokio::sync::Mutex;
 
 use super::error::ApiError;
-
-/// Write locks, shared by subject hash. 64 lets 64 subjects record at once, which is far more
-/// than the store's writer admits, while the lock table stays a fixed few kilobytes whatever
-/// the number of subjects.
-pub const TENSOR_WRITE_STRIPES: usize = 64;
+use super::stripes::Stripes;
 
 /// The recorded tensors of every subject.
-#[derive(Debug)]
+#[derive(Debug, Default)]
 pub struct TensorBook {
-    /// An async mutex: the lock is held across the store's read and write.
-    stripes: [Mutex<()>; TENSOR_WRITE_STRIPES],
+    /// Write locks by subject.
+    writers: Stripes,
 }
 
 /// A subject's recorded tensor and the digest it is filed under.
@@ -41,14 +34,6 @@ pub struct RecordedTensor {
     pub digest: Digest,
     /// The store's ordering key: strictly increasing per subject (see [`TensorBook::record`]).
     pub taken_at_unix_ms: i64,
-}
-
-impl Default for TensorBook {
-    fn default() -> Self {
-        Self {
-            stripes: std::array::from_fn(|_| Mutex::new(())),
-        }
-    }
 }
 
 impl TensorBook {
@@ -88,7 +73,7 @@ impl TensorBook {
         cells: Vec<Cell>,
         taken_at: Timestamp,
     ) -> Result<RecordedTensor, ApiError> {
-        let _writer = self.stripe(subject).lock().await;
+        let _writer = self.writers.lock(subject).await;
         let previous = self.latest(store, subject).await?;
         // The store returns the latest record by this key, so it must grow with every record
         // even when two fall in one second (a document's time is whole seconds).
@@ -113,14 +98,6 @@ impl TensorBook {
             digest,
             taken_at_unix_ms,
         })
-    }
-
-    fn stripe(&self, subject: &EntityId) -> &Mutex<()> {
-        let mut hasher = DefaultHasher::new();
-        subject.hash(&mut hasher);
-        let index = usize::try_from(hasher.finish() % TENSOR_WRITE_STRIPES as u64).unwrap_or(0);
-        // In bounds: the remainder is below the array's length.
-        &self.stripes[index % TENSOR_WRITE_STRIPES]
     }
 }
 

@@ -14,6 +14,7 @@ mod credentials;
 mod envelope;
 mod health;
 mod openapi;
+mod orchestration;
 mod packs;
 mod postgres;
 mod process;

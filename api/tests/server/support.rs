@@ -98,7 +98,15 @@ pub fn example_zone() -> NodeZone {
         packs.insert(pin.path.clone(), files);
     }
     let lock = msez_protocol::zone::lock_zone(&config, &packs).unwrap();
-    NodeZone { config, lock }
+    let regpack = msez_protocol::packs::regpack::parse_regpack(
+        &std::fs::read(base.join("regpack.json")).unwrap(),
+    )
+    .unwrap();
+    NodeZone {
+        config,
+        lock,
+        regpack: Some(regpack),
+    }
 }
 
 async fn start_node(knobs: Knobs, zone: Option<NodeZone>) -> TestNode {

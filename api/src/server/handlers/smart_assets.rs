@@ -26,7 +26,7 @@ use serde_json::{Value, json};
 use crate::server::body::{JsonBody, check_schema};
 use crate::server::error::ApiError;
 use crate::server::handlers::now;
-use crate::server::issuer::issue_recorded;
+use crate::server::issuer::issue_once;
 use crate::server::state::AppState;
 
 /// The status list every registry credential is entered in.
@@ -92,7 +92,14 @@ pub(crate) async fn bind(
         .ok_or_else(|| ApiError::not_found("smart asset", asset_id.as_str()))?;
     let registry = registry_jurisdiction(&state, &asset);
     let subject = asset.bind(&registry, now()?).map_err(bind_error)?;
-    let credential = issue_or_reuse(&state, &asset_id, &subject).await?;
+    let credential = issue_once(
+        &state,
+        &subject,
+        &registry_credential_id(&asset_id),
+        REGISTRY_STATUS_LIST_ID,
+        subject.registered_at,
+    )
+    .await?;
     let subject: SmartAssetRegistrySubject =
         parse_subject(&credential["credentialSubject"]).map_err(ApiError::internal)?;
     let credential_id = registry_credential_id(&asset_id);
@@ -147,51 +154,6 @@ async fn load(state: &AppState, asset_id: &AssetId) -> Result<Option<SmartAsset>
         )));
     }
     Ok(Some(asset))
-}
-
-/// The registry credential: the one an interrupted or concurrent binding already recorded
-/// under the asset's fixed credential id, else a new one.
-async fn issue_or_reuse(
-    state: &AppState,
-    asset_id: &AssetId,
-    subject: &SmartAssetRegistrySubject,
-) -> Result<Value, ApiError> {
-    let credential_id = registry_credential_id(asset_id);
-    if let Some(recorded) = recorded_credential(state, &credential_id).await? {
-        return Ok(recorded);
-    }
-    let issued = issue_recorded(
-        state,
-        subject,
-        &credential_id,
-        REGISTRY_STATUS_LIST_ID,
-        subject.registered_at,
-    )
-    .await;
-    match issued {
-        Ok((_, credential)) => Ok(credential),
-        // Lost a race to record the same id: use the winner's credential.
-        Err(error) => recorded_credential(state, &credential_id)
-            .await?
-            .ok_or(error),
-    }
-}
-
-async fn recorded_credential(
-    state: &AppState,
-    credential_id: &str,
-) -> Result<Option<Value>, ApiError> {
-    let Some(stored) = state
-        .store()
-        .credential(credential_id)
-        .await
-        .map_err(ApiError::internal)?
-    else {
-        return Ok(None);
-    };
-    serde_json::from_slice(stored.record.credential.as_bytes())
-        .map(Some)
-        .map_err(ApiError::internal)
 }
 
 /// The asset as the API shows it.
