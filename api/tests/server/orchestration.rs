@@ -13,7 +13,9 @@ use msez_mass::sandbox::faults::FaultConfig;
 use msez_protocol::proof::verify_document;
 use serde_json::{Value, json};
 
-use super::support::{ADMIN, PARTY, REGULATOR, Reply, TestNode, read, start, start_with_zone};
+use super::support::{
+    ADMIN, PARTY, REGULATOR, Reply, TestNode, read, start, start_with_zone, start_with_zone_in,
+};
 
 async fn flow(node: &TestNode, path: &str, key: Option<&str>, body: &Value) -> Reply {
     let mut request = node
@@ -472,5 +474,80 @@ async fn racing_retries_of_one_key_write_mass_once() {
     }
     assert!(answers.iter().all(|answer| answer == &answers[0]));
     assert_eq!(requests(&node, Service::Organization), 1);
+    node.node.shutdown().await.unwrap();
+}
+
+#[tokio::test]
+async fn a_flow_interrupted_by_mass_resumes_after_a_node_restart() {
+    let dir = tempfile::tempdir().unwrap();
+    let first = start_with_zone_in(dir.path()).await;
+    first
+        .node
+        .sandbox()
+        .unwrap()
+        .set_faults(Service::Consent, down())
+        .unwrap();
+    flow(
+        &first,
+        FORMATIONS,
+        Some("form-restart"),
+        &formation("Swat Silks"),
+    )
+    .await
+    .assert_error(503, "unavailable", None);
+    assert_eq!(requests(&first, Service::Organization), 1);
+    first.node.shutdown().await.unwrap();
+    // A new process over the same store: its sandbox is fresh, so any Mass write it makes is
+    // counted from zero. The organization, treasury and account steps are read back.
+    let second = start_with_zone_in(dir.path()).await;
+    let answer = form(&second, "form-restart", "Swat Silks").await;
+    assert_eq!(requests(&second, Service::Organization), 0);
+    assert_eq!(requests(&second, Service::Consent), 1);
+    assert!(answer["mass"]["account"]["id"].as_str().is_some());
+    check_signed(&answer["attestation"]);
+    second.node.shutdown().await.unwrap();
+}
+
+#[tokio::test]
+async fn a_mass_write_of_unknown_outcome_blocks_its_key_until_reconciled() {
+    let node = start_with_zone().await;
+    let sandbox = node.node.sandbox().unwrap();
+    // Slower than the client's 10 s request timeout: the organization may be created after
+    // the node gave up waiting.
+    let slow = FaultConfig {
+        latency_ms: 11_000,
+        ..FaultConfig::healthy()
+    };
+    sandbox.set_faults(Service::Organization, slow).unwrap();
+    flow(
+        &node,
+        FORMATIONS,
+        Some("form-unknown"),
+        &formation("Chitral Crafts"),
+    )
+    .await
+    .assert_error(503, "unavailable", None);
+    sandbox
+        .set_faults(Service::Organization, FaultConfig::healthy())
+        .unwrap();
+    let blocked = flow(
+        &node,
+        FORMATIONS,
+        Some("form-unknown"),
+        &formation("Chitral Crafts"),
+    )
+    .await;
+    blocked.assert_error(409, "conflict", None);
+    assert!(blocked.text.contains("reconcile"), "{}", blocked.text);
+    assert_eq!(requests(&node, Service::Organization), 1);
+    assert!(
+        node.node
+            .state()
+            .store()
+            .credential_summaries(None, 10)
+            .await
+            .unwrap()
+            .is_empty()
+    );
     node.node.shutdown().await.unwrap();
 }

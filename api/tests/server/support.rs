@@ -109,11 +109,23 @@ pub fn example_zone() -> NodeZone {
     }
 }
 
+/// A node serving the example zone over the SQLite store in `dir` (which the caller keeps, so
+/// a second node can open the same store after the first stopped).
+pub async fn start_with_zone_in(dir: &std::path::Path) -> TestNode {
+    start_in(dir, default_knobs(), Some(example_zone())).await
+}
+
 async fn start_node(knobs: Knobs, zone: Option<NodeZone>) -> TestNode {
     let dir = tempfile::tempdir().unwrap();
+    let mut node = start_in(dir.path(), knobs, zone).await;
+    node._dir = Some(dir);
+    node
+}
+
+async fn start_in(dir: &std::path::Path, knobs: Knobs, zone: Option<NodeZone>) -> TestNode {
     let config = NodeConfig {
         listen: SocketAddr::from(([127, 0, 0, 1], 0)),
-        store: StoreLocation::Sqlite(dir.path().join("msez.sqlite")),
+        store: StoreLocation::Sqlite(dir.join("msez.sqlite")),
         mass: MassLocation::Sandbox,
         tokens: tokens(),
         body_bytes_max: knobs.body_bytes_max,
@@ -127,7 +139,7 @@ async fn start_node(knobs: Knobs, zone: Option<NodeZone>) -> TestNode {
     TestNode {
         node,
         client: reqwest::Client::new(),
-        _dir: Some(dir),
+        _dir: None,
     }
 }
 
