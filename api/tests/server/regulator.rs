@@ -49,7 +49,10 @@ async fn console_requests_are_audited_in_a_chain_a_verifier_recomputes() {
     node.get("/v1/regulator/sla", None)
         .await
         .assert_error(401, "unauthenticated", None);
-    let trail = console(&node, "/v1/regulator/audit").await;
+    node.get("/v1/regulator/audit?limit=1001", Some(REGULATOR))
+        .await
+        .assert_error(400, "bad_request", Some("limit"));
+    let trail = console(&node, "/v1/regulator/audit?limit=1000").await;
     let entries = trail["entries"].as_array().unwrap();
     let recorded: Vec<&str> = entries
         .iter()
@@ -62,6 +65,7 @@ async fn console_requests_are_audited_in_a_chain_a_verifier_recomputes() {
             "/v1/regulator/credentials",
             "/v1/regulator/corridors",
             "/v1/regulator/tensors/nobody",
+            "/v1/regulator/audit",
             "/v1/regulator/audit",
         ]
     );

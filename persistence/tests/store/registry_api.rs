@@ -6,7 +6,7 @@
 
 use msez_persistence::audit::AuditAppendError;
 use msez_persistence::error::StoreError;
-use msez_persistence::issuance::SlotError;
+use msez_persistence::issuance::{STATUS_LIST_SLOTS_MAX, SlotError};
 use msez_persistence::listings::{CREDENTIALS_PAGE_MAX, PACKS_PAGE_MAX};
 use msez_persistence::records::{CredentialRecord, CredentialStatus, IdempotencyState};
 use msez_protocol::canonical::CanonicalBytes;
@@ -20,6 +20,7 @@ backend_tests!(
     credential_summaries_page_in_id_order_with_status,
     next_slot_issuance_is_dense_under_concurrent_issuers,
     next_slot_issuance_refuses_a_record_for_another_slot,
+    next_slot_issuance_fills_the_last_slot_and_refuses_one_more,
     compare_and_append_admits_one_writer_per_sequence,
     abandoned_mass_call_starts_afresh_and_a_completed_one_stays,
 );
@@ -260,5 +261,33 @@ async fn abandoned_mass_call_starts_afresh_and_a_completed_one_stays(kind: Kind)
         begin().await.unwrap(),
         IdempotencyState::Completed(b"{}".to_vec())
     );
+    db.cleanup().await;
+}
+
+async fn next_slot_issuance_fills_the_last_slot_and_refuses_one_more(kind: Kind) {
+    let Some(db) = TestDb::open(kind, support::config()).await else {
+        return;
+    };
+    // A list whose highest taken slot is two below the limit: one slot is left.
+    db.store
+        .record_credential(&credential("urn:high", "list-e", STATUS_LIST_SLOTS_MAX - 2))
+        .await
+        .unwrap();
+    let build = |id: &'static str| {
+        move |index| Ok::<_, std::convert::Infallible>(credential(id, "list-e", index))
+    };
+    let last = db
+        .store
+        .record_credential_in_next_slot("list-e", build("urn:last"))
+        .await
+        .unwrap();
+    assert_eq!(last.status_list_index, STATUS_LIST_SLOTS_MAX - 1);
+    assert!(matches!(
+        db.store
+            .record_credential_in_next_slot("list-e", build("urn:one-more"))
+            .await,
+        Err(SlotError::ListFull { .. })
+    ));
+    assert!(db.store.credential("urn:one-more").await.unwrap().is_none());
     db.cleanup().await;
 }
