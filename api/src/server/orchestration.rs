@@ -12,7 +12,9 @@
 //! flow (`orchestration:<flow>:<key>`: the request digest, then the answer) and each of its
 //! steps (`...:<step>`: the step's outcome), so:
 //! - a request whose flow completed is answered with the stored answer and no Mass call;
-//! - the same key with another body is refused (422 naming `Idempotency-Key`);
+//! - the same key with another body is refused (422 naming `Idempotency-Key`), unless the
+//!   first request was refused before any Mass step (a bad value, the sanctions block): such a
+//!   refusal does not spend the key;
 //! - a retry after a failure resumes: completed steps are read back, not repeated; the flow's
 //!   one time (step `clock`) is fixed on the first attempt, so every credential and
 //!   attestation it writes is byte-identical on a retry;
@@ -35,6 +37,7 @@ mod ownership;
 mod payment;
 
 use std::collections::BTreeMap;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Duration;
 
 use axum::Json;
@@ -111,6 +114,9 @@ pub struct Saga<'a> {
     key: RequestKey,
     /// The flow's one time, fixed on its first attempt.
     at: Timestamp,
+    /// Whether a Mass step began (in this attempt or an earlier one): from then on the key
+    /// stays bound to this request.
+    mass_started: AtomicBool,
 }
 
 /// How a flow begins: afresh (or resumed), or already answered.
@@ -196,13 +202,29 @@ pub async fn run(
         Begun::Run(saga) => saga,
     };
     let answer = match flow {
-        FlowKind::EntityFormation => formation::run(&saga, body).await?,
-        FlowKind::Payment => payment::run(&saga, body).await?,
-        FlowKind::OwnershipChange => ownership::run(&saga, body).await?,
-        FlowKind::IdentityVerification => identity::run(&saga, body).await?,
+        FlowKind::EntityFormation => formation::run(&saga, body).await,
+        FlowKind::Payment => payment::run(&saga, body).await,
+        FlowKind::OwnershipChange => ownership::run(&saga, body).await,
+        FlowKind::IdentityVerification => identity::run(&saga, body).await,
     };
-    saga.finish(&answer).await?;
-    Ok(Answered::Fresh(answer))
+    match answer {
+        Ok(answer) => {
+            saga.finish(&answer).await?;
+            Ok(Answered::Fresh(answer))
+        }
+        Err(error) => {
+            // Refused before any Mass step (a bad value, the sanctions block): the key is not
+            // spent, so the caller may correct the request and send it again under it.
+            if !saga.mass_started.load(Ordering::Acquire) {
+                state
+                    .store()
+                    .abandon_mass_call(&record_key)
+                    .await
+                    .map_err(ApiError::internal)?;
+            }
+            Err(error)
+        }
+    }
 }
 
 impl<'a> Saga<'a> {
@@ -240,6 +262,7 @@ impl<'a> Saga<'a> {
             flow,
             key,
             at: now()?,
+            mass_started: AtomicBool::new(false),
         };
         let clock = saga
             .remember("clock", async { Ok(json!({"at": now()?.to_string()})) })
@@ -294,6 +317,7 @@ impl<'a> Saga<'a> {
         let service = service_of(&request);
         let repeatable = is_repeatable(&request);
         let record_key = step_record_key(self.flow, &self.key, step);
+        self.mass_started.store(true, Ordering::Release);
         match self.open_step(step, service.context()).await? {
             IdempotencyState::Completed(stored) => {
                 return serde_json::from_slice(&stored).map_err(ApiError::internal);

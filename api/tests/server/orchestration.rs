@@ -181,6 +181,16 @@ async fn flows_refuse_bad_requests_before_any_mass_call() {
     read(party.send().await.unwrap())
         .await
         .assert_error(403, "forbidden", None);
+    // A refusal before any Mass step does not spend the key: corrected, it runs.
+    let corrected = flow(
+        &node,
+        FORMATIONS,
+        Some("bad-4"),
+        &formation("Mardan Marble"),
+    )
+    .await;
+    assert_eq!(corrected.status, 201, "{}", corrected.text);
+    assert_eq!(requests(&node, Service::Organization), 1);
     node.node.shutdown().await.unwrap();
 }
 
