@@ -16,7 +16,7 @@
 //!   first request was refused before any Mass step (a bad value, the sanctions block): such a
 //!   refusal does not spend the key;
 //! - a retry after a failure resumes: completed steps are read back, not repeated; the flow's
-//!   one time (step `clock`) is fixed on the first attempt, so every credential and
+//!   one time (step `clock`) is fixed when it first reaches Mass, so every credential and
 //!   attestation it writes is byte-identical on a retry;
 //! - a Mass call that certainly did not apply (circuit open, Mass answered an error, the pool
 //!   refused it) is forgotten and runs again on retry; one whose outcome is unknown (timeout,
@@ -112,7 +112,7 @@ pub struct Saga<'a> {
     state: &'a AppState,
     flow: FlowKind,
     key: RequestKey,
-    /// The flow's one time, fixed on its first attempt.
+    /// The flow's one time, fixed when the flow first reached Mass.
     at: Timestamp,
     /// Whether a Mass step began (in this attempt or an earlier one): from then on the key
     /// stays bound to this request.
@@ -264,13 +264,15 @@ impl<'a> Saga<'a> {
             at: now()?,
             mass_started: AtomicBool::new(false),
         };
-        let clock = saga
-            .remember("clock", async { Ok(json!({"at": now()?.to_string()})) })
-            .await?;
-        saga.at = clock["at"]
-            .as_str()
-            .and_then(|text| Timestamp::parse(text).ok())
-            .ok_or_else(|| ApiError::internal("flow clock record is not a time"))?;
+        // The time an earlier attempt fixed when it reached Mass; until a flow reaches Mass,
+        // each attempt takes its own.
+        if let IdempotencyState::Completed(stored) = saga.open_step("clock", LOCAL_SERVICE).await? {
+            let clock: Value = serde_json::from_slice(&stored).map_err(ApiError::internal)?;
+            saga.at = clock["at"]
+                .as_str()
+                .and_then(|text| Timestamp::parse(text).ok())
+                .ok_or_else(|| ApiError::internal("flow clock record is not a time"))?;
+        }
         Ok(Begun::Run(saga))
     }
 
@@ -317,7 +319,11 @@ impl<'a> Saga<'a> {
         let service = service_of(&request);
         let repeatable = is_repeatable(&request);
         let record_key = step_record_key(self.flow, &self.key, step);
-        self.mass_started.store(true, Ordering::Release);
+        if !self.mass_started.swap(true, Ordering::AcqRel) {
+            // From the first Mass step on, the flow's time is fixed for every later attempt.
+            self.close_step("clock", &json!({"at": self.at.to_string()}))
+                .await?;
+        }
         match self.open_step(step, service.context()).await? {
             IdempotencyState::Completed(stored) => {
                 return serde_json::from_slice(&stored).map_err(ApiError::internal);
