@@ -11,7 +11,13 @@
 //!   middleware that renders `{error:{code,message,field?,request_id}}` and the request id.
 //! - [`body`]: the JSON body extractor (content type, size, syntax) that maps every rejection
 //!   into [`error::ApiError`].
+//! - [`query`]: the query-string extractor and keyset paging every list route shares.
 //! - [`metrics`]: request counts and latency histograms in Prometheus text.
+//! - [`tensors`]: each subject's recorded compliance tensor in the store (read, fold, file);
+//!   [`stripes`]: the keyed lock table it (and orchestration) serialise one key with.
+//! - [`issuer`]: credentials this node issues (next status-list slot, zone key, recorded).
+//! - [`orchestration`]: the Mass-facing flows (formation, payment with withholding, ownership
+//!   change, identity verification), durable and idempotent per `Idempotency-Key`.
 //! - `handlers`: one module per resource; each handler extracts, calls a `msez-protocol`
 //!   function or the `Store`, and maps the result.
 //!
@@ -23,10 +29,15 @@ pub mod auth;
 pub mod body;
 pub mod error;
 mod handlers;
+pub mod issuer;
 pub mod metrics;
 pub mod node;
+pub mod orchestration;
+pub mod query;
 pub mod routes;
 pub mod state;
+pub mod stripes;
+pub mod tensors;
 
 pub use node::{Node, NodeConfig, NodeError};
 pub use routes::app;

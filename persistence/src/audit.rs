@@ -1,7 +1,7 @@
 //! The hash-chained audit trail of agentic policy decisions.
 //!
-//! Owns [`AuditEntry`], [`AuditError`] and the `append_audit_entry` and `audit_trail` methods of
-//! [`Store`].
+//! Owns [`AuditEntry`], [`AuditError`], [`AuditAppendError`] and the `append_audit_entry`,
+//! `append_audit_entry_at` (compare-and-append) and `audit_trail` methods of [`Store`].
 //!
 //! Entry `n` of a trail stores `prev_hash` (entry `n - 1`'s hash, 32 zero bytes for entry 0) and
 //! `entry_hash = SHA-256("msez.persistence.audit.v1" || 0x00 || prev_hash || entry)`, where
@@ -60,6 +60,27 @@ pub fn audit_entry_hash(prev_hash: &Digest, entry: &CanonicalBytes) -> Digest {
 /// An audit row: sequence, prev_hash, entry_hash, entry.
 type AuditRow = (i64, Vec<u8>, Vec<u8>, Vec<u8>);
 
+/// Why a compare-and-append ([`Store::append_audit_entry_at`]) wrote nothing.
+#[derive(Debug, thiserror::Error)]
+pub enum AuditAppendError {
+    /// The trail's next sequence is not the one the caller expected: another entry was
+    /// appended first (or the caller's view is stale).
+    #[error(
+        "audit trail {trail_id}: sequence {expected_sequence} is not next (next is {next_sequence})"
+    )]
+    SequenceTaken {
+        /// The trail.
+        trail_id: String,
+        /// The sequence the caller expected to write.
+        expected_sequence: u64,
+        /// The sequence that is next.
+        next_sequence: u64,
+    },
+    /// The store failed.
+    #[error(transparent)]
+    Store(#[from] StoreError),
+}
+
 impl Store {
     /// Appends a decision to a trail and returns the stored entry.
     pub async fn append_audit_entry(
@@ -67,6 +88,43 @@ impl Store {
         trail_id: &str,
         entry: &CanonicalBytes,
     ) -> Result<AuditEntry, StoreError> {
+        self.append_entry(trail_id, None, entry)
+            .await
+            .map_err(|error| match error {
+                AuditAppendError::Store(error) => error,
+                // Only a compare-and-append reports a taken sequence.
+                AuditAppendError::SequenceTaken { .. } => StoreError::Database {
+                    operation: "insert audit entry",
+                    source: sqlx::Error::Protocol(error.to_string()),
+                },
+            })
+    }
+
+    /// Appends `entry` as entry `expected_sequence` of a trail, only if that is the trail's
+    /// next sequence: an optimistic journal write, so two writers racing for one place cannot
+    /// both succeed (the loser gets [`AuditAppendError::SequenceTaken`] and reads again).
+    pub async fn append_audit_entry_at(
+        &self,
+        trail_id: &str,
+        expected_sequence: u64,
+        entry: &CanonicalBytes,
+    ) -> Result<AuditEntry, AuditAppendError> {
+        self.append_entry(trail_id, Some(expected_sequence), entry)
+            .await
+    }
+
+    /// The one append: read the head, check the expected sequence when there is one, insert.
+    async fn append_entry(
+        &self,
+        trail_id: &str,
+        expected_sequence: Option<u64>,
+        entry: &CanonicalBytes,
+    ) -> Result<AuditEntry, AuditAppendError> {
+        let taken = |expected_sequence, next_sequence| AuditAppendError::SequenceTaken {
+            trail_id: trail_id.to_owned(),
+            expected_sequence,
+            next_sequence,
+        };
         let appended = with_write_tx!(self, |tx, _dialect| {
             let head: Option<(i64, Vec<u8>)> = sqlx::query_as(
                 "SELECT sequence, entry_hash FROM agentic_audit_trail WHERE trail_id = $1 \
@@ -83,8 +141,11 @@ impl Store {
                     digest_column("agentic_audit_trail.entry_hash", &hash)?,
                 ),
             };
+            if let Some(expected) = expected_sequence.filter(|&expected| expected != sequence) {
+                return Err(taken(expected, sequence));
+            }
             let entry_hash = audit_entry_hash(&prev_hash, entry);
-            sqlx::query(
+            let inserted = sqlx::query(
                 "INSERT INTO agentic_audit_trail (trail_id, sequence, prev_hash, entry_hash, entry) \
                  VALUES ($1, $2, $3, $4, $5)",
             )
@@ -94,8 +155,16 @@ impl Store {
             .bind(entry_hash.as_bytes().as_slice())
             .bind(entry.as_bytes())
             .execute(&mut *tx)
-            .await
-            .map_err(db("insert audit entry"))?;
+            .await;
+            match (inserted, expected_sequence) {
+                // A concurrent writer committed this sequence after our read (Postgres).
+                (Err(sqlx::Error::Database(error)), Some(expected))
+                    if error.is_unique_violation() =>
+                {
+                    return Err(taken(expected, expected + 1));
+                }
+                (inserted, _) => inserted.map_err(db("insert audit entry"))?,
+            };
             AuditEntry {
                 sequence,
                 prev_hash,

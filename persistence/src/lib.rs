@@ -8,8 +8,9 @@
 //! Mass fact cache and checkpoint anchors ([`records`]), corridors and their lifecycle history
 //! ([`corridors`]), the hash-chained agentic audit trail ([`audit`]), standalone snapshot
 //! writes ([`snapshots`]), watchers, bonds, slashing claims and attestations ([`watchers`]),
-//! disputes and evidence ([`disputes`]), and tensor snapshots and agentic policies
-//! ([`compliance`]).
+//! disputes and evidence ([`disputes`]), tensor snapshots and agentic policies
+//! ([`compliance`]), credential issuance into the next status-list slot ([`issuance`]) and
+//! paged listings of packs and credentials ([`listings`]).
 //!
 //! Never: holds primitive records (entities, cap tables, payments, identity records, consents)
 //! as an authority, decides a domain rule, or returns data it could not verify. It is the only
@@ -17,7 +18,7 @@
 //!
 //! Read in this order: [`store`], [`journal`], [`lease`], [`group_commit`], [`snapshots`],
 //! [`records`], [`corridors`], [`audit`], [`watchers`], [`disputes`], [`compliance`],
-//! [`migrate`], [`error`].
+//! [`issuance`], [`listings`], [`migrate`], [`error`].
 
 #[macro_use]
 pub mod store;
@@ -27,8 +28,10 @@ pub mod corridors;
 pub mod disputes;
 pub mod error;
 pub mod group_commit;
+pub mod issuance;
 pub mod journal;
 pub mod lease;
+pub mod listings;
 pub mod migrate;
 pub mod records;
 pub mod snapshots;

@@ -1,6 +1,7 @@
 //! The other tables MSEZ owns, with the minimal methods the actors need today: packs by
 //! digest, the VC audit log with revocation status and status lists, idempotency records for
-//! outbound Mass calls, SPEC §7 checkpoints, and the TTL cache of Mass facts.
+//! outbound Mass calls (begin, complete, abandon), SPEC §7 checkpoints, and the TTL cache of
+//! Mass facts.
 //!
 //! Owns [`CredentialRecord`], [`CredentialStatus`], [`StoredCredential`], [`IdempotencyState`],
 //! [`RecordError`].
@@ -162,7 +163,8 @@ pub struct AnchorRecord {
 }
 
 impl CredentialStatus {
-    fn as_str(self) -> &'static str {
+    /// The stored word (`active`, `revoked`, `suspended`).
+    pub fn as_str(self) -> &'static str {
         match self {
             Self::Active => "active",
             Self::Revoked => "revoked",
@@ -170,7 +172,7 @@ impl CredentialStatus {
         }
     }
 
-    fn parse(credential_id: &str, text: &str) -> Result<Self, RecordError> {
+    pub(crate) fn parse(credential_id: &str, text: &str) -> Result<Self, RecordError> {
         match text {
             "active" => Ok(Self::Active),
             "revoked" => Ok(Self::Revoked),
@@ -182,6 +184,32 @@ impl CredentialStatus {
         }
     }
 }
+
+/// Inserts `$record` (a `&CredentialRecord`) as active inside the write transaction `$tx`: the
+/// one credential insert, shared by `record_credential` and the next-slot issuance.
+macro_rules! insert_credential {
+    ($tx:ident, $record:expr) => {{
+        let record: &$crate::records::CredentialRecord = $record;
+        let index = $crate::store::to_db_integer("status_list_index", record.status_list_index)?;
+        sqlx::query(
+            "INSERT INTO credentials (credential_id, credential_type, issuer, digest, \
+             credential, status_list_id, status_list_index, status, issued_at_unix_ms, \
+             status_changed_at_unix_ms) VALUES ($1, $2, $3, $4, $5, $6, $7, 'active', $8, $8)",
+        )
+        .bind(&record.credential_id)
+        .bind(&record.credential_type)
+        .bind(&record.issuer)
+        .bind(record.credential.digest().as_bytes().as_slice())
+        .bind(record.credential.as_bytes())
+        .bind(&record.status_list_id)
+        .bind(index)
+        .bind(record.issued_at_unix_ms)
+        .execute(&mut *$tx)
+        .await
+        .map_err($crate::error::db("insert credential"))?;
+    }};
+}
+pub(crate) use insert_credential;
 
 /// A credential row: type, issuer, digest, bytes, list id, list index, status, issued at.
 type CredentialRow = (String, String, Vec<u8>, Vec<u8>, String, i64, String, i64);
@@ -231,24 +259,8 @@ impl Store {
     /// Records an issued credential as active. Recording the same id twice is refused by the
     /// primary key (a credential is issued once).
     pub async fn record_credential(&self, record: &CredentialRecord) -> Result<(), StoreError> {
-        let index = to_db_integer("status_list_index", record.status_list_index)?;
         with_write_tx!(self, |tx, _dialect| {
-            sqlx::query(
-                "INSERT INTO credentials (credential_id, credential_type, issuer, digest, \
-                 credential, status_list_id, status_list_index, status, issued_at_unix_ms, \
-                 status_changed_at_unix_ms) VALUES ($1, $2, $3, $4, $5, $6, $7, 'active', $8, $8)",
-            )
-            .bind(&record.credential_id)
-            .bind(&record.credential_type)
-            .bind(&record.issuer)
-            .bind(record.credential.digest().as_bytes().as_slice())
-            .bind(record.credential.as_bytes())
-            .bind(&record.status_list_id)
-            .bind(index)
-            .bind(record.issued_at_unix_ms)
-            .execute(&mut *tx)
-            .await
-            .map_err(db("insert credential"))?;
+            insert_credential!(tx, record);
         });
         Ok(())
     }
@@ -425,6 +437,24 @@ impl Store {
             });
         }
         Ok(())
+    }
+
+    /// Forgets a Mass call started with `begin_mass_call` whose outcome was never recorded,
+    /// because the caller knows it was not applied (Mass refused it, or it was never sent):
+    /// the next `begin_mass_call` with that key is `New` again. Returns whether a pending
+    /// record was removed; a completed record is never removed.
+    pub async fn abandon_mass_call(&self, idempotency_key: &str) -> Result<bool, StoreError> {
+        let removed = with_write_tx!(self, |tx, _dialect| {
+            sqlx::query(
+                "DELETE FROM mass_idempotency WHERE idempotency_key = $1 AND response IS NULL",
+            )
+            .bind(idempotency_key)
+            .execute(&mut *tx)
+            .await
+            .map_err(db("abandon idempotency record"))?
+            .rows_affected()
+        });
+        Ok(removed == 1)
     }
 
     /// Stores a SPEC §7 checkpoint after `receipt_count` receipts (idempotent per count).

@@ -123,6 +123,9 @@ pub(crate) struct Dialect {
     pub(crate) lease_row_lock: &'static str,
     /// Serialises concurrent migrations (Postgres); SQLite's `BEGIN IMMEDIATE` already does.
     pub(crate) migration_lock: Option<&'static str>,
+    /// Serialises credential issuance into status-list slots (Postgres); SQLite's
+    /// `BEGIN IMMEDIATE` already does.
+    pub(crate) credential_issuance_lock: Option<&'static str>,
     /// This dialect's migrations, oldest first.
     pub(crate) migrations: &'static [crate::migrate::Migration],
 }
@@ -132,6 +135,8 @@ pub(crate) const POSTGRES: Dialect = Dialect {
     lease_row_lock: " FOR SHARE",
     // An arbitrary constant key ("msez" in ASCII) for the session-independent advisory lock.
     migration_lock: Some("SELECT pg_advisory_xact_lock(1836279162)"),
+    // The next key: one lock for every status list, since issuance is rare and quick.
+    credential_issuance_lock: Some("SELECT pg_advisory_xact_lock(1836279163)"),
     migrations: crate::migrate::POSTGRES_MIGRATIONS,
 };
 
@@ -139,6 +144,7 @@ pub(crate) const SQLITE: Dialect = Dialect {
     now_unix_ms: "CAST(unixepoch('subsec') * 1000 AS INTEGER)",
     lease_row_lock: "",
     migration_lock: None,
+    credential_issuance_lock: None,
     migrations: crate::migrate::SQLITE_MIGRATIONS,
 };
 

@@ -13,7 +13,9 @@
 //! tensor ([`tensor`]), compliance-aware corridor routing ([`manifold`]) and tax withholding
 //! ([`tax`]). Governance: the agentic policy engine ([`agentic`]), the pack
 //! trilogy ([`packs`]), zone configuration and lock ([`zone`]), the entity and migration
-//! lifecycles ([`lifecycle`]) and arbitration ([`arbitration`]).
+//! lifecycles ([`lifecycle`]), arbitration ([`arbitration`]) and smart assets
+//! ([`smart_asset`]: genesis, journal and registry binding). The Mass-facing flows' names,
+//! sanctions gate and signed records: [`orchestration`].
 //!
 //! Never: I/O, async, clocks or randomness. Time, keys and seeds arrive as arguments, so the same
 //! inputs always give the same bytes. Anything hashed or signed goes through
@@ -38,11 +40,13 @@ pub mod keys;
 pub mod manifold;
 pub mod mmr;
 pub mod netting;
+pub mod orchestration;
 pub mod policy;
 pub mod proof;
 pub mod receipt;
 pub mod settlement;
 pub mod signed;
+pub mod smart_asset;
 pub mod tax;
 pub mod tensor;
 pub mod time;

@@ -5,7 +5,8 @@
 //! `withholding_rates` section of a regpack, read by the one parser [`parse_rate_table`]) with
 //! the Income Tax Ordinance 2001 table [`WithholdingRateTable::pakistan_ito_2001`], the checked [`RateBook`],
 //! [`WithholdingEvent`], [`compute_withholding`], [`iris_report`], the taxpayer numbers [`Ntn`]
-//! and [`Cnic`], and [`TaxError`].
+//! and [`Cnic`], and [`TaxError`]. Recorded events: [`TaxEventRecord`], [`TaxPeriod`],
+//! [`tax_event_trail_id`] and [`iris_report_of_records`] (the statement of what was withheld).
 //!
 //! Never: uses floating point, rounds silently, or sums across currencies.
 //!
@@ -206,6 +207,23 @@ pub struct SectionSummary {
     pub entries: Vec<Withholding>,
 }
 
+/// One tax event as the zone records it: the payment event and the withholding computed on it
+/// when it was paid. Recorded events of one jurisdiction and month form one hash-chained trail
+/// ([`tax_event_trail_id`]), the input of that month's IRIS statement.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct TaxEventRecord {
+    /// The payment.
+    pub event: WithholdingEvent,
+    /// What was withheld from it.
+    pub withholding: Withholding,
+}
+
+/// A statement period: one calendar month in UTC, written `YYYY-MM`, the period of an FBR IRIS
+/// monthly withholding statement.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct TaxPeriod(String);
+
 /// Why rates, an event or a tax number are not acceptable.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum TaxError {
@@ -325,6 +343,59 @@ pub enum TaxError {
         /// The value.
         value: String,
     },
+    /// A recorded withholding belongs to another event than the record's.
+    #[error("tax event {event_id} carries the withholding of event {withholding_event_id}")]
+    RecordMismatch {
+        /// The record's event.
+        event_id: String,
+        /// The withholding's event.
+        withholding_event_id: String,
+    },
+    /// Not a `YYYY-MM` month.
+    #[error("period {value:?} is not a month written YYYY-MM")]
+    Period {
+        /// The value.
+        value: String,
+    },
+}
+
+impl TaxPeriod {
+    /// The month `at` falls in.
+    pub fn of(at: Timestamp) -> Self {
+        let mut text = at.to_string();
+        text.truncate(7);
+        Self(text)
+    }
+
+    /// Checks `YYYY-MM` (a real month; no day, no time).
+    pub fn parse(value: &str) -> Result<Self, TaxError> {
+        let valid = value.len() == 7 && Timestamp::parse(&format!("{value}-01T00:00:00Z")).is_ok();
+        if valid {
+            Ok(Self(value.to_owned()))
+        } else {
+            Err(TaxError::Period {
+                value: value.to_owned(),
+            })
+        }
+    }
+
+    /// `YYYY-MM`.
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+impl fmt::Display for TaxPeriod {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+/// The trail that holds the recorded tax events of `jurisdiction` in `period`:
+/// `tax:<jurisdiction>:<YYYY-MM>`. One trail per monthly statement keeps every statement's
+/// read bounded by [`REPORT_EVENTS_MAX`].
+pub fn tax_event_trail_id(jurisdiction: &JurisdictionId, period: &TaxPeriod) -> String {
+    format!("tax:{jurisdiction}:{period}")
 }
 
 impl Ntn {
@@ -661,14 +732,46 @@ fn check_event(event: &WithholdingEvent) -> Result<(), TaxError> {
 /// The IRIS statement for a set of events: withholding per event, grouped by (section,
 /// currency), groups and entries in a fixed order whatever the input order.
 pub fn iris_report(book: &RateBook, events: &[WithholdingEvent]) -> Result<IrisReport, TaxError> {
+    check_report_events(events.iter())?;
+    let withholdings = events
+        .iter()
+        .map(|event| compute_withholding(book, event))
+        .collect::<Result<Vec<_>, _>>()?;
+    group_withholdings(withholdings)
+}
+
+/// The IRIS statement of recorded tax events: each event's withholding as it was computed when
+/// it was paid (a later change of rates does not rewrite a filed statement), grouped as
+/// [`iris_report`] groups.
+pub fn iris_report_of_records(records: &[TaxEventRecord]) -> Result<IrisReport, TaxError> {
+    check_report_events(records.iter().map(|record| &record.event))?;
+    for record in records {
+        if record.withholding.event_id != record.event.event_id {
+            return Err(TaxError::RecordMismatch {
+                event_id: record.event.event_id.clone(),
+                withholding_event_id: record.withholding.event_id.clone(),
+            });
+        }
+    }
+    group_withholdings(
+        records
+            .iter()
+            .map(|record| record.withholding.clone())
+            .collect(),
+    )
+}
+
+/// At most [`REPORT_EVENTS_MAX`] events, each with a non-empty id used once.
+fn check_report_events<'a>(
+    events: impl ExactSizeIterator<Item = &'a WithholdingEvent>,
+) -> Result<(), TaxError> {
     if events.len() > REPORT_EVENTS_MAX {
         return Err(TaxError::TooManyEvents {
             event_count: events.len(),
         });
     }
     let mut seen = BTreeSet::new();
-    let mut groups: BTreeMap<(String, String), Vec<Withholding>> = BTreeMap::new();
-    for (event_index, event) in events.iter().enumerate() {
+    for (event_index, event) in events.enumerate() {
         if event.event_id.is_empty() {
             return Err(TaxError::EmptyEventId { event_index });
         }
@@ -677,7 +780,13 @@ pub fn iris_report(book: &RateBook, events: &[WithholdingEvent]) -> Result<IrisR
                 event_id: event.event_id.clone(),
             });
         }
-        let withholding = compute_withholding(book, event)?;
+    }
+    Ok(())
+}
+
+fn group_withholdings(withholdings: Vec<Withholding>) -> Result<IrisReport, TaxError> {
+    let mut groups: BTreeMap<(String, String), Vec<Withholding>> = BTreeMap::new();
+    for withholding in withholdings {
         groups
             .entry((withholding.section.clone(), withholding.currency.clone()))
             .or_default()

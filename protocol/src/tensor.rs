@@ -10,7 +10,8 @@
 //! - [`evaluators`]: turning a subject's evidence into 20 cells ([`evaluators::evaluate_subject`]);
 //! - [`commitment`]: the Merkle root over cells and offline inclusion proofs;
 //! - [`offline`]: the pure functions behind `msez tensor evaluate|verify-proof` and
-//!   `msez sanctions check`.
+//!   `msez sanctions check`;
+//! - [`subject`]: a subject's recorded tensor, the document the zone files per subject.
 //!
 //! Never: reads a clock (`now` is always an argument), performs I/O, or reports `compliant`
 //! without evidence. Missing evidence is `pending`; an expired attestation is `non_compliant`.
@@ -29,6 +30,7 @@ pub mod lattice;
 pub mod licensing;
 pub mod offline;
 pub mod sanctions;
+pub mod subject;
 
 /// Number of regulatory domains.
 pub const DOMAIN_COUNT: usize = 20;

@@ -11,7 +11,9 @@
 //! Covered: policy sets and single policies, regpacks, licensepacks, lawpack manifests and
 //! indexes, zone configuration and lock, agentic audit entries, arbitration evidence packages
 //! and ruling credential subjects, corridor receipts (SPEC §5) and checkpoints (SPEC §7), Data
-//! Integrity proofs (SPEC §3), and the request bodies of the agentic trigger and dispute routes.
+//! Integrity proofs (SPEC §3), and the zone node's request bodies (agentic trigger, dispute
+//! filing and steps, compliance evaluation, manifold query, smart-asset genesis, and the four
+//! orchestration flows).
 
 use jsonschema::{Draft, Registry, Validator};
 use serde_json::Value;
@@ -62,6 +64,20 @@ pub enum SchemaId {
     DisputeFilingRequest,
     /// The body of `POST /v1/disputes/{dispute_id}/steps`.
     DisputeStepRequest,
+    /// The body of a compliance evaluation (`POST /v1/compliance/evaluate` and `/tensors`).
+    ComplianceEvaluation,
+    /// The body of a compliance manifold query (`POST /v1/compliance/manifold/paths`).
+    ManifoldPathsRequest,
+    /// A smart asset's genesis document (`POST /v1/smart-assets`).
+    SmartAssetGenesis,
+    /// The body of an entity formation (`POST /v1/orchestration/entity-formations`).
+    EntityFormationRequest,
+    /// The body of a payment with withholding (`POST /v1/orchestration/payments`).
+    PaymentRequest,
+    /// The body of an ownership change (`POST /v1/orchestration/ownership-changes`).
+    OwnershipChangeRequest,
+    /// The body of an identity verification (`POST /v1/orchestration/identity-verifications`).
+    IdentityVerificationRequest,
 }
 
 /// Why a document does not validate, or the embedded set does not load.
@@ -128,6 +144,13 @@ impl SchemaId {
         SchemaId::AgenticTriggerRequest,
         SchemaId::DisputeFilingRequest,
         SchemaId::DisputeStepRequest,
+        SchemaId::ComplianceEvaluation,
+        SchemaId::ManifoldPathsRequest,
+        SchemaId::SmartAssetGenesis,
+        SchemaId::EntityFormationRequest,
+        SchemaId::PaymentRequest,
+        SchemaId::OwnershipChangeRequest,
+        SchemaId::IdentityVerificationRequest,
     ];
 
     /// The schema's file name (also the last segment of its `$id`).
@@ -151,6 +174,13 @@ impl SchemaId {
             SchemaId::AgenticTriggerRequest => "agentic-trigger-request.schema.json",
             SchemaId::DisputeFilingRequest => "dispute-filing-request.schema.json",
             SchemaId::DisputeStepRequest => "dispute-step-request.schema.json",
+            SchemaId::ComplianceEvaluation => "compliance-evaluation.schema.json",
+            SchemaId::ManifoldPathsRequest => "manifold-paths-request.schema.json",
+            SchemaId::SmartAssetGenesis => "smart-asset-genesis.schema.json",
+            SchemaId::EntityFormationRequest => "entity-formation-request.schema.json",
+            SchemaId::PaymentRequest => "payment-request.schema.json",
+            SchemaId::OwnershipChangeRequest => "ownership-change-request.schema.json",
+            SchemaId::IdentityVerificationRequest => "identity-verification-request.schema.json",
         }
     }
 
@@ -186,6 +216,23 @@ impl SchemaId {
             }
             SchemaId::DisputeStepRequest => {
                 include_str!("../json/dispute-step-request.schema.json")
+            }
+            SchemaId::ComplianceEvaluation => {
+                include_str!("../json/compliance-evaluation.schema.json")
+            }
+            SchemaId::ManifoldPathsRequest => {
+                include_str!("../json/manifold-paths-request.schema.json")
+            }
+            SchemaId::SmartAssetGenesis => include_str!("../json/smart-asset-genesis.schema.json"),
+            SchemaId::EntityFormationRequest => {
+                include_str!("../json/entity-formation-request.schema.json")
+            }
+            SchemaId::PaymentRequest => include_str!("../json/payment-request.schema.json"),
+            SchemaId::OwnershipChangeRequest => {
+                include_str!("../json/ownership-change-request.schema.json")
+            }
+            SchemaId::IdentityVerificationRequest => {
+                include_str!("../json/identity-verification-request.schema.json")
             }
         }
     }

@@ -64,7 +64,8 @@ fn schemas_load_and_compile() {
             json!("https://json-schema.org/draft/2020-12/schema")
         );
     }
-    assert!(format!("{schemas:?}").contains("18"));
+    let loaded = format!("loaded: {}", SchemaId::ALL.len());
+    assert!(format!("{schemas:?}").contains(&loaded));
 }
 
 #[test]
@@ -347,6 +348,135 @@ fn request_schemas_accept_the_documented_shapes_and_name_the_bad_member() {
                 "{instance}: {violations:?} do not name {pointer:?}"
             ),
             other => panic!("{instance} was not refused: {other:?}"),
+        }
+    }
+}
+
+#[test]
+fn node_request_bodies_validate_and_malformed_ones_are_refused() {
+    let schemas = Schemas::load().unwrap();
+    let regpack: Value = serde_json::from_slice(REGPACK).unwrap();
+    let evaluation = json!({
+        "subject": "entity-42", "jurisdiction": "PK-RSEZ",
+        "attestations": [{"digest": "11".repeat(32), "domain": "kyc", "state": "compliant",
+                          "issued_at": "2026-01-01T00:00:00Z"}],
+        "facts": {"names": ["Sara Ahmed"], "filer_status": "filer",
+                  "identifiers": [{"kind": "cnic", "value": "3520212345671"}]},
+        "sanctions": regpack["sanctions"],
+        "licences": {"licences": [{"licence_id": "L-1", "licence_type": "trading",
+            "holder": "entity-42", "jurisdiction": "PK-RSEZ", "status": "active",
+            "valid_from": "2025-01-01T00:00:00Z"}]},
+    });
+    check(&schemas, SchemaId::ComplianceEvaluation, &evaluation);
+    let paths = json!({
+        "subject": "entity-42", "from": "PK", "to": "AE", "amount_minor": 1000, "k": 2,
+        "constraints": {"max_hops": 2, "excluded": ["IR"]},
+        "jurisdictions": [{"jurisdiction": "PK", "required_domains": ["kyc"]}, {"jurisdiction": "AE"}],
+        "corridors": [{"corridor_id": "pk-ae", "from": "PK", "to": "AE", "flat_fee_minor": 10,
+                       "fee_bps": 25, "transfer_hours": 2, "finality_hours": 1}],
+    });
+    check(&schemas, SchemaId::ManifoldPathsRequest, &paths);
+    let genesis = json!({
+        "type": "MSEZSmartAssetGenesis", "asset_class": "warehouse_receipt", "name": "Lot 17",
+        "owner_entity_id": "entity-42", "jurisdiction_id": "PK-RSEZ",
+        "created_at": "2026-01-01T00:00:00Z", "terms": {"bales": 400},
+    });
+    check(&schemas, SchemaId::SmartAssetGenesis, &genesis);
+    let refused = [
+        (
+            SchemaId::ComplianceEvaluation,
+            json!({"subject": "entity-42"}),
+            "",
+        ),
+        (
+            SchemaId::ComplianceEvaluation,
+            json!({"subject": "e", "jurisdiction": "PK", "facts": {"filer_status": "maybe"}}),
+            "/facts/filer_status",
+        ),
+        (
+            SchemaId::ManifoldPathsRequest,
+            json!({"subject": "e", "from": "PK", "to": "AE", "amount_minor": -1,
+                   "jurisdictions": [], "corridors": []}),
+            "/amount_minor",
+        ),
+        (
+            SchemaId::ManifoldPathsRequest,
+            json!({"subject": "e", "from": "PK", "to": "AE", "amount_minor": 1, "k": 65,
+                   "jurisdictions": [], "corridors": []}),
+            "/k",
+        ),
+        (
+            SchemaId::SmartAssetGenesis,
+            json!({"type": "MSEZSmartAssetGenesis", "asset_class": "Real Estate", "name": "x",
+                   "owner_entity_id": "e", "jurisdiction_id": "PK",
+                   "created_at": "2026-01-01T00:00:00Z", "terms": {}}),
+            "/asset_class",
+        ),
+    ];
+    for (id, instance, pointer) in refused {
+        match schemas.validate(id, &instance) {
+            Err(SchemaError::Invalid { violations, .. }) => {
+                assert_eq!(violations[0].instance_path, pointer, "{instance}");
+            }
+            other => panic!("{instance}: {other:?}"),
+        }
+    }
+}
+
+#[test]
+fn orchestration_request_bodies_validate_and_malformed_ones_are_refused() {
+    let schemas = Schemas::load().unwrap();
+    let formation = json!({
+        "name": "Karachi Cotton Mills", "bio": "Spinning", "jurisdiction_id": "PK-RSEZ",
+        "address": {"line1": "Plot 7", "city": "Nowshera", "country": "PK"},
+        "requested_by": "user-1", "account": {"name": "Operating", "currency": "PKR"},
+        "screening": {"names": ["Sara Ahmed"], "identifiers": [{"kind": "cnic", "value": "1"}]},
+    });
+    check(&schemas, SchemaId::EntityFormationRequest, &formation);
+    let payment = json!({
+        "payer_entity_id": "e-1", "payee": {"entity_id": "e-2", "name": "P", "ntn": "1234567"},
+        "source_account_id": "a-1", "destination_account_id": "a-2", "amount_minor": 100,
+        "currency": "PKR", "category": "services",
+    });
+    check(&schemas, SchemaId::PaymentRequest, &payment);
+    let ownership = json!({
+        "entity_id": "e-1", "requested_by": "user-1",
+        "incoming_holder": {"entity_id": "e-2", "name": "Holder"},
+    });
+    check(&schemas, SchemaId::OwnershipChangeRequest, &ownership);
+    let identity = json!({"entity_id": "e-1", "ntn": "1234567", "level": "basic"});
+    check(&schemas, SchemaId::IdentityVerificationRequest, &identity);
+    let mut zero = payment.clone();
+    zero["amount_minor"] = json!(0);
+    let mut cnic = payment;
+    cnic["payee"]["cnic"] = json!("12345");
+    let mut currency = formation;
+    currency["account"]["currency"] = json!("Rs");
+    let refused = [
+        (SchemaId::PaymentRequest, zero, "/amount_minor"),
+        (SchemaId::PaymentRequest, cnic, "/payee/cnic"),
+        (
+            SchemaId::EntityFormationRequest,
+            currency,
+            "/account/currency",
+        ),
+        (
+            SchemaId::IdentityVerificationRequest,
+            json!({"entity_id": "e-1"}),
+            "",
+        ),
+        (
+            SchemaId::OwnershipChangeRequest,
+            json!({"entity_id": "e-1", "requested_by": "u", "incoming_holder": {"name": "H"}}),
+            "/incoming_holder",
+        ),
+    ];
+    for (id, instance, pointer) in refused {
+        match schemas.validate(id, &instance) {
+            Err(SchemaError::Invalid { violations, .. }) => {
+                assert_eq!(violations[0].instance_path, pointer, "{instance}");
+            }
+            other => panic!("{instance}: {other:?}"),
         }
     }
 }

@@ -1,9 +1,9 @@
 //! `msez serve`: run a zone node until SIGINT or SIGTERM.
 //!
-//! Owns [`ServeArgs`] and [`ServeError`]: turning flags, environment and `zone.yaml` into a
-//! [`NodeConfig`], the admin token's origin (environment, file, or a generated 0600 file in the
-//! data directory), choosing the log format (`super::logging`), and the signal-driven graceful
-//! shutdown.
+//! Owns [`ServeArgs`] and [`ServeError`]: turning flags, environment and `zone.yaml` (with the
+//! lock of the packs it names) into a [`NodeConfig`], the admin token's origin (environment,
+//! file, or a generated 0600 file in the data directory), choosing the log format
+//! (`super::logging`), and the signal-driven graceful shutdown.
 //!
 //! Never: prints, logs or accepts on the command line a token (the command line is visible to
 //! other users); only the token file's path is printed.
@@ -17,15 +17,16 @@ use std::sync::Arc;
 
 use clap::Args;
 use msez_protocol::keys::{KeyFile, SigningKey};
-use msez_protocol::zone::{ZoneError, parse_zone_config};
 use serde::Deserialize;
 use zeroize::Zeroizing;
 
+use super::CliError;
 use super::logging::{LogFormat, init_logging};
+use super::zone::load_zone;
 use crate::server::auth::{Role, TokenEntry, TokenTable};
 use crate::server::node::{
-    BODY_BYTES_MAX_DEFAULT, MassLocation, RATE_LIMIT_BURST_DEFAULT, RATE_LIMIT_PER_SECOND_DEFAULT,
-    StoreLocation,
+    BODY_BYTES_MAX_DEFAULT, MassLocation, NodeZone, RATE_LIMIT_BURST_DEFAULT,
+    RATE_LIMIT_PER_SECOND_DEFAULT, StoreLocation,
 };
 use crate::server::{Node, NodeConfig, NodeError};
 
@@ -120,13 +121,13 @@ pub enum ServeError {
         /// What is wrong, naming the entry.
         reason: String,
     },
-    /// The zone file is not acceptable.
+    /// The zone file, or a pack it names, is not acceptable.
     #[error("{path}: {error}")]
     Zone {
         /// The file.
         path: PathBuf,
-        /// The finding.
-        error: Box<ZoneError>,
+        /// The finding (the zone file's or a pack's, naming the field).
+        error: Box<CliError>,
     },
     /// The zone key file is not a key file.
     #[error("{path}: {reason}")]
@@ -190,14 +191,16 @@ pub fn node_config(args: &ServeArgs) -> Result<NodeConfig, ServeError> {
     let zone = match &args.zone {
         None => None,
         Some(path) => {
-            let text = std::fs::read(path).map_err(|source| ServeError::File {
-                path: path.clone(),
-                source,
-            })?;
-            Some(parse_zone_config(&text).map_err(|error| ServeError::Zone {
-                path: path.clone(),
-                error: Box::new(error),
-            })?)
+            let (config, lock, mut regpacks) =
+                load_zone(path).map_err(|error| ServeError::Zone {
+                    path: path.clone(),
+                    error: Box::new(error),
+                })?;
+            Some(NodeZone {
+                config,
+                lock,
+                regpack: regpacks.pop(),
+            })
         }
     };
     let database_url = args.database_url.clone().or_else(|| {

@@ -8,8 +8,11 @@
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
-use msez_protocol::packs::{PackFiles, pack_digest};
-use msez_protocol::zone::{ZoneError, ZoneLock, check_lock, lock_zone, parse_zone_config};
+use msez_protocol::packs::regpack::{Regpack, parse_regpack_files};
+use msez_protocol::packs::{PackFiles, PackKind, pack_digest};
+use msez_protocol::zone::{
+    ZoneConfig, ZoneError, ZoneLock, check_lock, lock_zone, parse_zone_config,
+};
 use serde_json::json;
 
 use super::{CliError, Output, json_output};
@@ -73,6 +76,20 @@ fn zone_error(zone_file: &Path, error: ZoneError) -> CliError {
 
 /// The lock, its bytes, and where `zone.lock` lives (beside the zone file).
 fn build_lock(zone_file: &Path) -> Result<(ZoneLock, Vec<u8>, PathBuf), CliError> {
+    let (_, lock, _) = load_zone(zone_file)?;
+    let bytes = lock
+        .to_bytes()
+        .map_err(|error| zone_error(zone_file, error))?;
+    let base = zone_file.parent().unwrap_or(Path::new("."));
+    Ok((lock, bytes, base.join("zone.lock")))
+}
+
+/// The checked zone file, the lock of the packs it names (read relative to the zone file), and
+/// its regpacks parsed, in the order the zone file lists them: what `msez zone lock` prints and
+/// what `msez serve --zone` runs on.
+pub(super) fn load_zone(
+    zone_file: &Path,
+) -> Result<(ZoneConfig, ZoneLock, Vec<Regpack>), CliError> {
     let text = std::fs::read(zone_file).map_err(|error| CliError::Read {
         source_name: zone_file.display().to_string(),
         error,
@@ -84,10 +101,21 @@ fn build_lock(zone_file: &Path) -> Result<(ZoneLock, Vec<u8>, PathBuf), CliError
         packs.insert(pin.path.clone(), read_pack(&base.join(&pin.path))?);
     }
     let lock = lock_zone(&config, &packs).map_err(|error| zone_error(zone_file, error))?;
-    let bytes = lock
-        .to_bytes()
-        .map_err(|error| zone_error(zone_file, error))?;
-    Ok((lock, bytes, base.join("zone.lock")))
+    let mut regpacks = Vec::new();
+    for pin in config
+        .packs
+        .iter()
+        .filter(|pin| pin.kind == PackKind::Regpack)
+    {
+        let Some(files) = packs.get(&pin.path) else {
+            continue;
+        };
+        regpacks.push(parse_regpack_files(files).map_err(|error| CliError::Pack {
+            source_name: base.join(&pin.path).display().to_string(),
+            error: Box::new(error),
+        })?);
+    }
+    Ok((config, lock, regpacks))
 }
 
 fn read_pack(path: &Path) -> Result<PackFiles, CliError> {

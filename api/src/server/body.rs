@@ -4,8 +4,8 @@
 //! Owns [`JsonBody`] and [`check_schema`]. The extractor checks the content type (415), buffers
 //! the body under the node's `DefaultBodyLimit` (413), and parses it as JSON (400 naming the
 //! line and column), mapping each of axum's rejections into [`ApiError`] so that the envelope
-//! contract holds. [`check_schema`] answers a violation with a 422 naming the first offending
-//! JSON pointer.
+//! contract holds. [`check_schema`] is the one way a handler checks a body against its
+//! `schemas/` schema (422 naming the JSON pointer of the first violation).
 //!
 //! Never: interprets the document (handlers lift it into domain types), or accepts a body
 //! without `Content-Type: application/json`.
@@ -62,28 +62,35 @@ impl FromRequest<AppState> for JsonBody {
     }
 }
 
-/// Validates `value` (found at JSON pointer `pointer` of the body, `""` for the whole body)
-/// against schema `id`: a violation is a 422 whose field is the first offending pointer.
+/// Checks `value` against the schema `id`. A violation is a 422 whose field is the JSON pointer
+/// of the first violation, under `pointer_prefix` (`""` when `value` is the whole body, `/pack`
+/// when it is the body's `pack` member); a violation of the root itself names `body`.
 pub fn check_schema(
     state: &AppState,
     id: SchemaId,
     value: &Value,
-    pointer: &str,
+    pointer_prefix: &str,
 ) -> Result<(), ApiError> {
     match state.schemas().validate(id, value) {
         Ok(()) => Ok(()),
-        Err(error @ SchemaError::Invalid { .. }) => {
-            let field = match &error {
-                SchemaError::Invalid { violations, .. } => violations
-                    .first()
-                    .map(|violation| format!("{pointer}{}", violation.instance_path)),
-                SchemaError::NotJson { .. } | SchemaError::Compile { .. } => None,
+        Err(SchemaError::Invalid { violations, .. }) => {
+            let pointer = violations.first().map_or_else(String::new, |violation| {
+                format!("{pointer_prefix}{}", violation.instance_path)
+            });
+            let message = violations
+                .iter()
+                .map(|violation| format!("{} {}", violation.instance_path, violation.message))
+                .collect::<Vec<_>>()
+                .join("; ");
+            let field = if pointer.is_empty() {
+                "body".to_owned()
+            } else {
+                pointer
             };
-            let field = field
-                .filter(|field| !field.is_empty())
-                .unwrap_or_else(|| "body".to_owned());
-            Err(ApiError::invalid(field, &error))
+            Err(ApiError::invalid(field, message))
         }
-        Err(error) => Err(ApiError::internal(error)),
+        Err(error @ (SchemaError::NotJson { .. } | SchemaError::Compile { .. })) => {
+            Err(ApiError::internal(error))
+        }
     }
 }

@@ -11,8 +11,12 @@ pub(super) mod credentials;
 pub(super) mod disputes;
 pub(super) mod events;
 pub(super) mod health;
+pub(super) mod orchestration;
 pub(super) mod packs;
+pub(super) mod regulator;
 pub(super) mod settlement;
+pub(super) mod smart_assets;
+pub(super) mod zone;
 
 use std::time::{SystemTime, UNIX_EPOCH};
 

@@ -1,7 +1,8 @@
 //! Request metrics in the Prometheus text format.
 //!
 //! Owns [`Metrics`] and [`track`], the middleware that counts each request by method, route
-//! template and status and records its latency in a fixed-bucket histogram.
+//! template and status and records its latency in a fixed-bucket histogram, and
+//! [`RouteRecord`], the per-route summary the regulator's SLA view reads.
 //!
 //! Never: labels by raw path (ids would make the label set unbounded) or by principal.
 
@@ -47,7 +48,52 @@ struct Histogram {
     sum_seconds: f64,
 }
 
+/// What the node measured for a set of routes since it started: requests, server errors
+/// (5xx, overload included) and the latency bucket bounds under which half and 99% of the
+/// requests finished.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct RouteRecord {
+    /// Requests answered.
+    pub request_count: u64,
+    /// Requests answered with a 5xx.
+    pub server_error_count: u64,
+    /// The smallest bucket bound (µs) at or under which 50% of the requests finished; `None`
+    /// with no requests, or when they finished above the largest bucket.
+    pub latency_us_p50_max: Option<u64>,
+    /// The same for 99%.
+    pub latency_us_p99_max: Option<u64>,
+}
+
 impl Metrics {
+    /// The record of every (method, route) `selected` admits, summed.
+    pub fn route_record(&self, selected: impl Fn(&str, &str) -> bool) -> RouteRecord {
+        let series = self
+            .inner
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        let (mut request_count, mut server_error_count) = (0_u64, 0_u64);
+        for ((method, route, status), count) in &series.requests {
+            if selected(method, route) {
+                request_count += count;
+                server_error_count += if *status >= 500 { *count } else { 0 };
+            }
+        }
+        let mut buckets = [0_u64; LATENCY_BUCKETS_SECONDS.len()];
+        for ((method, route), histogram) in &series.latency {
+            if selected(method, route) {
+                for (sum, count) in buckets.iter_mut().zip(histogram.bucket_counts) {
+                    *sum += count;
+                }
+            }
+        }
+        RouteRecord {
+            request_count,
+            server_error_count,
+            latency_us_p50_max: quantile_bound_us(&buckets, request_count, 50),
+            latency_us_p99_max: quantile_bound_us(&buckets, request_count, 99),
+        }
+    }
+
     /// Records one finished request.
     pub fn record(&self, method: &str, route: &str, status: u16, latency: Duration) {
         let seconds = latency.as_secs_f64();
@@ -128,6 +174,26 @@ impl Metrics {
         }
         out
     }
+}
+
+/// The smallest bucket bound (µs) whose cumulative count reaches `percent`% of `total`.
+fn quantile_bound_us(
+    buckets: &[u64; LATENCY_BUCKETS_SECONDS.len()],
+    total: u64,
+    percent: u64,
+) -> Option<u64> {
+    if total == 0 {
+        return None;
+    }
+    let mut cumulative = 0_u64;
+    for (bound_seconds, count) in LATENCY_BUCKETS_SECONDS.iter().zip(buckets) {
+        cumulative += count;
+        if cumulative.saturating_mul(100) >= total.saturating_mul(percent) {
+            // Bounds are exact multiples of 1 µs between 100 µs and 5 s.
+            return Some((bound_seconds * 1_000_000.0).round() as u64);
+        }
+    }
+    None
 }
 
 /// Middleware: times the request and records it under its route template.

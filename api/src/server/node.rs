@@ -36,8 +36,9 @@ use msez_persistence::error::StoreError;
 use msez_persistence::group_commit::GroupCommitConfig;
 use msez_persistence::store::{Store, StoreConfig};
 use msez_protocol::keys::SigningKey;
+use msez_protocol::packs::regpack::Regpack;
 use msez_protocol::tensor::sanctions::ScreeningConfig;
-use msez_protocol::zone::ZoneConfig;
+use msez_protocol::zone::{ZoneConfig, ZoneLock};
 use msez_runtime::{Backoff, Intensity, Introspection, KeyedHostConfig, RestartPolicy};
 use msez_schemas::{SchemaError, Schemas};
 use tokio::net::TcpListener;
@@ -173,12 +174,26 @@ pub struct NodeConfig {
     /// Burst per principal.
     pub rate_limit_burst: u32,
     /// The zone, when started from a zone file.
-    pub zone: Option<ZoneConfig>,
+    pub zone: Option<NodeZone>,
     /// The zone's signing key: signs checkpoints and lifecycle credentials.
     pub zone_key: Arc<SigningKey>,
     /// This node's name in shard leases. Keep it stable across restarts: a restarted node
     /// with the same name re-takes its shards at once, a different name waits out the lease.
     pub node_name: String,
+}
+
+/// The zone a node serves: its checked `zone.yaml`, the lock of the packs it runs on, and the
+/// regpack its orchestration screens and withholds by, all read when the node starts (so
+/// `/v1/zone/lock` is what this process runs, not a file that may have changed since).
+#[derive(Debug, Clone)]
+pub struct NodeZone {
+    /// The zone file.
+    pub config: ZoneConfig,
+    /// The deterministic lock of its packs.
+    pub lock: ZoneLock,
+    /// The last regpack the zone file lists (a later release supersedes an earlier one):
+    /// its sanctions list and withholding rates.
+    pub regpack: Option<Regpack>,
 }
 
 /// Why a node did not start or stop cleanly.
@@ -280,6 +295,7 @@ impl Node {
             corridors,
             zone_actors,
             zone: config.zone,
+            zone_key: config.zone_key.clone(),
             body_bytes_max: config.body_bytes_max,
         });
         let (stop, stopped) = oneshot::channel::<()>();

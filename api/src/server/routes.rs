@@ -20,8 +20,10 @@ use serde_json::{Map, Value, json};
 
 use super::auth::{Access, Role, authorize};
 use super::error::{ApiError, request_context};
+use super::handlers::regulator::audit_access;
 use super::handlers::{
-    admin, agentic, compliance, corridors, credentials, disputes, events, health, packs, settlement,
+    admin, agentic, compliance, corridors, credentials, disputes, events, health, orchestration,
+    packs, regulator, settlement, smart_assets, zone,
 };
 use super::metrics::track;
 use super::state::AppState;
@@ -61,6 +63,9 @@ pub struct RouteSpec {
     /// Appended to the path in the document only: the kill route is served by the
     /// `{*path}` wildcard (axum wildcards must end a path) and documented as `.../{path}/kill`.
     pub document_suffix: &'static str,
+    /// Every request is recorded in the regulator console's audit trail before it is served
+    /// (the regulator routes); documented as `x-msez-audited`.
+    pub audited: bool,
 }
 
 const JSON: &str = "application/json";
@@ -79,6 +84,8 @@ const DRILLERS: &[Role] = &[Role::Operator];
 const CREDENTIAL_READERS: &[Role] = &[Role::ZoneAdmin, Role::Regulator, Role::CorridorParty];
 const POLICY_READERS: &[Role] = &[Role::ZoneAdmin, Role::Operator, Role::Regulator];
 const DISPUTE_READERS: &[Role] = &[Role::ZoneAdmin, Role::CorridorParty, Role::Regulator];
+const COMPLIANCE_READERS: &[Role] = &[Role::ZoneAdmin, Role::CorridorParty, Role::Regulator];
+const REGULATORS: &[Role] = &[Role::Regulator];
 
 /// Every route, in the order the document lists them, with its handler. Each resource group
 /// is one function below, so adding a resource adds a function and one line here.
@@ -88,10 +95,14 @@ pub fn route_table() -> Vec<(RouteSpec, MethodRouter<AppState>)> {
         settlement_routes(),
         compliance_routes(),
         pack_routes(),
+        zone_routes(),
+        smart_asset_routes(),
         credential_routes(),
         corridor_routes(),
         agentic_routes(),
         dispute_routes(),
+        regulator_routes(),
+        orchestration_routes(),
         admin_routes(),
     ]
     .into_iter()
@@ -160,19 +171,74 @@ fn settlement_routes() -> Vec<(RouteSpec, MethodRouter<AppState>)> {
     ]
 }
 
-/// The compliance tensor.
+/// The compliance tensor: evaluation, recorded tensors, commitments, proofs and routing.
 fn compliance_routes() -> Vec<(RouteSpec, MethodRouter<AppState>)> {
-    vec![(
-        spec(
-            Method::Post,
-            "/v1/compliance/evaluate",
-            "compliance_evaluate",
-            "Evaluate a subject's 20 compliance tensor cells and commit to them (SPEC §10).",
-        )
-        .roles(&[Role::ZoneAdmin, Role::CorridorParty, Role::Regulator])
-        .takes(JSON),
-        post(compliance::evaluate),
-    )]
+    vec![
+        (
+            spec(
+                Method::Post,
+                "/v1/compliance/evaluate",
+                "compliance_evaluate",
+                "Evaluate a subject's 20 compliance tensor cells and commit to them (SPEC §10); nothing is recorded.",
+            )
+            .roles(COMPLIANCE_READERS)
+            .takes(JSON),
+            post(compliance::evaluate),
+        ),
+        (
+            spec(
+                Method::Post,
+                "/v1/compliance/tensors",
+                "compliance_record",
+                "Evaluate a subject and fold the cells into its recorded tensor (that jurisdiction's cells are replaced).",
+            )
+            .roles(ADMIN)
+            .takes(JSON)
+            .status(201),
+            post(compliance::record),
+        ),
+        (
+            spec(
+                Method::Get,
+                "/v1/compliance/tensors/{subject_id}",
+                "compliance_tensor",
+                "A subject's recorded tensor: every cell, the aggregate and the commitment root.",
+            )
+            .roles(COMPLIANCE_READERS),
+            get(compliance::tensor),
+        ),
+        (
+            spec(
+                Method::Get,
+                "/v1/compliance/tensors/{subject_id}/commitment",
+                "compliance_commitment",
+                "The commitment root, leaf count and aggregate of a subject's recorded tensor.",
+            )
+            .roles(COMPLIANCE_READERS),
+            get(compliance::commitment),
+        ),
+        (
+            spec(
+                Method::Get,
+                "/v1/compliance/tensors/{subject_id}/proof",
+                "compliance_inclusion_proof",
+                "{root, proof} for one cell (jurisdiction, domain), verifiable with msez tensor verify-proof.",
+            )
+            .roles(COMPLIANCE_READERS),
+            get(compliance::proof),
+        ),
+        (
+            spec(
+                Method::Post,
+                "/v1/compliance/manifold/paths",
+                "compliance_manifold_paths",
+                "The k best corridor routes between two jurisdictions that the subject's recorded tensor allows.",
+            )
+            .roles(COMPLIANCE_READERS)
+            .takes(JSON),
+            post(compliance::paths),
+        ),
+    ]
 }
 
 /// Lawpacks, regpacks and licensepacks by digest.
@@ -193,12 +259,75 @@ fn pack_routes() -> Vec<(RouteSpec, MethodRouter<AppState>)> {
         (
             spec(
                 Method::Get,
+                "/v1/packs",
+                "packs_list",
+                "Stored packs in digest order, paged with after and limit.",
+            )
+            .roles(ALL_ROLES),
+            get(packs::list),
+        ),
+        (
+            spec(
+                Method::Get,
                 "/v1/packs/{digest}",
                 "packs_get",
                 "A pack by its digest.",
             )
             .roles(ALL_ROLES),
             get(packs::get),
+        ),
+    ]
+}
+
+/// The zone this node serves.
+fn zone_routes() -> Vec<(RouteSpec, MethodRouter<AppState>)> {
+    vec![(
+        spec(
+            Method::Get,
+            "/v1/zone/lock",
+            "zone_lock",
+            "The deterministic lock (zone.lock) of the packs this node runs on.",
+        )
+        .roles(ALL_ROLES),
+        get(zone::lock),
+    )]
+}
+
+/// Smart assets: genesis, registry binding, read.
+fn smart_asset_routes() -> Vec<(RouteSpec, MethodRouter<AppState>)> {
+    vec![
+        (
+            spec(
+                Method::Post,
+                "/v1/smart-assets",
+                "smart_assets_genesis",
+                "Bring an asset into being from its genesis document; its id is the genesis digest (201 new, 200 known).",
+            )
+            .roles(ADMIN)
+            .takes(JSON)
+            .status(201),
+            post(smart_assets::genesis),
+        ),
+        (
+            spec(
+                Method::Get,
+                "/v1/smart-assets/{asset_id}",
+                "smart_assets_get",
+                "An asset: its genesis, state and registry binding.",
+            )
+            .roles(COMPLIANCE_READERS),
+            get(smart_assets::get),
+        ),
+        (
+            spec(
+                Method::Post,
+                "/v1/smart-assets/{asset_id}/registry-binding",
+                "smart_assets_bind",
+                "Bind the asset into this zone's registry with an MSEZSmartAssetRegistryCredential (once).",
+            )
+            .roles(ADMIN)
+            .status(201),
+            post(smart_assets::bind),
         ),
     ]
 }
@@ -454,6 +583,73 @@ fn agentic_routes() -> Vec<(RouteSpec, MethodRouter<AppState>)> {
     ]
 }
 
+/// The regulator console: read-only, regulator role, every request audited.
+fn regulator_routes() -> Vec<(RouteSpec, MethodRouter<AppState>)> {
+    let console = |path, operation_id, summary| {
+        spec(Method::Get, path, operation_id, summary)
+            .roles(REGULATORS)
+            .audited()
+    };
+    vec![
+        (
+            console(
+                "/v1/regulator/attestations",
+                "regulator_attestations",
+                "A subject's signed attestations, paged with subject, after and limit.",
+            ),
+            get(regulator::attestations),
+        ),
+        (
+            console(
+                "/v1/regulator/credentials",
+                "regulator_credentials",
+                "Every credential this zone issued with its status, paged with after and limit.",
+            ),
+            get(regulator::credentials),
+        ),
+        (
+            console(
+                "/v1/regulator/tensors/{subject_id}",
+                "regulator_tensor",
+                "A subject's recorded compliance tensor.",
+            ),
+            get(regulator::tensor),
+        ),
+        (
+            console(
+                "/v1/regulator/corridors",
+                "regulator_corridors",
+                "Corridors with their lifecycle state, height and head, paged with after and limit.",
+            ),
+            get(regulator::corridors),
+        ),
+        (
+            console(
+                "/v1/regulator/tax/iris-report",
+                "regulator_iris_report",
+                "The FBR IRIS withholding statement of a jurisdiction and month (period=YYYY-MM).",
+            ),
+            get(regulator::iris_report),
+        ),
+        (
+            console(
+                "/v1/regulator/sla",
+                "regulator_sla",
+                "SLA objectives and what this node measured since it started.",
+            ),
+            get(regulator::sla),
+        ),
+        (
+            console(
+                "/v1/regulator/audit",
+                "regulator_audit",
+                "The console's hash-chained audit trail, paged with from and limit.",
+            ),
+            get(regulator::audit),
+        ),
+    ]
+}
+
 /// Disputes: filing, evidence, lifecycle steps, status.
 fn dispute_routes() -> Vec<(RouteSpec, MethodRouter<AppState>)> {
     vec![
@@ -511,6 +707,54 @@ fn dispute_routes() -> Vec<(RouteSpec, MethodRouter<AppState>)> {
             .roles(ADMIN)
             .takes(JSON),
             post(disputes::step),
+        ),
+    ]
+}
+
+/// The Mass-facing flows; each needs an `Idempotency-Key` header.
+fn orchestration_routes() -> Vec<(RouteSpec, MethodRouter<AppState>)> {
+    let flow = |path, operation_id, summary, roles| {
+        spec(Method::Post, path, operation_id, summary)
+            .roles(roles)
+            .takes(JSON)
+            .status(201)
+    };
+    vec![
+        (
+            flow(
+                "/v1/orchestration/entity-formations",
+                "orchestration_entity_formation",
+                "Form an entity: compliance, Mass organization, treasury account, consent, formation credential, attestation (Idempotency-Key).",
+                ADMIN,
+            ),
+            post(orchestration::entity_formation),
+        ),
+        (
+            flow(
+                "/v1/orchestration/payments",
+                "orchestration_payment",
+                "Pay with tax withholding: sanctions hard block, Mass payment of the net, tax event, withholding credential (Idempotency-Key).",
+                ADMIN_OR_PARTY,
+            ),
+            post(orchestration::payment),
+        ),
+        (
+            flow(
+                "/v1/orchestration/ownership-changes",
+                "orchestration_ownership_change",
+                "Change ownership via a Mass consent after screening the incoming holder (Idempotency-Key).",
+                ADMIN,
+            ),
+            post(orchestration::ownership_change),
+        ),
+        (
+            flow(
+                "/v1/orchestration/identity-verifications",
+                "orchestration_identity_verification",
+                "Verify a Pakistani CNIC and NTN through Mass and issue a KYC credential (Idempotency-Key).",
+                ADMIN,
+            ),
+            post(orchestration::identity_verification),
         ),
     ]
 }
@@ -593,6 +837,12 @@ pub fn app(state: AppState) -> Router {
     // both carry the 405 fallback.
     let mut by_path: BTreeMap<&'static str, MethodRouter<AppState>> = BTreeMap::new();
     for (spec, handler) in route_table() {
+        // The audit layer goes on first so that authentication (added last) runs before it.
+        let handler = if spec.audited {
+            handler.route_layer(from_fn_with_state(state.clone(), audit_access))
+        } else {
+            handler
+        };
         let handler =
             handler.route_layer(from_fn_with_state((state.clone(), spec.access), authorize));
         let merged = match by_path.remove(spec.path) {
@@ -681,6 +931,7 @@ const fn spec(
         response_media_type: JSON,
         success_status: 200,
         document_suffix: "",
+        audited: false,
     }
 }
 
@@ -712,6 +963,11 @@ impl RouteSpec {
 
     const fn status(mut self, status: u16) -> Self {
         self.success_status = status;
+        self
+    }
+
+    const fn audited(mut self) -> Self {
+        self.audited = true;
         self
     }
 }
@@ -747,6 +1003,9 @@ fn operation(spec: &RouteSpec) -> Value {
             let names: Vec<&str> = roles.iter().map(|role| role.as_str()).collect();
             object.insert("security".to_owned(), json!([{"bearer": []}]));
             object.insert("x-msez-roles".to_owned(), json!(names));
+        }
+        if spec.audited {
+            object.insert("x-msez-audited".to_owned(), json!(true));
         }
         if let Some(media_type) = spec.request_media_type {
             object.insert(

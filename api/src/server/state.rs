@@ -2,8 +2,8 @@
 //!
 //! Owns [`AppState`]: the store, the Mass client, the corridor actors' handle, the zone's other
 //! actors ([`Zone`]: Mass pool, agentic, scheduler, entities, arbitrations), the compiled
-//! schemas, the token table, the rate limiter, the metrics and the node's limits. Cheap to clone
-//! (one `Arc`).
+//! schemas, the token table, the rate limiter, the metrics, the zone's signing key, recorded
+//! tensors and orchestration book, and the node's limits. Cheap to clone (one `Arc`).
 //!
 //! Never: holds a plaintext token or mutable domain state (domain state lives in actors and the
 //! store).
@@ -15,12 +15,15 @@ use msez_actors::zone::Zone;
 use msez_mass::client::MassClient;
 use msez_mass::sandbox::SandboxFaults;
 use msez_persistence::store::Store;
-use msez_protocol::zone::ZoneConfig;
+use msez_protocol::keys::SigningKey;
 use msez_runtime::Introspection;
 use msez_schemas::Schemas;
 
 use super::auth::{RateLimiter, TokenTable};
 use super::metrics::Metrics;
+use super::node::NodeZone;
+use super::orchestration::FlowBook;
+use super::tensors::TensorBook;
 
 /// Shared, immutable-after-start node state.
 #[derive(Clone)]
@@ -42,7 +45,11 @@ struct Inner {
     zone_actors: Zone,
     /// Flips to true when shutdown begins, so long-lived streams end and the drain finishes.
     stopping: tokio::sync::watch::Sender<bool>,
-    zone: Option<ZoneConfig>,
+    zone: Option<NodeZone>,
+    /// Signs the credentials this node issues.
+    zone_key: Arc<SigningKey>,
+    tensors: TensorBook,
+    flows: FlowBook,
     body_bytes_max: usize,
 }
 
@@ -67,7 +74,9 @@ pub struct AppStateParts {
     /// The zone's other actors (registered in `introspection`).
     pub zone_actors: Zone,
     /// The zone this node serves, when started from a zone file.
-    pub zone: Option<ZoneConfig>,
+    pub zone: Option<NodeZone>,
+    /// The zone's signing key.
+    pub zone_key: Arc<SigningKey>,
     /// The request body limit.
     pub body_bytes_max: usize,
 }
@@ -75,6 +84,7 @@ pub struct AppStateParts {
 impl AppState {
     /// Builds the state.
     pub fn new(parts: AppStateParts) -> Self {
+        let flows = FlowBook::new(parts.zone.as_ref());
         Self {
             inner: Arc::new(Inner {
                 store: parts.store,
@@ -89,6 +99,9 @@ impl AppState {
                 zone_actors: parts.zone_actors,
                 stopping: tokio::sync::watch::Sender::new(false),
                 zone: parts.zone,
+                zone_key: parts.zone_key,
+                tensors: TensorBook::default(),
+                flows,
                 body_bytes_max: parts.body_bytes_max,
             }),
         }
@@ -155,9 +168,24 @@ impl AppState {
         self.inner.stopping.send_replace(true);
     }
 
-    /// The zone configuration, when the node was started from a zone file.
-    pub fn zone(&self) -> Option<&ZoneConfig> {
+    /// The zone configuration and lock, when the node was started from a zone file.
+    pub fn zone(&self) -> Option<&NodeZone> {
         self.inner.zone.as_ref()
+    }
+
+    /// The zone's signing key (credentials this node issues).
+    pub fn zone_key(&self) -> &SigningKey {
+        &self.inner.zone_key
+    }
+
+    /// The subjects' recorded compliance tensors.
+    pub fn tensors(&self) -> &TensorBook {
+        &self.inner.tensors
+    }
+
+    /// What the orchestration flows share (per-key locks, screening list, rates).
+    pub fn flows(&self) -> &FlowBook {
+        &self.inner.flows
     }
 
     /// The request body limit in bytes.

@@ -66,3 +66,43 @@ async fn pack_rejections_name_the_field() {
         .assert_error(404, "not_found", None);
     node.node.shutdown().await.unwrap();
 }
+
+#[tokio::test]
+async fn pack_list_pages_in_digest_order() {
+    let node = start().await;
+    let mut digests = Vec::new();
+    for index in 0..3 {
+        let mut pack = regpack();
+        pack["regpack_id"] = json!(format!("pk-fbr-{index}"));
+        let body = json!({"kind": "regpack", "pack": pack}).to_string();
+        let created = node.post_json("/v1/packs", Some(ADMIN), &body).await;
+        assert_eq!(created.status, 201, "{}", created.text);
+        digests.push(created.json()["digest"].as_str().unwrap().to_owned());
+    }
+    digests.sort();
+    let first = node.get("/v1/packs?limit=2", Some(REGULATOR)).await.json();
+    assert_eq!(first["packs"][0]["digest"], digests[0].as_str());
+    assert_eq!(first["packs"][0]["kind"], "regpack");
+    assert_eq!(first["next_after"], digests[1].as_str());
+    let rest = node
+        .get(&format!("/v1/packs?after={}", digests[1]), Some(REGULATOR))
+        .await
+        .json();
+    assert_eq!(rest["packs"].as_array().unwrap().len(), 1);
+    assert_eq!(rest["packs"][0]["digest"], digests[2].as_str());
+    assert_eq!(rest["next_after"], Value::Null);
+    node.get("/v1/packs?after=zz", Some(ADMIN))
+        .await
+        .assert_error(400, "bad_request", Some("after"));
+    node.get("/v1/packs?limit=0", Some(ADMIN))
+        .await
+        .assert_error(400, "bad_request", Some("limit"));
+    node.get("/v1/packs?limit=1000", Some(ADMIN)).await;
+    node.get("/v1/packs?limit=1001", Some(ADMIN))
+        .await
+        .assert_error(400, "bad_request", Some("limit"));
+    node.get("/v1/packs?colour=red", Some(ADMIN))
+        .await
+        .assert_error(400, "bad_request", Some("query"));
+    node.node.shutdown().await.unwrap();
+}

@@ -115,7 +115,8 @@ async fn compliance_evaluate_commits_to_twenty_cells_and_rejects_unknown_domains
     let rejected = node
         .post_json("/v1/compliance/evaluate", Some(ADMIN), &bad.to_string())
         .await;
-    rejected.assert_error(422, "invalid_request", Some("body"));
+    // The request schema names the member.
+    rejected.assert_error(422, "invalid_request", Some("/attestations/0/domain"));
     assert!(rejected.text.contains("astrology"));
     node.node.shutdown().await.unwrap();
 }

@@ -3,7 +3,7 @@
 use std::net::SocketAddr;
 
 use msez_api::server::auth::{Role, TokenTable};
-use msez_api::server::node::{MassLocation, StoreLocation};
+use msez_api::server::node::{MassLocation, NodeZone, StoreLocation};
 use msez_api::server::{Node, NodeConfig};
 use reqwest::header::HeaderMap;
 use serde_json::Value;
@@ -72,7 +72,7 @@ pub fn config_at(dir: &std::path::Path, knobs: &Knobs) -> NodeConfig {
         rate_limit_per_second: knobs.rate_limit_per_second,
         rate_limit_burst: knobs.rate_limit_burst,
         zone: None,
-        zone_key: std::sync::Arc::new(msez_protocol::keys::SigningKey::from_seed(&[0x5a; 32])),
+        zone_key: std::sync::Arc::new(zone_key()),
         node_name: "test-node".to_owned(),
     }
 }
@@ -81,13 +81,83 @@ pub fn config_at(dir: &std::path::Path, knobs: &Knobs) -> NodeConfig {
 pub const SQLITE_FILE: &str = "msez.sqlite";
 
 pub async fn start_with(knobs: Knobs) -> TestNode {
+    start_node(knobs, None).await
+}
+
+/// A node serving the example zone of `schemas/examples/` (jurisdiction `PK-RSEZ`).
+pub async fn start_with_zone() -> TestNode {
+    start_node(default_knobs(), Some(example_zone())).await
+}
+
+/// The example zone and the lock of its packs, read the way `msez serve --zone` reads them.
+pub fn example_zone() -> NodeZone {
+    let base = std::path::Path::new(concat!(env!("CARGO_MANIFEST_DIR"), "/../schemas/examples"));
+    let config =
+        msez_protocol::zone::parse_zone_config(&std::fs::read(base.join("zone.yaml")).unwrap())
+            .unwrap();
+    let mut packs = std::collections::BTreeMap::new();
+    for pin in &config.packs {
+        let path = base.join(&pin.path);
+        let mut files = msez_protocol::packs::PackFiles::new();
+        if path.is_file() {
+            files.insert(pin.path.clone(), std::fs::read(&path).unwrap());
+        } else {
+            let mut pending = vec![path.clone()];
+            while let Some(directory) = pending.pop() {
+                for entry in std::fs::read_dir(&directory).unwrap() {
+                    let entry = entry.unwrap().path();
+                    if entry.is_dir() {
+                        pending.push(entry);
+                    } else {
+                        let key = entry.strip_prefix(&path).unwrap().to_str().unwrap();
+                        files.insert(key.to_owned(), std::fs::read(&entry).unwrap());
+                    }
+                }
+            }
+        }
+        packs.insert(pin.path.clone(), files);
+    }
+    let lock = msez_protocol::zone::lock_zone(&config, &packs).unwrap();
+    let regpack = msez_protocol::packs::regpack::parse_regpack(
+        &std::fs::read(base.join("regpack.json")).unwrap(),
+    )
+    .unwrap();
+    NodeZone {
+        config,
+        lock,
+        regpack: Some(regpack),
+    }
+}
+
+/// A node serving the example zone over the SQLite store in `dir` (which the caller keeps, so
+/// a second node can open the same store after the first stopped).
+pub async fn start_with_zone_in(dir: &std::path::Path) -> TestNode {
+    start_in(dir, default_knobs(), Some(example_zone())).await
+}
+
+async fn start_node(knobs: Knobs, zone: Option<NodeZone>) -> TestNode {
     let dir = tempfile::tempdir().unwrap();
-    let node = Node::start(config_at(dir.path(), &knobs)).await.unwrap();
+    let mut node = start_in(dir.path(), knobs, zone).await;
+    node._dir = Some(dir);
+    node
+}
+
+async fn start_in(dir: &std::path::Path, knobs: Knobs, zone: Option<NodeZone>) -> TestNode {
+    let config = NodeConfig {
+        zone,
+        ..config_at(dir, &knobs)
+    };
+    let node = Node::start(config).await.unwrap();
     TestNode {
         node,
         client: reqwest::Client::new(),
-        _dir: Some(dir),
+        _dir: None,
     }
+}
+
+/// The zone key every test node signs with.
+pub fn zone_key() -> msez_protocol::keys::SigningKey {
+    msez_protocol::keys::SigningKey::from_seed(&[0x5a; 32])
 }
 
 /// One response, read fully.

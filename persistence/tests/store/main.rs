@@ -17,3 +17,4 @@ mod leases;
 mod migrations;
 mod records;
 mod registry;
+mod registry_api;

@@ -358,6 +358,78 @@ fn tax_numbers_validate_ntn_and_cnic() {
     assert!(serde_json::from_str::<TaxpayerId>(r#"{"ntn":"12"}"#).is_err());
 }
 
+fn record(event: WithholdingEvent) -> TaxEventRecord {
+    let withholding = compute_withholding(&book(), &event).unwrap();
+    TaxEventRecord { event, withholding }
+}
+
+#[test]
+fn recorded_report_keeps_the_withholding_of_the_day_it_was_paid() {
+    let events = vec![
+        event(
+            "ev-1",
+            WithholdingCategory::Goods,
+            FilerStatus::Filer,
+            10_000,
+        ),
+        event(
+            "ev-2",
+            WithholdingCategory::Rent,
+            FilerStatus::NonFiler,
+            20_000,
+        ),
+    ];
+    let records: Vec<TaxEventRecord> = events.iter().cloned().map(record).collect();
+    assert_eq!(
+        iris_report_of_records(&records).unwrap(),
+        iris_report(&book(), &events).unwrap()
+    );
+    // A rate change after payment does not rewrite the statement of what was withheld.
+    let mut doubled = WithholdingRateTable::pakistan_ito_2001().unwrap();
+    for rule in &mut doubled.rules {
+        rule.filer_rate_bps *= 2;
+    }
+    let later = RateBook::new(vec![doubled]).unwrap();
+    assert_ne!(
+        iris_report(&later, &events).unwrap(),
+        iris_report_of_records(&records).unwrap()
+    );
+    let mut mismatched = records.clone();
+    mismatched[0].withholding.event_id = "ev-9".into();
+    assert!(matches!(
+        iris_report_of_records(&mismatched),
+        Err(TaxError::RecordMismatch { .. })
+    ));
+    let repeated = vec![records[0].clone(), records[0].clone()];
+    assert!(matches!(
+        iris_report_of_records(&repeated),
+        Err(TaxError::DuplicateEvent { .. })
+    ));
+    let record_value = serde_json::to_value(&records[0]).unwrap();
+    assert_eq!(
+        serde_json::from_value::<TaxEventRecord>(record_value).unwrap(),
+        records[0]
+    );
+}
+
+#[test]
+fn period_is_the_utc_month_and_names_one_trail() {
+    let at = Timestamp::parse("2026-03-31T23:59:59Z").unwrap();
+    let period = TaxPeriod::of(at);
+    assert_eq!(period.as_str(), "2026-03");
+    assert_eq!(TaxPeriod::parse("2026-03").unwrap(), period);
+    let next = TaxPeriod::of(at.checked_add_seconds(1).unwrap());
+    assert_eq!(next.as_str(), "2026-04");
+    for bad in ["2026-13", "2026-3", "2026-03-01", "26-03", "", "2026_03"] {
+        assert!(
+            matches!(TaxPeriod::parse(bad), Err(TaxError::Period { .. })),
+            "{bad}"
+        );
+    }
+    let pk = JurisdictionId::new("PK-RSEZ").unwrap();
+    assert_eq!(tax_event_trail_id(&pk, &period), "tax:PK-RSEZ:2026-03");
+}
+
 proptest! {
     #[test]
     fn withheld_is_nearest_minor_unit_rounding_half_up(gross in 0u64..=AMOUNT_MINOR_MAX, rate_bps in 0u32..=10_000) {

@@ -32,7 +32,7 @@ pub(crate) async fn get(
         "credential_id": record.credential_id,
         "credential_type": record.credential_type,
         "issuer": record.issuer,
-        "status": status_name(stored.status),
+        "status": stored.status.as_str(),
         "status_list_id": record.status_list_id,
         "status_list_index": record.status_list_index,
         "issued_at_unix_ms": record.issued_at_unix_ms,
@@ -56,7 +56,7 @@ pub(crate) async fn verify(
             .credential(id)
             .await
             .map_err(ApiError::internal)?
-            .map(|stored| status_name(stored.status)),
+            .map(|stored| stored.status.as_str()),
         None => None,
     };
     let report = serde_json::to_value(&report).map_err(ApiError::internal)?;
@@ -105,17 +105,9 @@ pub(crate) async fn status_list(
     }
     let entries: Vec<Value> = entries
         .into_iter()
-        .map(|(index, status)| json!({"index": index, "status": status_name(status)}))
+        .map(|(index, status)| json!({"index": index, "status": status.as_str()}))
         .collect();
     Ok(Json(
         json!({"status_list_id": status_list_id, "entries": entries}),
     ))
-}
-
-fn status_name(status: CredentialStatus) -> &'static str {
-    match status {
-        CredentialStatus::Active => "active",
-        CredentialStatus::Revoked => "revoked",
-        CredentialStatus::Suspended => "suspended",
-    }
 }

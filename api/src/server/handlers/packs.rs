@@ -1,4 +1,4 @@
-//! Packs (lawpack manifest, regpack, licensepack): upload and fetch by digest.
+//! Packs (lawpack manifest, regpack, licensepack): upload, list by digest, fetch by digest.
 //!
 //! A regpack upload is also a sanctions list update: once the regpack is filed, its sanctions
 //! snapshot goes to the agentic actor, which screens every open corridor's parties and acts on
@@ -13,15 +13,18 @@ use axum::Json;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use msez_actors::agentic::SanctionsUpdate;
+use msez_persistence::listings::PACKS_PAGE_MAX;
 use msez_protocol::canonical::CanonicalBytes;
 use msez_protocol::digest::Digest;
 use msez_protocol::packs::regpack::{Regpack, parse_regpack};
 use msez_schemas::SchemaId;
+use serde::Deserialize;
 use serde_json::{Value, json};
 
 use super::agentic::{agentic_error, sweep_json};
 use crate::server::body::{JsonBody, check_schema};
 use crate::server::error::ApiError;
+use crate::server::query::{QueryParams, next_after, page_limit, parse_after};
 use crate::server::state::AppState;
 
 /// `POST /v1/packs`: `{kind, pack}` in; the pack is checked against its schema and filed under
@@ -116,4 +119,40 @@ pub(crate) async fn get(
     Ok(Json(
         json!({"kind": kind, "digest": digest.to_hex(), "pack": pack}),
     ))
+}
+
+/// The page of `GET /v1/packs`.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct PacksPage {
+    /// The last digest of the previous page.
+    after: Option<String>,
+    /// Packs per page (default and maximum [`PACKS_PAGE_MAX`]).
+    limit: Option<u64>,
+}
+
+/// `GET /v1/packs?after=&limit=`: `{packs:[{kind, digest, size_bytes}], next_after}` in digest
+/// order; `next_after` is absent on the last page.
+pub(crate) async fn list(
+    State(state): State<AppState>,
+    QueryParams(page): QueryParams<PacksPage>,
+) -> Result<Json<Value>, ApiError> {
+    let limit = page_limit(page.limit, PACKS_PAGE_MAX)?;
+    let after = parse_after(page.after.as_deref(), Digest::from_hex)?;
+    let packs = state
+        .store()
+        .pack_summaries(after.as_ref(), limit)
+        .await
+        .map_err(ApiError::internal)?;
+    let listed: Vec<Value> = packs
+        .iter()
+        .map(|pack| {
+            json!({"kind": pack.pack_kind, "digest": pack.digest.to_hex(),
+                   "size_bytes": pack.size_bytes})
+        })
+        .collect();
+    Ok(Json(json!({
+        "packs": listed,
+        "next_after": next_after(&packs, limit, |pack| pack.digest.to_hex()),
+    })))
 }
