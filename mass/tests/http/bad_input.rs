@@ -13,7 +13,7 @@ use msez_protocol::ids::EntityId;
 use tokio::net::TcpListener;
 use zeroize::Zeroizing;
 
-use crate::support::{TOKEN, config, sandbox, token};
+use crate::support::{TOKEN, config, raw_http, sandbox, token};
 
 /// Serves `body` for every organization get on 127.0.0.1:0.
 async fn fixed_server(body: String) -> SocketAddr {
@@ -135,7 +135,7 @@ async fn unreachable_mass_is_a_transport_error() {
 #[tokio::test]
 async fn sandbox_names_the_missing_required_field() {
     let sandbox = sandbox().await;
-    let http = reqwest::Client::new();
+    let http = raw_http();
     let url = format!(
         "{}/organization-info/api/v1/organization/create",
         sandbox.base_url()

@@ -12,7 +12,7 @@ use msez_mass::wire::IdempotencyKey;
 use msez_protocol::ids::EntityId;
 
 use crate::operations::create_request;
-use crate::support::{client, config, sandbox, token};
+use crate::support::{client, config, raw_http, sandbox, token};
 
 fn failing(count: u32, status: u16) -> FaultConfig {
     FaultConfig {
@@ -194,7 +194,7 @@ async fn breaker_opens_fails_fast_and_recovers() {
 async fn fault_control_endpoint_switches_a_service_down_and_up() {
     let sandbox = sandbox().await;
     let mass = client(&sandbox);
-    let http = reqwest::Client::new();
+    let http = raw_http();
     let url = format!("{}/_sandbox/faults/identity-info", sandbox.base_url());
     let down = http
         .put(&url)

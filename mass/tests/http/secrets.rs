@@ -10,7 +10,7 @@ use msez_mass::token::{ClientCredentials, ClientCredentialsConfig, StaticToken, 
 use msez_protocol::ids::EntityId;
 use zeroize::Zeroizing;
 
-use crate::support::{CLIENT_ID, CLIENT_SECRET, TOKEN, config, sandbox, sandbox_config};
+use crate::support::{CLIENT_ID, CLIENT_SECRET, TOKEN, config, raw_http, sandbox, sandbox_config};
 
 #[derive(Clone, Default)]
 struct Captured(Arc<Mutex<Vec<u8>>>);
@@ -33,7 +33,7 @@ fn oauth(base_url: &str, secret: &str) -> ClientCredentials {
         scope: Some("mass api".to_owned()),
         request_timeout: std::time::Duration::from_secs(2),
     };
-    ClientCredentials::new(settings, reqwest::Client::new())
+    ClientCredentials::new(settings, raw_http())
 }
 
 #[tokio::test]

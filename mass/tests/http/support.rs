@@ -29,6 +29,14 @@ pub fn sandbox_config() -> SandboxConfig {
     }
 }
 
+/// A bare HTTP client for probing the sandbox directly. reqwest is built without a default TLS
+/// provider, so a test that builds a client before any `MassClient` exists must install one
+/// first, or the build panics when that test runs alone.
+pub fn raw_http() -> reqwest::Client {
+    let _ = rustls::crypto::ring::default_provider().install_default();
+    reqwest::Client::new()
+}
+
 pub async fn sandbox() -> SandboxHandle {
     start(sandbox_config()).await.unwrap()
 }
