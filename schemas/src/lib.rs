@@ -12,8 +12,8 @@
 //! indexes, zone configuration and lock, agentic audit entries, arbitration evidence packages
 //! and ruling credential subjects, corridor receipts (SPEC §5) and checkpoints (SPEC §7), Data
 //! Integrity proofs (SPEC §3), and the zone node's request bodies (agentic trigger, dispute
-//! filing and steps, compliance evaluation, manifold query, smart-asset genesis, and the four
-//! orchestration flows).
+//! filing and steps, compliance evaluation, manifold query, smart-asset genesis, corridor
+//! proposals, and the four orchestration flows).
 
 use jsonschema::{Draft, Registry, Validator};
 use serde_json::Value;
@@ -78,6 +78,8 @@ pub enum SchemaId {
     OwnershipChangeRequest,
     /// The body of an identity verification (`POST /v1/orchestration/identity-verifications`).
     IdentityVerificationRequest,
+    /// The body of a zone-signed proposal (`POST /v1/corridors/{corridor_id}/proposals`).
+    CorridorProposalRequest,
 }
 
 /// Why a document does not validate, or the embedded set does not load.
@@ -151,6 +153,7 @@ impl SchemaId {
         SchemaId::PaymentRequest,
         SchemaId::OwnershipChangeRequest,
         SchemaId::IdentityVerificationRequest,
+        SchemaId::CorridorProposalRequest,
     ];
 
     /// The schema's file name (also the last segment of its `$id`).
@@ -181,6 +184,7 @@ impl SchemaId {
             SchemaId::PaymentRequest => "payment-request.schema.json",
             SchemaId::OwnershipChangeRequest => "ownership-change-request.schema.json",
             SchemaId::IdentityVerificationRequest => "identity-verification-request.schema.json",
+            SchemaId::CorridorProposalRequest => "corridor-proposal-request.schema.json",
         }
     }
 
@@ -233,6 +237,9 @@ impl SchemaId {
             }
             SchemaId::IdentityVerificationRequest => {
                 include_str!("../json/identity-verification-request.schema.json")
+            }
+            SchemaId::CorridorProposalRequest => {
+                include_str!("../json/corridor-proposal-request.schema.json")
             }
         }
     }

@@ -446,6 +446,11 @@ fn orchestration_request_bodies_validate_and_malformed_ones_are_refused() {
     check(&schemas, SchemaId::OwnershipChangeRequest, &ownership);
     let identity = json!({"entity_id": "e-1", "ntn": "1234567", "level": "basic"});
     check(&schemas, SchemaId::IdentityVerificationRequest, &identity);
+    let proposal = json!({
+        "transition": {"kind": "customs.release", "payload": {"consignment": "C-1"}},
+        "lawpack_digest_set": ["00".repeat(32)],
+    });
+    check(&schemas, SchemaId::CorridorProposalRequest, &proposal);
     let mut zero = payment.clone();
     zero["amount_minor"] = json!(0);
     let mut cnic = payment;
@@ -464,6 +469,16 @@ fn orchestration_request_bodies_validate_and_malformed_ones_are_refused() {
             SchemaId::IdentityVerificationRequest,
             json!({"entity_id": "e-1"}),
             "",
+        ),
+        (
+            SchemaId::CorridorProposalRequest,
+            json!({"transition": {"kind": "", "payload": 1}}),
+            "/transition/kind",
+        ),
+        (
+            SchemaId::CorridorProposalRequest,
+            json!({"transition": {"kind": "k", "payload": 1}, "ruleset_digest_set": ["xyz"]}),
+            "/ruleset_digest_set/0",
         ),
         (
             SchemaId::OwnershipChangeRequest,

@@ -13,6 +13,7 @@ pub(super) mod events;
 pub(super) mod health;
 pub(super) mod orchestration;
 pub(super) mod packs;
+pub(super) mod proposals;
 pub(super) mod regulator;
 pub(super) mod settlement;
 pub(super) mod smart_assets;

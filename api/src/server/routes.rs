@@ -23,7 +23,7 @@ use super::error::{ApiError, request_context};
 use super::handlers::regulator::audit_access;
 use super::handlers::{
     admin, agentic, compliance, corridors, credentials, disputes, events, health, orchestration,
-    packs, regulator, settlement, smart_assets, zone,
+    packs, proposals, regulator, settlement, smart_assets, zone,
 };
 use super::metrics::track;
 use super::state::AppState;
@@ -426,6 +426,18 @@ fn corridor_routes() -> Vec<(RouteSpec, MethodRouter<AppState>)> {
             .takes(JSON)
             .status(201),
             post(corridors::append),
+        ),
+        (
+            spec(
+                Method::Post,
+                "/v1/corridors/{corridor_id}/proposals",
+                "corridors_propose",
+                "A transition the zone signs as the next receipt: appended (201) when the zone's signature meets the signing policy, else returned zone-signed for the other signers (202).",
+            )
+            .roles(ADMIN)
+            .takes(JSON)
+            .status(201),
+            post(proposals::propose),
         ),
         (
             spec(

@@ -15,7 +15,7 @@ use msez_protocol::corridor::lifecycle::{TransitionKind, transition_consent};
 use msez_protocol::digest::Digest;
 use msez_protocol::export::verify_export;
 use msez_protocol::ids::{CorridorId, JurisdictionId};
-use msez_protocol::keys::SigningKey;
+use msez_protocol::keys::{DidKey, SigningKey};
 use msez_protocol::mmr::{InclusionProof, verify_inclusion};
 use msez_protocol::receipt::{DigestSet, Genesis, Receipt, ReceiptType, SignedReceipt, Transition};
 use msez_protocol::time::Timestamp;
@@ -37,6 +37,15 @@ pub(crate) fn at(offset_seconds: u64) -> Timestamp {
 }
 
 fn definition(corridor_id: &CorridorId) -> CorridorDefinition {
+    definition_with_signers(corridor_id, 2, [*key(1).did(), *key(2).did()])
+}
+
+/// The test definition with its receipt-signing policy replaced: `threshold` of `signers`.
+pub(crate) fn definition_with_signers(
+    corridor_id: &CorridorId,
+    threshold: u32,
+    signers: impl IntoIterator<Item = DidKey>,
+) -> CorridorDefinition {
     CorridorDefinition {
         corridor_id: corridor_id.clone(),
         jurisdiction_ids: vec![
@@ -53,8 +62,8 @@ fn definition(corridor_id: &CorridorId) -> CorridorDefinition {
         ],
         key_rotation_overlap_seconds: 0,
         dispute_path: "DIFC-LCIA".to_owned(),
-        receipt_signature_threshold: 2,
-        receipt_signers: [*key(1).did(), *key(2).did()].into_iter().collect(),
+        receipt_signature_threshold: threshold,
+        receipt_signers: signers.into_iter().collect(),
         watcher_quorum: 1,
         checkpoint_interval_receipts: 4,
         agreement_rules: vec![AgreementRule {
@@ -108,6 +117,12 @@ fn consent(corridor_id: &CorridorId, seed: u8) -> Value {
 
 /// The create body; with `active`, both regulators' activation consents ride along.
 pub(crate) fn create_body(corridor_id: &CorridorId, active: bool) -> Value {
+    create_body_for(&definition(corridor_id), active)
+}
+
+/// The create body of `definition`; with `active`, both regulators' activation consents.
+pub(crate) fn create_body_for(definition: &CorridorDefinition, active: bool) -> Value {
+    let corridor_id = &definition.corridor_id;
     let approvals: Vec<Value> = if active {
         [11_u8, 12]
             .iter()
@@ -116,12 +131,11 @@ pub(crate) fn create_body(corridor_id: &CorridorId, active: bool) -> Value {
     } else {
         Vec::new()
     };
-    let definition = definition(corridor_id);
     json!({
-        "definition_credential": definition_credential(&definition, 1),
+        "definition_credential": definition_credential(definition, 1),
         "agreements": [
-            agreement(&definition, 2, AFFIRMATIVE_COMMITMENT, None),
-            agreement(&definition, 1, AFFIRMATIVE_COMMITMENT, None),
+            agreement(definition, 2, AFFIRMATIVE_COMMITMENT, None),
+            agreement(definition, 1, AFFIRMATIVE_COMMITMENT, None),
         ],
         "definition": definition,
         "regulators": {"PK": key(11).did(), "AE": key(12).did()},

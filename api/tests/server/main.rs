@@ -24,6 +24,7 @@ mod packs;
 mod pacs008;
 mod postgres;
 mod process;
+mod proposals;
 mod regulator;
 mod settlement;
 mod smart_assets;
