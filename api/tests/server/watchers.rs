@@ -715,3 +715,60 @@ async fn false_attestation_and_availability_claims_rest_on_a_party_signed_checkp
     assert_eq!(claims.len(), 2);
     node.node.shutdown().await.unwrap();
 }
+
+#[tokio::test]
+async fn collusion_bans_each_watcher_and_a_slashed_watcher_cannot_be_slashed_again() {
+    let node = start().await;
+    let (alice, bob) = (watcher_key(50), watcher_key(51));
+    active_watcher(&node, &alice, 800).await;
+    active_watcher(&node, &bob, 900).await;
+    let (alice_first, alice_second) = equivocation(&alice);
+    let (bob_first, bob_second) = equivocation(&bob);
+    let equivocations = json!([
+        {"attestations": [alice_first.to_json().unwrap(), alice_second.to_json().unwrap()]},
+        {"attestations": [bob_first.to_json().unwrap(), bob_second.to_json().unwrap()]},
+    ]);
+    let mut banned = Vec::new();
+    for watcher in [&alice, &bob] {
+        let filed = node
+            .post_json(
+                "/v1/watchers/slashing-claims",
+                Some(ADMIN),
+                &json!({"watcher_id": watcher.did().to_string(),
+                    "evidence": {"kind": "collusion", "equivocations": equivocations}})
+                .to_string(),
+            )
+            .await;
+        assert_eq!(filed.status, 201, "{}", filed.text);
+        assert_eq!(filed.json()["offence"], "collusion");
+        let claim_id = filed.json()["claim_id"].as_str().unwrap().to_owned();
+        let executed = node
+            .post_json(
+                &format!("/v1/watchers/slashing-claims/{claim_id}/execute"),
+                Some(ADMIN),
+                "",
+            )
+            .await
+            .json();
+        assert_eq!(executed["status"], "banned", "{executed}");
+        assert_eq!(executed["remaining_bond_minor"], 0);
+        banned.push(executed["slashed_minor"].clone());
+    }
+    assert_eq!(banned, [json!(800), json!(900)]);
+    // A banned watcher holds nothing more to slash: its equivocation is refused at filing.
+    node.post_json(
+        "/v1/watchers/slashing-claims",
+        Some(ADMIN),
+        &equivocation_body(&alice, &alice_first, &alice_second).to_string(),
+    )
+    .await
+    .assert_error(409, "conflict", None);
+    let watcher = node
+        .get(&watcher_path(&alice, ""), Some(ADMIN))
+        .await
+        .json();
+    assert_eq!(watcher["status"], "banned");
+    assert_eq!(watcher["bond"]["state"], "forfeited");
+    assert_eq!(watcher["slashing_claims"].as_array().unwrap().len(), 1);
+    node.node.shutdown().await.unwrap();
+}

@@ -352,13 +352,9 @@ pub(crate) async fn file_claim(
             WatcherError::Unknown { watcher: did },
         ));
     };
-    let bond = loaded
-        .bond
-        .as_ref()
-        .filter(|bond| bond.state == BOND_HELD)
-        .ok_or_else(|| ApiError::Conflict {
-            message: format!("watcher {watcher_id} holds no bond to slash"),
-        })?;
+    let bond = loaded.bond.as_ref().ok_or_else(|| ApiError::Conflict {
+        message: format!("watcher {watcher_id} has posted no bond to slash"),
+    })?;
     let claim_key = CanonicalBytes::new(&json!({
         "watcher": watcher_id,
         "evidence": evidence_value,
@@ -371,6 +367,16 @@ pub(crate) async fn file_claim(
         filed_at: now()?,
         challenge_window_seconds: offence.challenge_window_seconds(),
     };
+    // A claim the lifecycle could never execute (a watcher that left, or was already slashed
+    // for anything but collusion) is refused now rather than left pending forever.
+    let mut trial = registry_of(&loaded)?;
+    execute_slash(
+        &mut trial,
+        &claim,
+        SLASH_BOND_MINOR_MIN,
+        claim.executable_at(),
+    )
+    .map_err(watcher_error)?;
     let document = json!({
         "type": CLAIM_TYPE,
         "claim_id": claim_id,
