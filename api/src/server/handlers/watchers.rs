@@ -49,11 +49,11 @@ use crate::server::handlers::{now, now_unix_ms};
 use crate::server::query::{QueryParams, next_after, page_limit};
 use crate::server::state::AppState;
 
-/// The remaining bond that keeps a partially slashed watcher serving. The node's registry is
-/// zone-wide, across corridors and currencies, so it has no corridor's `bond_minor_min`; a
-/// corridor applies its own minimum when its fork policy counts attestations. Here a watcher
-/// keeps serving while any stake remains.
-const SLASH_BOND_MINOR_MIN: u64 = 1;
+/// The bond a watcher needs to serve: to have its attestations recorded, and to keep serving
+/// after a partial slash. The node's registry is zone-wide, across corridors and currencies,
+/// so it has no corridor's `bond_minor_min`; a corridor applies its own minimum when its fork
+/// policy counts attestations. Here any stake will do.
+const SERVING_BOND_MINOR_MIN: u64 = 1;
 
 /// A bond that still stands behind its watcher.
 const BOND_HELD: &str = "held";
@@ -373,7 +373,7 @@ pub(crate) async fn file_claim(
     execute_slash(
         &mut trial,
         &claim,
-        SLASH_BOND_MINOR_MIN,
+        SERVING_BOND_MINOR_MIN,
         claim.executable_at(),
     )
     .map_err(watcher_error)?;
@@ -501,7 +501,7 @@ pub(crate) async fn execute_claim(
         .filter(|bond| bond.bond_id == stored.record.bond_id)
         .ok_or_else(|| ApiError::internal(format!("claim {claim_id}'s bond is not stored")))?;
     let mut registry = registry_of(&loaded)?;
-    let outcome = execute_slash(&mut registry, &stored.claim, SLASH_BOND_MINOR_MIN, now()?)
+    let outcome = execute_slash(&mut registry, &stored.claim, SERVING_BOND_MINOR_MIN, now()?)
         .map_err(|error| match error {
             WatcherError::ChallengeWindowOpen { .. } | WatcherError::Transition { .. } => {
                 ApiError::Conflict {
@@ -579,7 +579,7 @@ pub(crate) async fn submit_attestation(
         ));
     };
     let registry = registry_of(&loaded)?;
-    if !registry.counts(&loaded.did, SLASH_BOND_MINOR_MIN) {
+    if !registry.counts(&loaded.did, SERVING_BOND_MINOR_MIN) {
         return Err(ApiError::Conflict {
             message: format!(
                 "watcher {watcher_id} is {}; only a bonded, active watcher's attestation is \
