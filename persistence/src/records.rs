@@ -623,7 +623,51 @@ impl Store {
     }
 }
 
-/// Parses stored bytes as canonical JSON and checks them against their recorded digest.
+/// Inside the write transaction `$tx`, moves row `$key` of `$table` (key column `$key_column`,
+/// both constants of this crate) from `$from_state` to `$to_state`, or returns
+/// [`RecordError::StateChanged`] / [`RecordError::NotFound`] from the enclosing function (the
+/// transaction is dropped, so nothing written before it in the transaction survives). The one
+/// compare-and-set of a lifecycle state, shared by [`set_state`] and the multi-row moves.
+macro_rules! compare_and_set_state {
+    ($tx:ident, $table:expr, $key_column:expr, $key:expr, $from_state:expr, $to_state:expr) => {{
+        let table: &'static str = $table;
+        let key_column: &'static str = $key_column;
+        let key: &str = $key;
+        let from_state: &str = $from_state;
+        let update =
+            format!("UPDATE {table} SET state = $3 WHERE {key_column} = $1 AND state = $2");
+        let updated = sqlx::query(sqlx::AssertSqlSafe(update))
+            .bind(key)
+            .bind(from_state)
+            .bind($to_state)
+            .execute(&mut *$tx)
+            .await
+            .map_err($crate::error::db("update state"))?
+            .rows_affected();
+        if updated == 0 {
+            let select = format!("SELECT state FROM {table} WHERE {key_column} = $1");
+            let current: Option<String> = sqlx::query_scalar(sqlx::AssertSqlSafe(select))
+                .bind(key)
+                .fetch_optional(&mut *$tx)
+                .await
+                .map_err($crate::error::db("read state"))?;
+            return Err(match current {
+                None => $crate::records::RecordError::NotFound {
+                    table,
+                    key: key.to_owned(),
+                },
+                Some(current_state) => $crate::records::RecordError::StateChanged {
+                    table,
+                    key: key.to_owned(),
+                    expected_state: from_state.to_owned(),
+                    current_state,
+                },
+            });
+        }
+    }};
+}
+pub(crate) use compare_and_set_state;
+
 /// Moves row `key` of `table` (whose key column is `key_column` and which has a `state`
 /// column) from `from_state` to `to_state` in one conditional `UPDATE`; refused with
 /// [`RecordError::StateChanged`] or [`RecordError::NotFound`]. `table` and `key_column` are
@@ -636,36 +680,8 @@ pub(crate) async fn set_state(
     from_state: &str,
     to_state: &str,
 ) -> Result<(), RecordError> {
-    let update = format!("UPDATE {table} SET state = $3 WHERE {key_column} = $1 AND state = $2");
-    let select = format!("SELECT state FROM {table} WHERE {key_column} = $1");
     with_write_tx!(store, |tx, _dialect| {
-        let updated = sqlx::query(sqlx::AssertSqlSafe(update.clone()))
-            .bind(key)
-            .bind(from_state)
-            .bind(to_state)
-            .execute(&mut *tx)
-            .await
-            .map_err(db("update state"))?
-            .rows_affected();
-        if updated == 0 {
-            let current: Option<String> = sqlx::query_scalar(sqlx::AssertSqlSafe(select.clone()))
-                .bind(key)
-                .fetch_optional(&mut *tx)
-                .await
-                .map_err(db("read state"))?;
-            return Err(match current {
-                None => RecordError::NotFound {
-                    table,
-                    key: key.to_owned(),
-                },
-                Some(current_state) => RecordError::StateChanged {
-                    table,
-                    key: key.to_owned(),
-                    expected_state: from_state.to_owned(),
-                    current_state,
-                },
-            });
-        }
+        compare_and_set_state!(tx, table, key_column, key, from_state, to_state);
     });
     Ok(())
 }

@@ -1,24 +1,123 @@
 //! Watchers, their bonds, slashing claims against bonds, and the attestations watchers sign.
 //!
-//! Owns [`WatcherRecord`], [`BondRecord`], [`SlashingClaimRecord`], [`AttestationRecord`] and
-//! their methods on [`Store`].
+//! Owns [`WatcherRecord`], [`BondRecord`], [`SlashingClaimRecord`], [`AttestationRecord`],
+//! the moves [`StateMove`] and [`BondMove`], and their methods on [`Store`].
 //!
 //! States are the protocol's watcher, bond and claim lifecycle states as text; which transition
 //! is legal is a protocol rule decided before the store is called. The store makes each change
 //! a compare-and-set (`set_*_state(id, from_state, to_state)`), refused with
-//! [`RecordError::StateChanged`] when the state moved on. Documents (bonds, claims,
+//! [`RecordError::StateChanged`] when the state moved on. A change that spans rows (a watcher
+//! and its bond; a claim, its bond and its watcher) is one transaction of compare-and-sets:
+//! all rows move, or none. Documents (bonds, claims,
 //! attestations) are canonical bytes, checked again on every read.
 //!
 //! Never: decides whether a transition is legal, moves value (a bond is a record of a bond,
 //! not the bond itself), or returns a document it could not verify.
 
 use crate::error::{StoreError, db, digest_column};
-use crate::records::{RecordError, canonical_document, set_state, verified_document};
+use crate::records::{
+    RecordError, canonical_document, compare_and_set_state, set_state, verified_document,
+};
 use crate::store::{Store, to_db_integer};
 use msez_protocol::canonical::CanonicalBytes;
 
+/// Inserts the `&BondRecord` `$record` inside the write transaction `$tx` (the one bond insert).
+macro_rules! insert_bond {
+    ($tx:ident, $record:expr) => {{
+        let record: &BondRecord = $record;
+        sqlx::query(
+            "INSERT INTO watcher_bonds (bond_id, watcher_id, currency, amount_minor, state, \
+             bond) VALUES ($1, $2, $3, $4, $5, $6)",
+        )
+        .bind(&record.bond_id)
+        .bind(&record.watcher_id)
+        .bind(&record.currency)
+        .bind(record.amount_minor.to_string())
+        .bind(&record.state)
+        .bind(record.bond.as_bytes())
+        .execute(&mut *$tx)
+        .await
+        .map_err(db("insert bond"))?;
+    }};
+}
+
+/// Applies the `&BondMove` `$bond` inside the write transaction `$tx`: state and amount are
+/// compare-and-set together, or the enclosing function returns
+/// [`RecordError::StateChanged`] naming what the row holds now.
+macro_rules! move_bond {
+    ($tx:ident, $bond:expr) => {{
+        let bond: &BondMove = $bond;
+        let updated = sqlx::query(
+            "UPDATE watcher_bonds SET state = $3, amount_minor = $5 \
+             WHERE bond_id = $1 AND state = $2 AND amount_minor = $4",
+        )
+        .bind(&bond.bond_id)
+        .bind(&bond.from_state)
+        .bind(&bond.to_state)
+        .bind(bond.from_amount_minor.to_string())
+        .bind(bond.to_amount_minor.to_string())
+        .execute(&mut *$tx)
+        .await
+        .map_err(db("move bond"))?
+        .rows_affected();
+        if updated == 0 {
+            let current: Option<(String, String)> =
+                sqlx::query_as("SELECT state, amount_minor FROM watcher_bonds WHERE bond_id = $1")
+                    .bind(&bond.bond_id)
+                    .fetch_optional(&mut *$tx)
+                    .await
+                    .map_err(db("read bond"))?;
+            return Err(match current {
+                None => RecordError::NotFound {
+                    table: "watcher_bonds",
+                    key: bond.bond_id.clone(),
+                },
+                Some((state, amount_minor)) => RecordError::StateChanged {
+                    table: "watcher_bonds",
+                    key: bond.bond_id.clone(),
+                    expected_state: format!(
+                        "{} holding {}",
+                        bond.from_state, bond.from_amount_minor
+                    ),
+                    current_state: format!("{state} holding {amount_minor}"),
+                },
+            });
+        }
+    }};
+}
+
 /// The most attestations one `attestations` call returns; page with `after_attestation_id`.
 pub const ATTESTATIONS_PAGE_MAX: u64 = 1_000;
+
+/// The most watchers one `watchers` call returns; page with `after_watcher_id`. 1,000 rows of
+/// about 150 bytes keep a page small, like the other registry pages.
+pub const WATCHERS_PAGE_MAX: u64 = 1_000;
+
+/// A row's lifecycle move: it must be in `from_state`, and goes to `to_state`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct StateMove {
+    /// The row's key.
+    pub key: String,
+    /// The state it must be in.
+    pub from_state: String,
+    /// The state it moves to.
+    pub to_state: String,
+}
+
+/// A bond's move: its state and its amount, each compare-and-set.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct BondMove {
+    /// The bond.
+    pub bond_id: String,
+    /// The state it must be in.
+    pub from_state: String,
+    /// The state it moves to.
+    pub to_state: String,
+    /// The amount it must hold, in minor units.
+    pub from_amount_minor: i128,
+    /// The amount it holds after, in minor units.
+    pub to_amount_minor: i128,
+}
 
 /// A registered watcher.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -116,6 +215,119 @@ impl Store {
         )
     }
 
+    /// Up to `count_max` (≤ [`WATCHERS_PAGE_MAX`]) watchers in id order after
+    /// `after_watcher_id`.
+    pub async fn watchers(
+        &self,
+        after_watcher_id: Option<&str>,
+        count_max: u64,
+    ) -> Result<Vec<WatcherRecord>, StoreError> {
+        if count_max > WATCHERS_PAGE_MAX {
+            return Err(StoreError::PageTooLarge {
+                count_max,
+                page_max: WATCHERS_PAGE_MAX,
+            });
+        }
+        let limit = to_db_integer("count_max", count_max)?;
+        let rows: Vec<(String, String, String, i64)> = with_reader!(self, |pool, _dialect| {
+            sqlx::query_as(
+                "SELECT watcher_id, did, state, registered_at_unix_ms FROM watchers \
+                 WHERE ($1 IS NULL OR watcher_id > $1) ORDER BY watcher_id LIMIT $2",
+            )
+            .bind(after_watcher_id)
+            .bind(limit)
+            .fetch_all(pool)
+            .await
+            .map_err(db("read watchers"))?
+        });
+        Ok(rows
+            .into_iter()
+            .map(
+                |(watcher_id, did, state, registered_at_unix_ms)| WatcherRecord {
+                    watcher_id,
+                    did,
+                    state,
+                    registered_at_unix_ms,
+                },
+            )
+            .collect())
+    }
+
+    /// Posts a bond: moves its watcher (`watcher.key`) and records the bond, in one
+    /// transaction. Refused with [`RecordError::StateChanged`] when the watcher moved on, with
+    /// nothing written.
+    pub async fn bond_watcher(
+        &self,
+        watcher: &StateMove,
+        bond: &BondRecord,
+    ) -> Result<(), RecordError> {
+        debug_assert_eq!(watcher.key, bond.watcher_id);
+        with_write_tx!(self, |tx, _dialect| {
+            compare_and_set_state!(
+                tx,
+                "watchers",
+                "watcher_id",
+                &watcher.key,
+                &watcher.from_state,
+                &watcher.to_state
+            );
+            insert_bond!(tx, bond);
+        });
+        Ok(())
+    }
+
+    /// Moves a watcher and its bond together (leaving: the bond is released), in one
+    /// transaction; nothing moves when either row moved on.
+    pub async fn move_watcher_and_bond(
+        &self,
+        watcher: &StateMove,
+        bond: &BondMove,
+    ) -> Result<(), RecordError> {
+        with_write_tx!(self, |tx, _dialect| {
+            compare_and_set_state!(
+                tx,
+                "watchers",
+                "watcher_id",
+                &watcher.key,
+                &watcher.from_state,
+                &watcher.to_state
+            );
+            move_bond!(tx, bond);
+        });
+        Ok(())
+    }
+
+    /// Executes a slashing claim: moves the claim, takes the slash from the bond and moves the
+    /// watcher, in one transaction; nothing moves when any row moved on (a claim executed
+    /// twice, a bond slashed meanwhile).
+    pub async fn execute_slashing_claim(
+        &self,
+        claim: &StateMove,
+        watcher: &StateMove,
+        bond: &BondMove,
+    ) -> Result<(), RecordError> {
+        with_write_tx!(self, |tx, _dialect| {
+            compare_and_set_state!(
+                tx,
+                "slashing_claims",
+                "claim_id",
+                &claim.key,
+                &claim.from_state,
+                &claim.to_state
+            );
+            move_bond!(tx, bond);
+            compare_and_set_state!(
+                tx,
+                "watchers",
+                "watcher_id",
+                &watcher.key,
+                &watcher.from_state,
+                &watcher.to_state
+            );
+        });
+        Ok(())
+    }
+
     /// Moves a watcher from `from_state` to `to_state` if it is still in `from_state`.
     pub async fn set_watcher_state(
         &self,
@@ -138,19 +350,7 @@ impl Store {
     /// primary key a second bond with the same id).
     pub async fn put_bond(&self, record: &BondRecord) -> Result<(), StoreError> {
         with_write_tx!(self, |tx, _dialect| {
-            sqlx::query(
-                "INSERT INTO watcher_bonds (bond_id, watcher_id, currency, amount_minor, state, \
-                 bond) VALUES ($1, $2, $3, $4, $5, $6)",
-            )
-            .bind(&record.bond_id)
-            .bind(&record.watcher_id)
-            .bind(&record.currency)
-            .bind(record.amount_minor.to_string())
-            .bind(&record.state)
-            .bind(record.bond.as_bytes())
-            .execute(&mut *tx)
-            .await
-            .map_err(db("insert bond"))?;
+            insert_bond!(tx, record);
         });
         Ok(())
     }
@@ -225,6 +425,35 @@ impl Store {
             .map_err(db("insert slashing claim"))?;
         });
         Ok(())
+    }
+
+    /// One slashing claim by id, rehashed.
+    pub async fn slashing_claim(
+        &self,
+        claim_id: &str,
+    ) -> Result<Option<SlashingClaimRecord>, StoreError> {
+        let row: Option<(String, String, Vec<u8>, Vec<u8>)> =
+            with_reader!(self, |pool, _dialect| {
+                sqlx::query_as(
+                    "SELECT bond_id, state, digest, claim FROM slashing_claims \
+                     WHERE claim_id = $1",
+                )
+                .bind(claim_id)
+                .fetch_optional(pool)
+                .await
+                .map_err(db("read slashing claim"))?
+            });
+        row.map(|(bond_id, state, digest, claim)| {
+            let digest = digest_column("slashing_claims.digest", &digest)?;
+            let claim = verified_document("slashing_claims", claim_id.to_owned(), &claim, &digest)?;
+            Ok(SlashingClaimRecord {
+                claim_id: claim_id.to_owned(),
+                bond_id,
+                state,
+                claim,
+            })
+        })
+        .transpose()
     }
 
     /// Every slashing claim against a bond, by claim id, each rehashed.

@@ -17,6 +17,7 @@ pub(super) mod proposals;
 pub(super) mod regulator;
 pub(super) mod settlement;
 pub(super) mod smart_assets;
+pub(super) mod watchers;
 pub(super) mod zone;
 
 use std::time::{SystemTime, UNIX_EPOCH};

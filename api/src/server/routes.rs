@@ -23,7 +23,7 @@ use super::error::{ApiError, request_context};
 use super::handlers::regulator::audit_access;
 use super::handlers::{
     admin, agentic, compliance, corridors, credentials, disputes, events, health, orchestration,
-    packs, proposals, regulator, settlement, smart_assets, zone,
+    packs, proposals, regulator, settlement, smart_assets, watchers, zone,
 };
 use super::metrics::track;
 use super::state::AppState;
@@ -86,6 +86,12 @@ const POLICY_READERS: &[Role] = &[Role::ZoneAdmin, Role::Operator, Role::Regulat
 const DISPUTE_READERS: &[Role] = &[Role::ZoneAdmin, Role::CorridorParty, Role::Regulator];
 const COMPLIANCE_READERS: &[Role] = &[Role::ZoneAdmin, Role::CorridorParty, Role::Regulator];
 const REGULATORS: &[Role] = &[Role::Regulator];
+/// The watcher registry and slashing claims are run by the zone and its operators.
+const WATCHER_REGISTRARS: &[Role] = &[Role::ZoneAdmin, Role::Operator];
+const WATCHER_READERS: &[Role] = &[Role::ZoneAdmin, Role::Operator, Role::Regulator];
+/// A watcher submits its own attestations (and its rebuttals); the zone may relay them.
+const ATTESTERS: &[Role] = &[Role::Watcher, Role::ZoneAdmin];
+const REBUTTERS: &[Role] = &[Role::Watcher, Role::ZoneAdmin, Role::Operator];
 
 /// Every route, in the order the document lists them, with its handler. Each resource group
 /// is one function below, so adding a resource adds a function and one line here.
@@ -99,6 +105,7 @@ pub fn route_table() -> Vec<(RouteSpec, MethodRouter<AppState>)> {
         smart_asset_routes(),
         credential_routes(),
         corridor_routes(),
+        watcher_routes(),
         agentic_routes(),
         dispute_routes(),
         regulator_routes(),
@@ -523,6 +530,145 @@ fn corridor_routes() -> Vec<(RouteSpec, MethodRouter<AppState>)> {
             .roles(ADMIN)
             .takes(JSON),
             post(corridors::transition),
+        ),
+    ]
+}
+
+/// Watchers (SPEC §11): the registry, slashing claims, and the attestations watchers sign
+/// about corridors.
+fn watcher_routes() -> Vec<(RouteSpec, MethodRouter<AppState>)> {
+    let watcher_step = |path, operation_id, summary| {
+        spec(Method::Post, path, operation_id, summary).roles(WATCHER_REGISTRARS)
+    };
+    vec![
+        (
+            spec(
+                Method::Post,
+                "/v1/watchers",
+                "watchers_register",
+                "Register a watcher by its Ed25519 did:key {did}.",
+            )
+            .roles(WATCHER_REGISTRARS)
+            .takes(JSON)
+            .status(201),
+            post(watchers::register),
+        ),
+        (
+            spec(
+                Method::Get,
+                "/v1/watchers",
+                "watchers_list",
+                "Watchers in id order with their status, paged with after and limit.",
+            )
+            .roles(WATCHER_READERS),
+            get(watchers::list),
+        ),
+        (
+            spec(
+                Method::Get,
+                "/v1/watchers/{watcher_id}",
+                "watchers_get",
+                "A watcher: status, the statuses it may move to, its bond and the slashing claims against it.",
+            )
+            .roles(WATCHER_READERS),
+            get(watchers::get),
+        ),
+        (
+            watcher_step(
+                "/v1/watchers/{watcher_id}/bond",
+                "watchers_bond",
+                "Post a watcher's bond {amount_minor, currency}: registered -> bonded.",
+            )
+            .takes(JSON),
+            post(watchers::bond),
+        ),
+        (
+            watcher_step(
+                "/v1/watchers/{watcher_id}/activate",
+                "watchers_activate",
+                "Start serving: bonded -> active (409 naming the legal statuses otherwise).",
+            ),
+            post(watchers::activate),
+        ),
+        (
+            watcher_step(
+                "/v1/watchers/{watcher_id}/unbond",
+                "watchers_unbond",
+                "Start leaving: active -> unbonding; the bond stays held for pending claims.",
+            ),
+            post(watchers::unbond),
+        ),
+        (
+            watcher_step(
+                "/v1/watchers/{watcher_id}/deactivate",
+                "watchers_deactivate",
+                "Finish leaving: unbonding -> deactivated, the bond released (409 while a claim is pending).",
+            ),
+            post(watchers::deactivate),
+        ),
+        (
+            spec(
+                Method::Post,
+                "/v1/watchers/slashing-claims",
+                "watchers_file_claim",
+                "File a slashing claim {watcher_id, evidence} with equivocation, collusion, false-attestation or availability evidence; 422 naming the member when it does not verify.",
+            )
+            .roles(WATCHER_REGISTRARS)
+            .takes(JSON)
+            .status(201),
+            post(watchers::file_claim),
+        ),
+        (
+            spec(
+                Method::Get,
+                "/v1/watchers/slashing-claims/{claim_id}",
+                "watchers_claim",
+                "A slashing claim: state, offence, basis points, challenge window and evidence.",
+            )
+            .roles(WATCHER_READERS),
+            get(watchers::get_claim),
+        ),
+        (
+            spec(
+                Method::Post,
+                "/v1/watchers/slashing-claims/{claim_id}/rebuttals",
+                "watchers_rebut_claim",
+                "Answer an availability incident with the watcher's own attestation signed before due_at, while the window is open.",
+            )
+            .roles(REBUTTERS)
+            .takes(JSON)
+            .status(201),
+            post(watchers::rebut),
+        ),
+        (
+            watcher_step(
+                "/v1/watchers/slashing-claims/{claim_id}/execute",
+                "watchers_execute_claim",
+                "After the challenge window, apply the claim's integer basis-point slash to the bond (and the ban for collusion).",
+            ),
+            post(watchers::execute_claim),
+        ),
+        (
+            spec(
+                Method::Post,
+                "/v1/corridors/{corridor_id}/attestations",
+                "corridors_attest",
+                "Record a bonded, active watcher's signed attestation of a durable receipt; 409 when it contradicts the journal (false-attestation evidence).",
+            )
+            .roles(ATTESTERS)
+            .takes(JSON)
+            .status(201),
+            post(watchers::submit_attestation),
+        ),
+        (
+            spec(
+                Method::Get,
+                "/v1/corridors/{corridor_id}/attestations",
+                "corridors_attestations",
+                "The corridor's recorded watcher attestations, oldest first, paged with after and limit.",
+            )
+            .roles(ALL_ROLES),
+            get(watchers::attestations),
         ),
     ]
 }

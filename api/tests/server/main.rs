@@ -29,5 +29,6 @@ mod regulator;
 mod settlement;
 mod smart_assets;
 mod support;
+mod watchers;
 mod zone;
 mod zone_lock;

@@ -10,7 +10,8 @@ use msez_persistence::records::{AnchorRecord, RecordError};
 use msez_persistence::snapshots::SnapshotWriteError;
 use msez_persistence::store::Store;
 use msez_persistence::watchers::{
-    ATTESTATIONS_PAGE_MAX, AttestationRecord, BondRecord, SlashingClaimRecord, WatcherRecord,
+    ATTESTATIONS_PAGE_MAX, AttestationRecord, BondMove, BondRecord, SlashingClaimRecord, StateMove,
+    WATCHERS_PAGE_MAX, WatcherRecord,
 };
 use msez_protocol::canonical::CanonicalBytes;
 use msez_protocol::ids::CorridorId;
@@ -20,6 +21,7 @@ use crate::support::{self, Kind, TestDb, backend_tests};
 backend_tests!(
     write_snapshot_is_fenced_follows_journal_and_loads,
     watcher_bond_and_claim_states_are_compare_and_set,
+    watcher_moves_spanning_rows_write_all_or_nothing,
     attestations_page_in_time_order_and_refuse_conflicts,
     dispute_evidence_is_indexed_bounded_and_verified,
     tensor_snapshots_and_policies_return_latest,
@@ -211,6 +213,177 @@ async fn watcher_bond_and_claim_states_are_compare_and_set(kind: Kind) {
         db.store.bonds("w-1").await,
         Err(StoreError::AmountNotInteger { bond_id, amount_text }) if bond_id == "b-2" && amount_text == "12x"
     ));
+    db.cleanup().await;
+}
+
+fn state_move(key: &str, from_state: &str, to_state: &str) -> StateMove {
+    StateMove {
+        key: key.to_owned(),
+        from_state: from_state.to_owned(),
+        to_state: to_state.to_owned(),
+    }
+}
+
+fn bond_move(from_amount_minor: i128, to_amount_minor: i128, to_state: &str) -> BondMove {
+    BondMove {
+        bond_id: "b-1".to_owned(),
+        from_state: "posted".to_owned(),
+        to_state: to_state.to_owned(),
+        from_amount_minor,
+        to_amount_minor,
+    }
+}
+
+async fn watcher_moves_spanning_rows_write_all_or_nothing(kind: Kind) {
+    let Some(db) = TestDb::open(kind, support::config()).await else {
+        return;
+    };
+    let store = &db.store;
+    for id in ["w-2", "w-1", "w-3"] {
+        store.register_watcher(&watcher(id)).await.unwrap();
+    }
+    // Watchers page in id order.
+    let ids = |page: Vec<WatcherRecord>| -> Vec<String> {
+        page.into_iter().map(|record| record.watcher_id).collect()
+    };
+    assert_eq!(ids(store.watchers(None, 2).await.unwrap()), ["w-1", "w-2"]);
+    assert_eq!(ids(store.watchers(Some("w-2"), 2).await.unwrap()), ["w-3"]);
+    assert!(matches!(
+        store.watchers(None, WATCHERS_PAGE_MAX + 1).await,
+        Err(StoreError::PageTooLarge { .. })
+    ));
+    assert_eq!(
+        store.watchers(None, WATCHERS_PAGE_MAX).await.unwrap().len(),
+        3
+    );
+
+    // Bonding moves the watcher and records the bond together; a stale move records nothing.
+    store
+        .bond_watcher(
+            &state_move("w-1", "registered", "bonded"),
+            &bond("b-1", "w-1"),
+        )
+        .await
+        .unwrap();
+    assert!(matches!(
+        store
+            .bond_watcher(
+                &state_move("w-1", "registered", "bonded"),
+                &bond("b-2", "w-1")
+            )
+            .await,
+        Err(RecordError::StateChanged {
+            table: "watchers",
+            ..
+        })
+    ));
+    assert_eq!(store.bonds("w-1").await.unwrap(), vec![bond("b-1", "w-1")]);
+    assert_eq!(store.watcher("w-1").await.unwrap().unwrap().state, "bonded");
+
+    let claim = SlashingClaimRecord {
+        claim_id: "claim-1".to_owned(),
+        bond_id: "b-1".to_owned(),
+        state: "pending".to_owned(),
+        claim: document(serde_json::json!({"claim": 1})),
+    };
+    store.put_slashing_claim(&claim).await.unwrap();
+    assert_eq!(
+        store.slashing_claim("claim-1").await.unwrap(),
+        Some(claim.clone())
+    );
+    assert_eq!(store.slashing_claim("claim-9").await.unwrap(), None);
+    let amount = bond("b-1", "w-1").amount_minor;
+
+    // A bond that moved on (another amount) refuses the whole execution: the claim moved first
+    // inside the transaction, and is still pending after it.
+    match store
+        .execute_slashing_claim(
+            &state_move("claim-1", "pending", "executed"),
+            &state_move("w-1", "bonded", "slashed"),
+            &bond_move(amount - 1, 0, "forfeited"),
+        )
+        .await
+    {
+        Err(RecordError::StateChanged {
+            table: "watcher_bonds",
+            current_state,
+            ..
+        }) => assert_eq!(current_state, format!("posted holding {amount}")),
+        other => panic!("expected StateChanged, got {other:?}"),
+    }
+    // So does a watcher that moved on, after the claim and the bond moved inside it.
+    assert!(matches!(
+        store
+            .execute_slashing_claim(
+                &state_move("claim-1", "pending", "executed"),
+                &state_move("w-1", "active", "slashed"),
+                &bond_move(amount, 0, "forfeited"),
+            )
+            .await,
+        Err(RecordError::StateChanged {
+            table: "watchers",
+            ..
+        })
+    ));
+    assert_eq!(
+        store
+            .slashing_claim("claim-1")
+            .await
+            .unwrap()
+            .unwrap()
+            .state,
+        "pending"
+    );
+    assert_eq!(store.bonds("w-1").await.unwrap(), vec![bond("b-1", "w-1")]);
+    assert_eq!(store.watcher("w-1").await.unwrap().unwrap().state, "bonded");
+
+    store
+        .execute_slashing_claim(
+            &state_move("claim-1", "pending", "executed"),
+            &state_move("w-1", "bonded", "bonded"),
+            &bond_move(amount, amount / 2, "posted"),
+        )
+        .await
+        .unwrap();
+    assert_eq!(
+        store
+            .slashing_claim("claim-1")
+            .await
+            .unwrap()
+            .unwrap()
+            .state,
+        "executed"
+    );
+    assert_eq!(
+        store.bonds("w-1").await.unwrap()[0].amount_minor,
+        amount / 2
+    );
+    assert_eq!(store.watcher("w-1").await.unwrap().unwrap().state, "bonded");
+
+    // Leaving moves the watcher and releases the bond together.
+    let release = BondMove {
+        from_amount_minor: amount / 2,
+        to_amount_minor: amount / 2,
+        ..bond_move(0, 0, "released")
+    };
+    assert!(matches!(
+        store
+            .move_watcher_and_bond(&state_move("w-1", "unbonding", "deactivated"), &release)
+            .await,
+        Err(RecordError::StateChanged {
+            table: "watchers",
+            ..
+        })
+    ));
+    store
+        .move_watcher_and_bond(&state_move("w-1", "bonded", "deactivated"), &release)
+        .await
+        .unwrap();
+    assert_eq!(store.bonds("w-1").await.unwrap()[0].state, "released");
+    assert_eq!(
+        store.watcher("w-1").await.unwrap().unwrap().state,
+        "deactivated"
+    );
     db.cleanup().await;
 }
 

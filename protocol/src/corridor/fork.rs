@@ -732,16 +732,11 @@ fn registry_from_json(value: Option<&Value>) -> Result<WatcherRegistry, String> 
             .and_then(Value::as_str)
             .and_then(|text| text.parse().ok())
             .ok_or_else(|| path("did"))?;
-        let status = match item.get("status").and_then(Value::as_str) {
-            Some("registered") => WatcherStatus::Registered,
-            Some("bonded") => WatcherStatus::Bonded,
-            Some("active") => WatcherStatus::Active,
-            Some("unbonding") => WatcherStatus::Unbonding,
-            Some("deactivated") => WatcherStatus::Deactivated,
-            Some("slashed") => WatcherStatus::Slashed,
-            Some("banned") => WatcherStatus::Banned,
-            _ => return Err(path("status")),
-        };
+        let status = item
+            .get("status")
+            .and_then(Value::as_str)
+            .and_then(WatcherStatus::parse)
+            .ok_or_else(|| path("status"))?;
         let bond_minor = item
             .get("bond")
             .and_then(Value::as_u64)

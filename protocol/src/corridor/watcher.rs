@@ -70,6 +70,23 @@ pub enum WatcherStatus {
     Banned,
 }
 
+/// How long a claim whose evidence can be answered stays open before it may execute: one day.
+/// Only an availability claim can be answered ([`SlashingClaim::rebut`]: the watcher shows its
+/// own attestation signed before `due_at`), and a day lets a watcher that was itself offline
+/// come back and find it.
+pub const REBUTTABLE_CHALLENGE_WINDOW_SECONDS: u32 = 86_400;
+
+/// Every watcher status, in lifecycle order.
+pub const WATCHER_STATUSES: [WatcherStatus; 7] = [
+    WatcherStatus::Registered,
+    WatcherStatus::Bonded,
+    WatcherStatus::Active,
+    WatcherStatus::Unbonding,
+    WatcherStatus::Deactivated,
+    WatcherStatus::Slashed,
+    WatcherStatus::Banned,
+];
+
 /// One watcher's record.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct WatcherRecord {
@@ -334,7 +351,62 @@ pub enum WatcherError {
     },
 }
 
+impl WatcherStatus {
+    /// The wire name (`registered`, `bonded`, ...), as the status serialises.
+    pub const fn as_str(self) -> &'static str {
+        match self {
+            Self::Registered => "registered",
+            Self::Bonded => "bonded",
+            Self::Active => "active",
+            Self::Unbonding => "unbonding",
+            Self::Deactivated => "deactivated",
+            Self::Slashed => "slashed",
+            Self::Banned => "banned",
+        }
+    }
+
+    /// Parses a wire name.
+    pub fn parse(text: &str) -> Option<Self> {
+        WATCHER_STATUSES
+            .into_iter()
+            .find(|status| status.as_str() == text)
+    }
+
+    /// Where the watcher's own lifecycle operations may take it from here ([`WatcherRegistry`]'s
+    /// `bond`, `activate`, `begin_unbonding`, `deactivate`); slashes are [`execute_slash`]'s.
+    pub const fn successors(self) -> &'static [WatcherStatus] {
+        match self {
+            Self::Registered => &[Self::Bonded],
+            Self::Bonded => &[Self::Active],
+            Self::Active => &[Self::Unbonding],
+            Self::Unbonding => &[Self::Deactivated],
+            Self::Deactivated | Self::Slashed | Self::Banned => &[],
+        }
+    }
+}
+
 impl SlashingOffence {
+    /// The offence's wire name.
+    pub const fn as_str(&self) -> &'static str {
+        match self {
+            Self::Equivocation => "equivocation",
+            Self::FalseAttestation => "false_attestation",
+            Self::AvailabilityFailure { .. } => "availability_failure",
+            Self::Collusion => "collusion",
+        }
+    }
+
+    /// The challenge window of a claim for this offence. Equivocation, collusion and false
+    /// attestation rest on signatures alone and the protocol offers no answer to them, so a
+    /// window would only delay the slash: 0. An availability claim rests on an absence, which
+    /// the watcher may answer: [`REBUTTABLE_CHALLENGE_WINDOW_SECONDS`].
+    pub const fn challenge_window_seconds(&self) -> u32 {
+        match self {
+            Self::Equivocation | Self::FalseAttestation | Self::Collusion => 0,
+            Self::AvailabilityFailure { .. } => REBUTTABLE_CHALLENGE_WINDOW_SECONDS,
+        }
+    }
+
     /// The slash in basis points of the bond (SPEC §11).
     pub fn slash_bps(&self) -> u32 {
         match self {

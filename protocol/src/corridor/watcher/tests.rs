@@ -697,3 +697,70 @@ fn collusion_evidence_holds_up_to_the_watcher_limit() {
         })
     );
 }
+
+#[test]
+fn watcher_status_names_round_trip_and_match_serde() {
+    for status in WATCHER_STATUSES {
+        assert_eq!(WatcherStatus::parse(status.as_str()), Some(status));
+        assert_eq!(
+            serde_json::to_value(status).unwrap(),
+            serde_json::json!(status.as_str())
+        );
+    }
+    assert_eq!(WatcherStatus::parse("Active"), None);
+    assert_eq!(WatcherStatus::parse(""), None);
+}
+
+/// One registry operation on one watcher.
+type Operation = fn(&mut WatcherRegistry, &DidKey) -> Result<(), WatcherError>;
+
+#[test]
+fn watcher_status_successors_are_the_registry_operations() {
+    let did = *key(1).did();
+    for status in WATCHER_STATUSES {
+        let record = WatcherRecord {
+            status,
+            bond_minor: 1_000,
+        };
+        let operations: [(WatcherStatus, Operation); 4] = [
+            (WatcherStatus::Bonded, |registry, did| {
+                registry.bond(did, 1_000)
+            }),
+            (WatcherStatus::Active, |registry, did| {
+                registry.activate(did)
+            }),
+            (WatcherStatus::Unbonding, |registry, did| {
+                registry.begin_unbonding(did)
+            }),
+            (WatcherStatus::Deactivated, |registry, did| {
+                registry.deactivate(did)
+            }),
+        ];
+        for (to, operation) in operations {
+            let mut registry =
+                WatcherRegistry::from_records(BTreeMap::from([(did, record.clone())])).unwrap();
+            let allowed = status.successors().contains(&to);
+            assert_eq!(
+                operation(&mut registry, &did).is_ok(),
+                allowed,
+                "{status:?} -> {to:?}"
+            );
+            let expected = if allowed { to } else { status };
+            assert_eq!(registry.get(&did).unwrap().status, expected);
+        }
+    }
+}
+
+#[test]
+fn only_an_availability_claim_waits_for_a_challenge() {
+    assert_eq!(SlashingOffence::Equivocation.challenge_window_seconds(), 0);
+    assert_eq!(SlashingOffence::Collusion.challenge_window_seconds(), 0);
+    assert_eq!(
+        SlashingOffence::FalseAttestation.challenge_window_seconds(),
+        0
+    );
+    assert_eq!(
+        SlashingOffence::AvailabilityFailure { incident_count: 1 }.challenge_window_seconds(),
+        REBUTTABLE_CHALLENGE_WINDOW_SECONDS
+    );
+}
