@@ -70,6 +70,22 @@ pub enum WatcherStatus {
     Banned,
 }
 
+impl WatcherStatus {
+    /// The status named `name` (its snake_case serialised name, e.g. `active`).
+    pub fn from_name(name: &str) -> Option<Self> {
+        match name {
+            "registered" => Some(Self::Registered),
+            "bonded" => Some(Self::Bonded),
+            "active" => Some(Self::Active),
+            "unbonding" => Some(Self::Unbonding),
+            "deactivated" => Some(Self::Deactivated),
+            "slashed" => Some(Self::Slashed),
+            "banned" => Some(Self::Banned),
+            _ => None,
+        }
+    }
+}
+
 /// One watcher's record.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct WatcherRecord {
