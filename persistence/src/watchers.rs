@@ -116,6 +116,28 @@ impl Store {
         )
     }
 
+    /// The registered watcher with this did; the lowest watcher id when several rows name it.
+    pub async fn watcher_by_did(&self, did: &str) -> Result<Option<WatcherRecord>, StoreError> {
+        let row: Option<(String, String, i64)> = with_reader!(self, |pool, _dialect| {
+            sqlx::query_as(
+                "SELECT watcher_id, state, registered_at_unix_ms FROM watchers WHERE did = $1 \
+                 ORDER BY watcher_id LIMIT 1",
+            )
+            .bind(did)
+            .fetch_optional(pool)
+            .await
+            .map_err(db("read watcher by did"))?
+        });
+        Ok(
+            row.map(|(watcher_id, state, registered_at_unix_ms)| WatcherRecord {
+                watcher_id,
+                did: did.to_owned(),
+                state,
+                registered_at_unix_ms,
+            }),
+        )
+    }
+
     /// Moves a watcher from `from_state` to `to_state` if it is still in `from_state`.
     pub async fn set_watcher_state(
         &self,
