@@ -9,6 +9,7 @@ use msez_actors::clock::Clock;
 use msez_actors::corridor::core::forks::{ForkHold, ForkStatus};
 use msez_actors::corridor::error::CorridorReject;
 use msez_actors::corridor::handle::Corridors;
+use msez_persistence::forks::FORKS_PER_CORRIDOR_MAX;
 use msez_persistence::watchers::{BondRecord, WatcherRecord};
 use msez_protocol::canonical::CanonicalBytes;
 use msez_protocol::chain::AppendError;
@@ -433,7 +434,42 @@ async fn a_crash_and_a_new_process_keep_the_fork_and_the_halt(kind: Kind) {
     db.cleanup().await;
 }
 
+async fn a_corridor_records_at_most_the_fork_bound(kind: Kind) {
+    let Some(db) = TestDb::open(kind).await else {
+        return;
+    };
+    let (corridors, _tree) = start(&db.store, "node-a").await;
+    let id = corridor_id("PK-AE.fork.bound");
+    let (receipts, _builder) = corridor_with_three(&corridors, &id).await;
+    let signers = both_signers();
+    let both: Vec<_> = signers.iter().collect();
+    let variant = |index: u64| {
+        ChainBuilder {
+            corridor_id: id.clone(),
+            head: receipts[1].document.prev_root,
+            sequence: 1,
+        }
+        .sign_with(
+            Transition::new("note", json!({"variant": index})).unwrap(),
+            &both,
+        )
+    };
+    for index in 0..FORKS_PER_CORRIDOR_MAX {
+        corridors.report_fork(&id, variant(index)).await.unwrap();
+    }
+    assert!(matches!(
+        corridors.report_fork(&id, variant(FORKS_PER_CORRIDOR_MAX)).await,
+        Err(CorridorReject::TooLarge { count, limit, .. })
+            if count == FORKS_PER_CORRIDOR_MAX + 1 && limit == FORKS_PER_CORRIDOR_MAX
+    ));
+    let recorded = db.store.corridor_forks(&id).await.unwrap();
+    assert_eq!(recorded.len() as u64, FORKS_PER_CORRIDOR_MAX);
+    corridors.shutdown().await;
+    db.cleanup().await;
+}
+
 backend_tests!(
+    a_corridor_records_at_most_the_fork_bound,
     fork_evidence_halts_with_a_zone_alarm_and_keeps_both_receipts,
     bad_fork_evidence_is_refused_and_records_nothing,
     quorum_for_the_stored_branch_lets_the_corridor_resume,
