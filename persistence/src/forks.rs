@@ -2,11 +2,12 @@
 //! decision of each fork a corridor actor recorded.
 //!
 //! Owns [`ForkRecord`], [`ForkDecisionRecord`], [`StateChange`], [`FORKS_PER_CORRIDOR_MAX`] and
-//! the `record_fork`, `decide_fork` and `corridor_forks` methods of [`Store`].
+//! the `record_fork`, `decide_fork`, `resume_after_forks` and `corridor_forks` methods of [`Store`].
 //!
 //! A fork row is written together with the lifecycle transition it causes (ACTIVE → HALTED on
-//! detection, HALTED → ACTIVE when the stored branch wins) in one transaction, so a fork is
-//! never recorded without its halt, nor a corridor resumed without its decision. Both receipts
+//! detection; HALTED → ACTIVE on a decision for the stored branch, which spends the decisions
+//! it rests on) in one transaction, so a fork is never recorded without its halt, nor a
+//! corridor resumed without spending its decisions. Both receipts
 //! stay in the row for good: the losing branch is evidence, never dropped.
 //!
 //! Never: decides whether two receipts fork or which branch wins (that is
@@ -43,7 +44,8 @@ pub struct ForkRecord {
     pub alarm: CanonicalBytes,
     /// When the fork was recorded (Unix ms, caller's clock).
     pub detected_at_unix_ms: i64,
-    /// The status (`open`, `stored_branch_won`, `competing_branch_won`; the actor's names).
+    /// The status (`open`, `stored_branch_won`, `competing_branch_won`, `resumed`; the
+    /// actor's names).
     pub status: String,
     /// The latest decision, if one was made.
     pub decision: Option<ForkDecisionRecord>,
@@ -112,9 +114,8 @@ impl Store {
         })
     }
 
-    /// Stores a fork's decision and moves its status from `from_status` to `to_status` and,
-    /// with `resume`, applies that corridor transition, all in one transaction. A status that
-    /// moved on is [`CorridorError::ForkStatusChanged`]; nothing is written then.
+    /// Stores a fork's decision and moves its status from `from_status` to `to_status`. A
+    /// status that moved on is [`CorridorError::ForkStatusChanged`]; nothing is written then.
     pub async fn decide_fork(
         &self,
         corridor_id: &CorridorId,
@@ -122,8 +123,7 @@ impl Store {
         from_status: &str,
         to_status: &str,
         decision: &ForkDecisionRecord,
-        resume: Option<StateChange<'_>>,
-    ) -> Result<Option<LifecycleTransition>, CorridorError> {
+    ) -> Result<(), CorridorError> {
         with_write_tx!(self, |tx, _dialect| {
             let updated = sqlx::query(
                 "UPDATE corridor_forks SET status = $4, decision = $5, evidence = $6, \
@@ -149,16 +149,38 @@ impl Store {
                     expected_status: from_status.to_owned(),
                 });
             }
-            let transition = match resume {
-                Some(change) => Some(apply_transition!(
-                    tx,
-                    corridor_id,
-                    change.from_state,
-                    change.to_state,
-                    decision.decided_at_unix_ms
-                )?),
-                None => None,
-            };
+        });
+        Ok(())
+    }
+
+    /// Applies a corridor transition (HALTED → ACTIVE after forks) and moves every fork of the
+    /// corridor in `from_status` to `to_status`, in one transaction: the decisions that allowed
+    /// this resume cannot allow another.
+    pub async fn resume_after_forks(
+        &self,
+        corridor_id: &CorridorId,
+        resume: StateChange<'_>,
+        at_unix_ms: i64,
+        from_status: &str,
+        to_status: &str,
+    ) -> Result<LifecycleTransition, CorridorError> {
+        with_write_tx!(self, |tx, _dialect| {
+            let transition = apply_transition!(
+                tx,
+                corridor_id,
+                resume.from_state,
+                resume.to_state,
+                at_unix_ms
+            )?;
+            sqlx::query(
+                "UPDATE corridor_forks SET status = $3 WHERE corridor_id = $1 AND status = $2",
+            )
+            .bind(corridor_id.as_str())
+            .bind(from_status)
+            .bind(to_status)
+            .execute(&mut *tx)
+            .await
+            .map_err(db("update corridor fork status"))?;
             Ok(transition)
         })
     }

@@ -57,11 +57,12 @@ use msez_protocol::signed::Signed;
 use msez_protocol::time::Timestamp;
 use msez_protocol::vc::subjects::CorridorLifecycleState;
 
-use self::forks::ForkView;
+use self::forks::{ForkStatus, ForkView};
 use super::error::{CoreFailure, CorridorReject};
 use super::leases::LeaseBook;
 use super::spec::{CorridorSpec, CreateCorridor};
 use crate::clock::Clock;
+use msez_persistence::forks::StateChange;
 
 /// The most receipts one `receipts` page returns: a page of maximum-size receipts stays far
 /// below the HTTP body limit, and a caller pages on.
@@ -731,21 +732,40 @@ impl CorridorCore {
             self.deps.zone_key.as_ref(),
             now,
         )?;
-        let result = self
-            .deps
-            .store
-            .transition_corridor(
-                &corridor_id,
-                &state_name(from),
-                &state_name(to),
-                now.unix_seconds().saturating_mul(1_000),
-            )
-            .await;
+        let (from_state, to_state) = (state_name(from), state_name(to));
+        let at_unix_ms = now.unix_seconds().saturating_mul(1_000);
+        let store = &self.deps.store;
+        let result = match &evidence {
+            TransitionEvidence::ResumeAfterFork { .. } => {
+                let change = StateChange {
+                    from_state: &from_state,
+                    to_state: &to_state,
+                };
+                let (won, resumed) = (ForkStatus::StoredBranchWon, ForkStatus::Resumed);
+                store
+                    .resume_after_forks(
+                        &corridor_id,
+                        change,
+                        at_unix_ms,
+                        won.name(),
+                        resumed.name(),
+                    )
+                    .await
+            }
+            _ => {
+                store
+                    .transition_corridor(&corridor_id, &from_state, &to_state, at_unix_ms)
+                    .await
+            }
+        };
         if let Err(error) = result {
             return Err(self.lifecycle_write_refused(error));
         }
         if let Some(loaded) = self.loaded.as_mut() {
             loaded.lifecycle = to;
+            if let TransitionEvidence::ResumeAfterFork { .. } = &evidence {
+                forks::mark_resumed(&mut loaded.forks);
+            }
         }
         // No subscriber is not an error: the event stream is optional.
         let _ = self.deps.lifecycle_events.send(LifecycleEvent {

@@ -14,6 +14,7 @@ use msez_persistence::watchers::{BondRecord, WatcherRecord};
 use msez_protocol::canonical::CanonicalBytes;
 use msez_protocol::chain::AppendError;
 use msez_protocol::corridor::fork::{HaltReason, fork_resolution_credential};
+use msez_protocol::corridor::lifecycle::{HaltEvidence, TransitionKind, transition_consent};
 use msez_protocol::corridor::watcher::{AttestationStatement, WatcherAttestation};
 use msez_protocol::digest::Digest;
 use msez_protocol::ids::CorridorId;
@@ -300,10 +301,38 @@ async fn quorum_for_the_stored_branch_lets_the_corridor_resume(kind: Kind) {
     );
     let ack = corridors.append(&id, builder.next()).await.unwrap();
     assert_eq!(ack.sequence, 3);
-    // The losing receipt is still there as evidence.
+    // The losing receipt is still there as evidence; the decision is spent.
     let stored = corridors.forks(&id).await.unwrap();
     assert_eq!(stored.len(), 1);
     assert_eq!(stored[0].competing_receipt, fork.competing_receipt);
+    assert_eq!(stored[0].status, ForkStatus::Resumed);
+    // An authority halts the corridor: the spent decision cannot lift that halt, and fork
+    // evidence brought now is refused like an append.
+    let order = transition_consent(
+        &id,
+        CorridorLifecycleState::Active,
+        TransitionKind::Halt,
+        &key(21),
+        at(300),
+    )
+    .unwrap();
+    corridors
+        .halt(&id, HaltEvidence::Authority(order))
+        .await
+        .unwrap();
+    assert!(matches!(
+        corridors.resume_after_fork(&id, fork.fork_id.clone()).await,
+        Err(CorridorReject::ForkNotWon {
+            status: "resumed",
+            ..
+        })
+    ));
+    let late = competing(&id, &receipts, 1, &signers.iter().collect::<Vec<_>>());
+    assert!(matches!(
+        corridors.report_fork(&id, late).await,
+        Err(CorridorReject::Halted { .. })
+    ));
+    assert_eq!(corridors.forks(&id).await.unwrap().len(), 1);
     corridors.shutdown().await;
     db.cleanup().await;
 }

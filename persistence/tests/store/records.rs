@@ -402,32 +402,43 @@ async fn corridor_forks_are_written_with_their_transition_or_not_at_all(kind: Ki
         from_state: "halted",
         to_state: "active",
     };
-    let resumed = db
-        .store
-        .decide_fork(
-            &corridor,
-            "f-1",
-            "open",
-            "stored_branch_won",
-            &decision,
-            Some(resume),
-        )
+    db.store
+        .decide_fork(&corridor, "f-1", "open", "stored_branch_won", &decision)
         .await
-        .unwrap()
         .unwrap();
-    assert_eq!(resumed.to_state, "active");
     // Deciding from a status the fork left is refused and changes nothing.
     assert!(matches!(
         db.store
-            .decide_fork(&corridor, "f-1", "open", "competing_branch_won", &decision, None)
+            .decide_fork(&corridor, "f-1", "open", "competing_branch_won", &decision)
             .await,
         Err(CorridorError::ForkStatusChanged { ref fork_id, .. }) if fork_id == "f-1"
     ));
+    // A resume from a state the corridor is not in spends nothing; from HALTED it spends the
+    // stored branch's decisions with the transition.
+    let stale_resume = StateChange {
+        from_state: "active",
+        to_state: "active",
+    };
+    assert!(matches!(
+        db.store
+            .resume_after_forks(&corridor, stale_resume, 30, "stored_branch_won", "resumed")
+            .await,
+        Err(CorridorError::StateChanged { .. })
+    ));
+    let forks = db.store.corridor_forks(&corridor).await.unwrap();
+    assert_eq!(forks[1].status, "stored_branch_won");
+    let resumed = db
+        .store
+        .resume_after_forks(&corridor, resume, 30, "stored_branch_won", "resumed")
+        .await
+        .unwrap();
+    assert_eq!(resumed.to_state, "active");
     let forks = db.store.corridor_forks(&corridor).await.unwrap();
     assert_eq!(forks.len(), 2);
     assert_eq!((forks[0].fork_id.as_str(), forks[0].sequence), ("f-0", 1));
+    assert_eq!(forks[0].status, "open");
     assert_eq!(forks[0].decision, None);
-    assert_eq!(forks[1].status, "stored_branch_won");
+    assert_eq!(forks[1].status, "resumed");
     assert_eq!(forks[1].decision, Some(decision));
     assert_eq!(forks[1].competing_receipt, fork("f-1", 2).competing_receipt);
     db.cleanup().await;

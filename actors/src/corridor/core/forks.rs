@@ -20,6 +20,10 @@
 //! zone's `MSEZForkResolutionCredential` are stored. Resuming re-runs the same resolution from
 //! the stored evidence, so HALTED → ACTIVE rests on a decision recomputed at that moment.
 //!
+//! A resume spends the decisions it rests on (their forks become `Resumed`, in the same
+//! transaction), so a fork decision can lift only the halt its fork caused; while a corridor is
+//! halted for another reason (every fork spent), fork evidence is refused as for an append.
+//!
 //! Never: drops or overwrites either receipt, resumes a corridor whose competing branch won
 //! (replacing an acknowledged suffix is not supported), or records anything for evidence that
 //! fails a check.
@@ -73,6 +77,9 @@ pub enum ForkStatus {
     StoredBranchWon,
     /// The competing branch won: the corridor stays halted.
     CompetingBranchWon,
+    /// The stored branch won and the corridor resumed on it: its decision is spent, so it
+    /// cannot lift a later halt.
+    Resumed,
 }
 
 /// One recorded fork.
@@ -136,13 +143,19 @@ impl ForkStatus {
             Self::Open => "open",
             Self::StoredBranchWon => "stored_branch_won",
             Self::CompetingBranchWon => "competing_branch_won",
+            Self::Resumed => "resumed",
         }
     }
 
     fn parse(name: &str) -> Option<Self> {
-        [Self::Open, Self::StoredBranchWon, Self::CompetingBranchWon]
-            .into_iter()
-            .find(|status| status.name() == name)
+        [
+            Self::Open,
+            Self::StoredBranchWon,
+            Self::CompetingBranchWon,
+            Self::Resumed,
+        ]
+        .into_iter()
+        .find(|status| status.name() == name)
     }
 }
 
@@ -157,7 +170,14 @@ impl CorridorCore {
         let corridor_id = self.corridor_id.clone();
         let loaded = self.loaded()?;
         let from = loaded.lifecycle;
-        if from != CorridorLifecycleState::Halted {
+        // While HALTED, evidence is recorded only beside an unspent fork: a halt whose forks are
+        // all spent (resumed) came from elsewhere (an authority), and a fork recorded then
+        // could later lift it.
+        let fork_halt = loaded
+            .forks
+            .iter()
+            .any(|known| known.status != ForkStatus::Resumed);
+        if from != CorridorLifecycleState::Halted || !fork_halt {
             super::accepts_receipts(&corridor_id, from)?;
         }
         let sequence = competing.document.sequence;
@@ -361,7 +381,6 @@ impl CorridorCore {
                 ForkStatus::Open.name(),
                 status.name(),
                 &record,
-                None,
             )
             .await;
         if let Err(error) = stored {
@@ -440,11 +459,12 @@ impl CorridorCore {
                 status: view.status.name(),
             });
         }
-        match loaded
-            .forks
-            .iter()
-            .find(|other| other.status != ForkStatus::StoredBranchWon)
-        {
+        match loaded.forks.iter().find(|other| {
+            !matches!(
+                other.status,
+                ForkStatus::StoredBranchWon | ForkStatus::Resumed
+            )
+        }) {
             Some(other) => Err(CorridorReject::ForkNotWon {
                 corridor_id,
                 fork_id: other.fork_id.clone(),
@@ -663,6 +683,16 @@ impl CorridorCore {
             artifact,
             reason,
         })
+    }
+}
+
+/// After a resume: every fork won by the stored branch has spent its decision.
+pub(super) fn mark_resumed(forks: &mut [ForkView]) {
+    for view in forks
+        .iter_mut()
+        .filter(|view| view.status == ForkStatus::StoredBranchWon)
+    {
+        view.status = ForkStatus::Resumed;
     }
 }
 
