@@ -87,6 +87,16 @@ pub enum CorridorError {
         /// The stored state.
         current_state: String,
     },
+    /// The fork is not in the status the caller expected (or does not exist); nothing changed.
+    #[error("corridor {corridor_id} fork {fork_id} is no longer {expected_status}")]
+    ForkStatusChanged {
+        /// The corridor.
+        corridor_id: CorridorId,
+        /// The fork.
+        fork_id: String,
+        /// The status the caller saw.
+        expected_status: String,
+    },
     /// Stored bytes are not canonical JSON.
     #[error("corridor {corridor_id} has a stored {column} that is not canonical JSON")]
     NotCanonical {
@@ -99,6 +109,70 @@ pub enum CorridorError {
     #[error(transparent)]
     Store(#[from] StoreError),
 }
+
+/// Inside a write transaction `$tx`: compares the corridor's state with `$from_state`, moves it
+/// to `$to_state` and appends the history row; evaluates to `Result<LifecycleTransition,
+/// CorridorError>`. A macro because each backend's transaction is its own type; it is the one
+/// place a corridor's state changes, whatever else the transaction writes (a fork record).
+macro_rules! apply_transition {
+    ($tx:ident, $corridor_id:expr, $from_state:expr, $to_state:expr, $at_unix_ms:expr) => {{
+        let corridor_id: &CorridorId = $corridor_id;
+        let from_state: &str = $from_state;
+        let to_state: &str = $to_state;
+        let at_unix_ms: i64 = $at_unix_ms;
+        let current: Option<String> =
+            sqlx::query_scalar("SELECT lifecycle_state FROM corridors WHERE corridor_id = $1")
+                .bind(corridor_id.as_str())
+                .fetch_optional(&mut *$tx)
+                .await
+                .map_err(db("read corridor state"))?;
+        match current {
+            None => Err(CorridorError::NotFound {
+                corridor_id: corridor_id.clone(),
+            }),
+            Some(current_state) if current_state != from_state => {
+                Err(CorridorError::StateChanged {
+                    corridor_id: corridor_id.clone(),
+                    expected_state: from_state.to_owned(),
+                    current_state,
+                })
+            }
+            Some(_) => {
+                sqlx::query(
+                    "UPDATE corridors SET lifecycle_state = $2, updated_at_unix_ms = $3 \
+                     WHERE corridor_id = $1",
+                )
+                .bind(corridor_id.as_str())
+                .bind(to_state)
+                .bind(at_unix_ms)
+                .execute(&mut *$tx)
+                .await
+                .map_err(db("update corridor state"))?;
+                let index: i64 = sqlx::query_scalar(
+                    "INSERT INTO corridor_lifecycle_history \
+                     (corridor_id, transition_index, from_state, to_state, at_unix_ms) \
+                     SELECT $1, COALESCE(MAX(transition_index) + 1, 0), $2, $3, $4 \
+                     FROM corridor_lifecycle_history WHERE corridor_id = $1 \
+                     RETURNING transition_index",
+                )
+                .bind(corridor_id.as_str())
+                .bind(from_state)
+                .bind(to_state)
+                .bind(at_unix_ms)
+                .fetch_one(&mut *$tx)
+                .await
+                .map_err(db("insert corridor transition"))?;
+                Ok(LifecycleTransition {
+                    transition_index: from_db_integer("transition_index", index)?,
+                    from_state: from_state.to_owned(),
+                    to_state: to_state.to_owned(),
+                    at_unix_ms,
+                })
+            }
+        }
+    }};
+}
+pub(crate) use apply_transition;
 
 impl Store {
     /// Stores a new corridor and its parties in one transaction (the primary key refuses a
@@ -248,57 +322,7 @@ impl Store {
         at_unix_ms: i64,
     ) -> Result<LifecycleTransition, CorridorError> {
         with_write_tx!(self, |tx, _dialect| {
-            let current: Option<String> =
-                sqlx::query_scalar("SELECT lifecycle_state FROM corridors WHERE corridor_id = $1")
-                    .bind(corridor_id.as_str())
-                    .fetch_optional(&mut *tx)
-                    .await
-                    .map_err(db("read corridor state"))?;
-            match current {
-                None => {
-                    return Err(CorridorError::NotFound {
-                        corridor_id: corridor_id.clone(),
-                    });
-                }
-                Some(current_state) if current_state != from_state => {
-                    return Err(CorridorError::StateChanged {
-                        corridor_id: corridor_id.clone(),
-                        expected_state: from_state.to_owned(),
-                        current_state,
-                    });
-                }
-                Some(_) => {}
-            }
-            sqlx::query(
-                "UPDATE corridors SET lifecycle_state = $2, updated_at_unix_ms = $3 \
-                 WHERE corridor_id = $1",
-            )
-            .bind(corridor_id.as_str())
-            .bind(to_state)
-            .bind(at_unix_ms)
-            .execute(&mut *tx)
-            .await
-            .map_err(db("update corridor state"))?;
-            let index: i64 = sqlx::query_scalar(
-                "INSERT INTO corridor_lifecycle_history \
-                 (corridor_id, transition_index, from_state, to_state, at_unix_ms) \
-                 SELECT $1, COALESCE(MAX(transition_index) + 1, 0), $2, $3, $4 \
-                 FROM corridor_lifecycle_history WHERE corridor_id = $1 \
-                 RETURNING transition_index",
-            )
-            .bind(corridor_id.as_str())
-            .bind(from_state)
-            .bind(to_state)
-            .bind(at_unix_ms)
-            .fetch_one(&mut *tx)
-            .await
-            .map_err(db("insert corridor transition"))?;
-            Ok(LifecycleTransition {
-                transition_index: from_db_integer("transition_index", index)?,
-                from_state: from_state.to_owned(),
-                to_state: to_state.to_owned(),
-                at_unix_ms,
-            })
+            apply_transition!(tx, corridor_id, from_state, to_state, at_unix_ms)
         })
     }
 

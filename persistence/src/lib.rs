@@ -6,7 +6,7 @@
 //! fencing epochs ([`lease`]), the group commit writer ([`group_commit`]) and the other tables
 //! MSEZ owns: packs, the VC audit log, idempotency records for Mass calls, checkpoints and the
 //! Mass fact cache and checkpoint anchors ([`records`]), corridors and their lifecycle history
-//! ([`corridors`]), the hash-chained agentic audit trail ([`audit`]), standalone snapshot
+//! ([`corridors`]), their forks with both receipts and the decision ([`forks`]), the hash-chained agentic audit trail ([`audit`]), standalone snapshot
 //! writes ([`snapshots`]), watchers, bonds, slashing claims and attestations ([`watchers`]),
 //! disputes and evidence ([`disputes`]), tensor snapshots and agentic policies
 //! ([`compliance`]), credential issuance into the next status-list slot ([`issuance`]) and
@@ -17,7 +17,7 @@
 //! crate with SQL.
 //!
 //! Read in this order: [`store`], [`journal`], [`lease`], [`group_commit`], [`snapshots`],
-//! [`records`], [`corridors`], [`audit`], [`watchers`], [`disputes`], [`compliance`],
+//! [`records`], [`corridors`], [`forks`], [`audit`], [`watchers`], [`disputes`], [`compliance`],
 //! [`issuance`], [`listings`], [`migrate`], [`error`].
 
 #[macro_use]
@@ -27,6 +27,7 @@ pub mod compliance;
 pub mod corridors;
 pub mod disputes;
 pub mod error;
+pub mod forks;
 pub mod group_commit;
 pub mod issuance;
 pub mod journal;

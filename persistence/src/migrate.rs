@@ -40,6 +40,11 @@ pub const POSTGRES_MIGRATIONS: &[Migration] = &[
         name: "corridor_parties",
         sql: include_str!("../migrations/postgres/0003_corridor_parties.sql"),
     },
+    Migration {
+        version: 4,
+        name: "corridor_forks",
+        sql: include_str!("../migrations/postgres/0004_corridor_forks.sql"),
+    },
 ];
 
 /// SQLite migrations, oldest first; the same versions as [`POSTGRES_MIGRATIONS`].
@@ -58,6 +63,11 @@ pub const SQLITE_MIGRATIONS: &[Migration] = &[
         version: 3,
         name: "corridor_parties",
         sql: include_str!("../migrations/sqlite/0003_corridor_parties.sql"),
+    },
+    Migration {
+        version: 4,
+        name: "corridor_forks",
+        sql: include_str!("../migrations/sqlite/0004_corridor_forks.sql"),
     },
 ];
 

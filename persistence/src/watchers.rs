@@ -93,6 +93,11 @@ pub const ATTESTATIONS_PAGE_MAX: u64 = 1_000;
 /// about 150 bytes keep a page small, like the other registry pages.
 pub const WATCHERS_PAGE_MAX: u64 = 1_000;
 
+/// The `watcher_bonds.state` of a bond that still stands behind its watcher: the node's
+/// registry writes it when a bond is posted, and fork resolution sums the bonds in this state
+/// into a watcher's stake. (Released and forfeited bonds back nothing.)
+pub const BOND_STATE_HELD: &str = "held";
+
 /// A row's lifecycle move: it must be in `from_state`, and goes to `to_state`.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct StateMove {
@@ -326,6 +331,28 @@ impl Store {
             );
         });
         Ok(())
+    }
+
+    /// The registered watcher with this did; the lowest watcher id when several rows name it.
+    pub async fn watcher_by_did(&self, did: &str) -> Result<Option<WatcherRecord>, StoreError> {
+        let row: Option<(String, String, i64)> = with_reader!(self, |pool, _dialect| {
+            sqlx::query_as(
+                "SELECT watcher_id, state, registered_at_unix_ms FROM watchers WHERE did = $1 \
+                 ORDER BY watcher_id LIMIT 1",
+            )
+            .bind(did)
+            .fetch_optional(pool)
+            .await
+            .map_err(db("read watcher by did"))?
+        });
+        Ok(
+            row.map(|(watcher_id, state, registered_at_unix_ms)| WatcherRecord {
+                watcher_id,
+                did: did.to_owned(),
+                state,
+                registered_at_unix_ms,
+            }),
+        )
     }
 
     /// Moves a watcher from `from_state` to `to_state` if it is still in `from_state`.

@@ -18,6 +18,10 @@ use msez_protocol::netting::{NettingMode, NettingPlan};
 use msez_protocol::receipt::SignedReceipt;
 use msez_runtime::{ActorFailure, Keyed, Reply};
 
+use msez_protocol::corridor::watcher::WatcherAttestation;
+use serde_json::Value;
+
+use super::core::forks::{ForkAck, ForkResolutionAck, ForkView};
 use super::core::{
     AppendAck, CheckpointRecord, CorridorCore, CorridorDeps, CorridorSummary, InclusionAnswer,
     TransitionAck,
@@ -69,6 +73,23 @@ pub(crate) enum CorridorMsg {
     },
     AgreementSet {
         reply: Answer<CanonicalBytes>,
+    },
+    ReportFork {
+        competing: Box<SignedReceipt>,
+        reply: Answer<ForkAck>,
+    },
+    ResolveFork {
+        fork_id: String,
+        attestations: Vec<WatcherAttestation>,
+        authority_resolutions: Vec<Value>,
+        reply: Answer<ForkResolutionAck>,
+    },
+    ResumeAfterFork {
+        fork_id: String,
+        reply: Answer<TransitionAck>,
+    },
+    Forks {
+        reply: Answer<Vec<ForkView>>,
     },
 }
 
@@ -133,6 +154,26 @@ impl Keyed for CorridorBehaviour {
             }
             CorridorMsg::AgreementSet { reply } => {
                 let _ = reply.send(core.agreement_set().await);
+            }
+            CorridorMsg::ReportFork { competing, reply } => {
+                let _ = reply.send(core.report_fork(*competing).await);
+            }
+            CorridorMsg::ResolveFork {
+                fork_id,
+                attestations,
+                authority_resolutions,
+                reply,
+            } => {
+                let answer = core
+                    .resolve_fork(&fork_id, attestations, authority_resolutions)
+                    .await;
+                let _ = reply.send(answer);
+            }
+            CorridorMsg::ResumeAfterFork { fork_id, reply } => {
+                let _ = reply.send(core.resume_after_fork(&fork_id).await);
+            }
+            CorridorMsg::Forks { reply } => {
+                let _ = reply.send(core.forks());
             }
         }
         match core.failure() {

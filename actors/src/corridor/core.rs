@@ -3,7 +3,8 @@
 //!
 //! Owns [`CorridorCore`], [`CorridorDeps`], [`CorridorEvent`], [`LifecycleEvent`], the answer types
 //! ([`AppendAck`], [`CorridorSummary`], [`InclusionAnswer`], [`CheckpointRecord`],
-//! [`TransitionAck`]) and the named bounds [`RECEIPTS_PAGE_MAX`] and [`JOURNAL_READ_MAX`].
+//! [`TransitionAck`]) and the named bounds [`RECEIPTS_PAGE_MAX`] and [`JOURNAL_READ_MAX`]; the
+//! child module [`forks`] holds the fork operations (evidence, resolution, resume after a fork).
 //!
 //! # Durability
 //! An append runs the pure step (`CorridorLedger::prepare`: lifecycle, obligation and every
@@ -20,7 +21,8 @@
 //! snapshot and the journal tail, each tail receipt re-applied through the same pure step.
 //!
 //! The lifecycle state lives in the corridors table (a compare-and-set per transition), not in
-//! the snapshot: it changes without receipts.
+//! the snapshot: it changes without receipts. Recorded forks live in their own table and are
+//! read back with the corridor.
 //!
 //! Never: acknowledges before the commit, changes memory when a step or the commit fails, or
 //! turns caller input into a failure.
@@ -55,10 +57,12 @@ use msez_protocol::signed::Signed;
 use msez_protocol::time::Timestamp;
 use msez_protocol::vc::subjects::CorridorLifecycleState;
 
+use self::forks::{ForkStatus, ForkView};
 use super::error::{CoreFailure, CorridorReject};
 use super::leases::LeaseBook;
 use super::spec::{CorridorSpec, CreateCorridor};
 use crate::clock::Clock;
+use msez_persistence::forks::StateChange;
 
 /// The most receipts one `receipts` page returns: a page of maximum-size receipts stays far
 /// below the HTTP body limit, and a caller pages on.
@@ -70,6 +74,8 @@ pub const JOURNAL_READ_MAX: u64 = 1_000_000;
 
 /// Receipts read from the journal per query while exporting or proving.
 const JOURNAL_PAGE_RECEIPTS: u64 = 4_096;
+
+pub mod forks;
 
 /// What every corridor of a node shares.
 pub struct CorridorDeps {
@@ -198,6 +204,8 @@ struct Loaded {
     spec: CorridorSpec,
     lifecycle: CorridorLifecycleState,
     ledger: CorridorLedger,
+    /// Every recorded fork (at most `FORKS_PER_CORRIDOR_MAX`), in (sequence, fork id) order.
+    forks: Vec<ForkView>,
 }
 
 impl CorridorCore {
@@ -325,6 +333,7 @@ impl CorridorCore {
             spec,
             lifecycle: state,
             ledger: CorridorLedger::new(chain),
+            forks: Vec::new(),
         });
         self.summary()
     }
@@ -711,8 +720,10 @@ impl CorridorCore {
         let from = loaded.lifecycle;
         let to = lifecycle::transition(from, &evidence, &loaded.spec.lifecycle)?;
         let now = self.deps.clock.now();
-        if let TransitionEvidence::Activate { .. } = &evidence {
-            self.recheck_agreement(now).await?;
+        match &evidence {
+            TransitionEvidence::Activate { .. } => self.recheck_agreement(now).await?,
+            TransitionEvidence::ResumeAfterFork { decision } => self.check_fork_resume(decision)?,
+            _ => {}
         }
         let credential = lifecycle_transition_credential(
             &corridor_id,
@@ -721,39 +732,40 @@ impl CorridorCore {
             self.deps.zone_key.as_ref(),
             now,
         )?;
-        let result = self
-            .deps
-            .store
-            .transition_corridor(
-                &corridor_id,
-                &state_name(from),
-                &state_name(to),
-                now.unix_seconds().saturating_mul(1_000),
-            )
-            .await;
-        match result {
-            Ok(_) => {}
-            Err(CorridorError::StateChanged {
-                expected_state,
-                current_state,
-                ..
-            }) => {
-                // Another node moved it: reload the state so the next request sees it.
-                if let Some(state) = parse_state(&current_state)
-                    && let Some(loaded) = self.loaded.as_mut()
-                {
-                    loaded.lifecycle = state;
-                }
-                return Err(CorridorReject::LifecycleRaced {
-                    corridor_id,
-                    expected: expected_state,
-                    current: current_state,
-                });
+        let (from_state, to_state) = (state_name(from), state_name(to));
+        let at_unix_ms = now.unix_seconds().saturating_mul(1_000);
+        let store = &self.deps.store;
+        let result = match &evidence {
+            TransitionEvidence::ResumeAfterFork { .. } => {
+                let change = StateChange {
+                    from_state: &from_state,
+                    to_state: &to_state,
+                };
+                let (won, resumed) = (ForkStatus::StoredBranchWon, ForkStatus::Resumed);
+                store
+                    .resume_after_forks(
+                        &corridor_id,
+                        change,
+                        at_unix_ms,
+                        won.name(),
+                        resumed.name(),
+                    )
+                    .await
             }
-            Err(error) => return Err(unavailable(&corridor_id, &error)),
+            _ => {
+                store
+                    .transition_corridor(&corridor_id, &from_state, &to_state, at_unix_ms)
+                    .await
+            }
+        };
+        if let Err(error) = result {
+            return Err(self.lifecycle_write_refused(error));
         }
         if let Some(loaded) = self.loaded.as_mut() {
             loaded.lifecycle = to;
+            if let TransitionEvidence::ResumeAfterFork { .. } = &evidence {
+                forks::mark_resumed(&mut loaded.forks);
+            }
         }
         // No subscriber is not an error: the event stream is optional.
         let _ = self.deps.lifecycle_events.send(LifecycleEvent {
@@ -767,6 +779,31 @@ impl CorridorCore {
             to,
             credential,
         })
+    }
+
+    /// The reply to a refused lifecycle write. Another node moved the state: memory takes the
+    /// stored state so the next request sees it, and the caller may retry.
+    fn lifecycle_write_refused(&mut self, error: CorridorError) -> CorridorReject {
+        let corridor_id = self.corridor_id.clone();
+        match error {
+            CorridorError::StateChanged {
+                expected_state,
+                current_state,
+                ..
+            } => {
+                if let Some(state) = parse_state(&current_state)
+                    && let Some(loaded) = self.loaded.as_mut()
+                {
+                    loaded.lifecycle = state;
+                }
+                CorridorReject::LifecycleRaced {
+                    corridor_id,
+                    expected: expected_state,
+                    current: current_state,
+                }
+            }
+            error => unavailable(&corridor_id, &error),
+        }
     }
 
     /// Re-verifies the stored agreement set at `now` before PENDING → ACTIVE: an agreement or
@@ -883,10 +920,25 @@ async fn load(
             .apply(&signed, now)
             .map_err(|error| replay(error.to_string()))?;
     }
+    let forks: Vec<ForkView> = deps
+        .store
+        .corridor_forks(corridor_id)
+        .await
+        .map_err(|error| storage(corridor_id, "read forks", error))?
+        .iter()
+        .map(|record| {
+            forks::view_of_record(record).map_err(|reason| CoreFailure::Fork {
+                corridor_id: corridor_id.clone(),
+                fork_id: record.fork_id.clone(),
+                reason,
+            })
+        })
+        .collect::<Result<_, _>>()?;
     Ok(Loaded {
         spec,
         lifecycle,
         ledger,
+        forks,
     })
 }
 

@@ -6,7 +6,9 @@
 //! a storage cause as anything but [`CorridorReject::Unavailable`].
 
 use msez_persistence::journal::AppendError as JournalRefusal;
+use msez_protocol::chain::AppendError;
 use msez_protocol::corridor::agreement::AgreementError;
+use msez_protocol::corridor::fork::ForkError;
 use msez_protocol::corridor::lifecycle::LifecycleError;
 use msez_protocol::corridor::state::{SnapshotError, StepError};
 use msez_protocol::digest::Digest;
@@ -141,6 +143,88 @@ pub enum CorridorReject {
         /// The bound.
         limit: u64,
     },
+    /// Fork evidence names a sequence the corridor does not hold yet (422 naming `/sequence`).
+    #[error(
+        "corridor {corridor_id} has {height} receipts; fork evidence at sequence {sequence} has nothing to fork from"
+    )]
+    ForkSequenceUnknown {
+        /// The corridor.
+        corridor_id: CorridorId,
+        /// The evidence's sequence.
+        sequence: u64,
+        /// The chain height.
+        height: u64,
+    },
+    /// Fork evidence is the very receipt the corridor holds (422 naming `/next_root`).
+    #[error("corridor {corridor_id} holds this receipt at sequence {sequence}: it is not a fork")]
+    ForkIdentical {
+        /// The corridor.
+        corridor_id: CorridorId,
+        /// The sequence.
+        sequence: u64,
+    },
+    /// This competing receipt is already recorded as fork `fork_id` (409).
+    #[error("corridor {corridor_id} already recorded this competing receipt as fork {fork_id}")]
+    ForkRecorded {
+        /// The corridor.
+        corridor_id: CorridorId,
+        /// The recorded fork.
+        fork_id: String,
+    },
+    /// The competing receipt fails a SPEC §5 check at its sequence (422 naming the member).
+    #[error("corridor {corridor_id}: fork evidence refused: {source}")]
+    ForkEvidence {
+        /// The corridor.
+        corridor_id: CorridorId,
+        /// The rule it breaks (boxed: it would double this enum's size).
+        source: Box<AppendError>,
+    },
+    /// The fork cannot be detected or resolved from this evidence (422 naming the member).
+    #[error("corridor {corridor_id}: {source}")]
+    ForkResolution {
+        /// The corridor.
+        corridor_id: CorridorId,
+        /// Why (boxed: it would double this enum's size).
+        source: Box<ForkError>,
+    },
+    /// No recorded fork has this id (404).
+    #[error("corridor {corridor_id} has no fork {fork_id}")]
+    UnknownFork {
+        /// The corridor.
+        corridor_id: CorridorId,
+        /// The fork asked for.
+        fork_id: String,
+    },
+    /// A fork decision names a fork this corridor never recorded (422).
+    #[error("corridor {corridor_id} recorded no fork at sequence {sequence} with these roots")]
+    ForkUnrecorded {
+        /// The corridor.
+        corridor_id: CorridorId,
+        /// The decision's height.
+        sequence: u64,
+    },
+    /// The fork was already decided (409).
+    #[error("corridor {corridor_id} fork {fork_id} is already decided: {status}")]
+    ForkDecided {
+        /// The corridor.
+        corridor_id: CorridorId,
+        /// The fork.
+        fork_id: String,
+        /// Its status.
+        status: &'static str,
+    },
+    /// A resume needs every fork decided for the stored branch; this one is not (409). A fork
+    /// whose competing branch won keeps the corridor halted for good: replacing an
+    /// acknowledged chain suffix is not supported.
+    #[error("corridor {corridor_id} stays halted: fork {fork_id} is {status}")]
+    ForkNotWon {
+        /// The corridor.
+        corridor_id: CorridorId,
+        /// The fork that blocks the resume.
+        fork_id: String,
+        /// Its status.
+        status: &'static str,
+    },
     /// Too many requests are waiting (503 with Retry-After).
     #[error("corridor {corridor_id} is overloaded; retry after {retry_after_ms} ms")]
     Overloaded {
@@ -239,6 +323,16 @@ pub enum CoreFailure {
         corridor_id: CorridorId,
         /// Its shard.
         shard: u32,
+        /// Why.
+        reason: String,
+    },
+    /// A stored fork does not read back (its receipts, id, status or documents).
+    #[error("corridor {corridor_id}: stored fork {fork_id}: {reason}")]
+    Fork {
+        /// The corridor.
+        corridor_id: CorridorId,
+        /// The fork.
+        fork_id: String,
         /// Why.
         reason: String,
     },

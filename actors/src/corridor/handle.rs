@@ -27,7 +27,11 @@ use msez_protocol::netting::{NettingMode, NettingPlan};
 use msez_protocol::receipt::SignedReceipt;
 use msez_runtime::{HostError, Introspection, KeyedHost, KeyedHostConfig, RuntimeError};
 
+use msez_protocol::corridor::watcher::WatcherAttestation;
+use serde_json::Value;
+
 use super::actor::{Answer, CorridorBehaviour, CorridorMsg};
+use super::core::forks::{ForkAck, ForkResolutionAck, ForkView};
 use super::core::{
     AppendAck, CheckpointRecord, CorridorDeps, CorridorEvent, CorridorSummary, InclusionAnswer,
     LifecycleEvent, TransitionAck,
@@ -258,6 +262,59 @@ impl Corridors {
         evidence: HaltEvidence,
     ) -> Result<TransitionAck, CorridorReject> {
         self.transition(corridor_id, TransitionEvidence::Halt(evidence))
+            .await
+    }
+
+    /// Records fork evidence (a competing receipt for a held sequence); while ACTIVE the
+    /// corridor halts with the zone's fork alarm. `Ok` means the fork (and halt) is durable.
+    pub async fn report_fork(
+        &self,
+        corridor_id: &CorridorId,
+        competing: SignedReceipt,
+    ) -> Result<ForkAck, CorridorReject> {
+        let competing = Box::new(competing);
+        self.call(corridor_id, |reply| CorridorMsg::ReportFork {
+            competing,
+            reply,
+        })
+        .await
+    }
+
+    /// Decides an open fork from watcher attestations and authority fork-resolution
+    /// credentials under the corridor's policy, and records the decision.
+    pub async fn resolve_fork(
+        &self,
+        corridor_id: &CorridorId,
+        fork_id: String,
+        attestations: Vec<WatcherAttestation>,
+        authority_resolutions: Vec<Value>,
+    ) -> Result<ForkResolutionAck, CorridorReject> {
+        self.call(corridor_id, |reply| CorridorMsg::ResolveFork {
+            fork_id,
+            attestations,
+            authority_resolutions,
+            reply,
+        })
+        .await
+    }
+
+    /// HALTED → ACTIVE on fork `fork_id`'s decision for the stored branch, recomputed from
+    /// its stored evidence.
+    pub async fn resume_after_fork(
+        &self,
+        corridor_id: &CorridorId,
+        fork_id: String,
+    ) -> Result<TransitionAck, CorridorReject> {
+        self.call(corridor_id, |reply| CorridorMsg::ResumeAfterFork {
+            fork_id,
+            reply,
+        })
+        .await
+    }
+
+    /// Every recorded fork of the corridor with its status.
+    pub async fn forks(&self, corridor_id: &CorridorId) -> Result<Vec<ForkView>, CorridorReject> {
+        self.call(corridor_id, |reply| CorridorMsg::Forks { reply })
             .await
     }
 

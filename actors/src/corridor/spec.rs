@@ -72,6 +72,9 @@ pub struct CorridorSpec {
     pub checkpoint_interval_receipts: u64,
     /// Who may consent to lifecycle transitions.
     pub lifecycle: LifecycleContext,
+    /// Distinct counted watcher attestations that decide a fork (the definition's
+    /// `watcher_quorum`).
+    pub watcher_quorum: u32,
 }
 
 /// Why a create request or a stored record is not a corridor.
@@ -153,6 +156,7 @@ impl CorridorSpec {
             genesis,
             policy,
             checkpoint_interval_receipts: definition.checkpoint_interval_receipts,
+            watcher_quorum: definition.watcher_quorum,
             lifecycle: LifecycleContext {
                 corridor_id,
                 regulators: request.regulators.clone(),
@@ -226,7 +230,13 @@ impl CorridorSpec {
         let authorities: BTreeSet<DidKey> =
             serde_json::from_value(member(&value, "authorities")?.clone())
                 .map_err(|error| record_error("authorities", &error.to_string()))?;
+        let watcher_quorum = member(&value, "definition")?
+            .get("watcher_quorum")
+            .and_then(Value::as_u64)
+            .and_then(|quorum| u32::try_from(quorum).ok())
+            .ok_or_else(|| record_error("definition", "watcher_quorum is not a u32"))?;
         Ok(Self {
+            watcher_quorum,
             lifecycle: LifecycleContext {
                 corridor_id: genesis.corridor_id.clone(),
                 regulators,

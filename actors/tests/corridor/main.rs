@@ -10,4 +10,5 @@ mod support;
 mod actor;
 mod control;
 mod core;
+mod forks;
 mod watcher;

@@ -10,6 +10,7 @@ pub(super) mod corridors;
 pub(super) mod credentials;
 pub(super) mod disputes;
 pub(super) mod events;
+pub(super) mod forks;
 pub(super) mod health;
 pub(super) mod orchestration;
 pub(super) mod packs;

@@ -20,6 +20,7 @@ use serde_json::{Map, Value, json};
 
 use super::auth::{Access, Role, authorize};
 use super::error::{ApiError, request_context};
+use super::handlers::forks;
 use super::handlers::regulator::audit_access;
 use super::handlers::{
     admin, agentic, compliance, corridors, credentials, disputes, events, health, orchestration,
@@ -79,6 +80,13 @@ const ALL_ROLES: &[Role] = &[
 const ADMIN: &[Role] = &[Role::ZoneAdmin];
 const ADMIN_OR_PARTY: &[Role] = &[Role::ZoneAdmin, Role::CorridorParty];
 const OPERATORS: &[Role] = &[Role::Operator, Role::ZoneAdmin];
+/// Who may bring fork evidence: anyone who may hold a competing receipt.
+const FORK_REPORTERS: &[Role] = &[
+    Role::ZoneAdmin,
+    Role::Operator,
+    Role::CorridorParty,
+    Role::Watcher,
+];
 /// Drills that break things on purpose (actor kills, Mass faults): operators only.
 const DRILLERS: &[Role] = &[Role::Operator];
 const CREDENTIAL_READERS: &[Role] = &[Role::ZoneAdmin, Role::Regulator, Role::CorridorParty];
@@ -530,6 +538,39 @@ fn corridor_routes() -> Vec<(RouteSpec, MethodRouter<AppState>)> {
             .roles(ADMIN)
             .takes(JSON),
             post(corridors::transition),
+        ),
+        (
+            spec(
+                Method::Post,
+                "/v1/corridors/{corridor_id}/forks",
+                "corridors_fork_report",
+                "Fork evidence (SPEC §8): a competing client-signed receipt for a sequence the corridor holds; checked like an append, recorded with both receipts and a zone-signed fork alarm, and the corridor halts.",
+            )
+            .roles(FORK_REPORTERS)
+            .takes(JSON)
+            .status(201),
+            post(forks::report),
+        ),
+        (
+            spec(
+                Method::Get,
+                "/v1/corridors/{corridor_id}/forks",
+                "corridors_forks",
+                "The corridor's recorded forks with their status, both receipts, alarm and latest decision.",
+            )
+            .roles(ALL_ROLES),
+            get(forks::list),
+        ),
+        (
+            spec(
+                Method::Post,
+                "/v1/corridors/{corridor_id}/forks/{fork_id}/resolution",
+                "corridors_fork_resolution",
+                "Decide a fork from watcher attestations and authority fork-resolution credentials (SPEC §8); records the decision and, when a branch wins, a zone-signed fork-resolution credential.",
+            )
+            .roles(OPERATORS)
+            .takes(JSON),
+            post(forks::resolve),
         ),
     ]
 }

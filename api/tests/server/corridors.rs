@@ -161,7 +161,7 @@ pub(crate) fn receipt(
 }
 
 /// A receipt booking obligation `obligation_id`.
-fn receipt_booking(
+pub(crate) fn receipt_booking(
     corridor_id: &CorridorId,
     sequence: u64,
     prev_root: Digest,

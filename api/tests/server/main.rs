@@ -16,6 +16,7 @@ mod credentials;
 mod disputes;
 mod envelope;
 mod events;
+mod forks;
 mod health;
 mod openapi;
 mod orchestration;

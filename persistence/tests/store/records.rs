@@ -1,5 +1,6 @@
 //! The other tables: packs by digest (corruption detected), the credential audit log with
-//! revocation and status lists, idempotency records, checkpoints and the Mass fact cache.
+//! revocation and status lists, idempotency records, checkpoints, the Mass fact cache, corridor
+//! records and their forks.
 
 use std::time::Duration;
 
@@ -8,6 +9,7 @@ use msez_persistence::corridors::{
     CORRIDOR_IDS_PAGE_MAX, CorridorError, CorridorPartiesRecord, CorridorRecord,
 };
 use msez_persistence::error::StoreError;
+use msez_persistence::forks::{ForkDecisionRecord, ForkRecord, StateChange};
 use msez_persistence::records::{
     CredentialRecord, CredentialStatus, IdempotencyState, MASS_FACT_TTL_MAX, RecordError,
 };
@@ -25,6 +27,7 @@ backend_tests!(
     audit_trail_chains_and_detects_tampering,
     corridor_transitions_are_conditional_and_recorded,
     corridor_parties_are_stored_with_the_corridor_and_paged,
+    corridor_forks_are_written_with_their_transition_or_not_at_all,
 );
 
 fn document(value: serde_json::Value) -> CanonicalBytes {
@@ -326,5 +329,117 @@ async fn corridor_parties_are_stored_with_the_corridor_and_paged(kind: Kind) {
         Err(StoreError::PageTooLarge { count_max, page_max })
             if count_max == CORRIDOR_IDS_PAGE_MAX + 1 && page_max == CORRIDOR_IDS_PAGE_MAX
     ));
+    db.cleanup().await;
+}
+
+async fn corridor_forks_are_written_with_their_transition_or_not_at_all(kind: Kind) {
+    let Some(db) = TestDb::open(kind, support::config()).await else {
+        return;
+    };
+    let corridor = support::corridor("c-fork");
+    db.store
+        .create_corridor(&CorridorRecord {
+            corridor_id: corridor.clone(),
+            definition: document(serde_json::json!({"d": 1})),
+            agreement_set: document(serde_json::json!({"a": 1})),
+            party_entity_ids: vec![entity("org-fork")],
+            lifecycle_state: "active".to_owned(),
+            updated_at_unix_ms: 1,
+        })
+        .await
+        .unwrap();
+    let fork = |fork_id: &str, sequence: u64| ForkRecord {
+        fork_id: fork_id.to_owned(),
+        corridor_id: corridor.clone(),
+        sequence,
+        stored_receipt: document(serde_json::json!({"receipt": "stored"})),
+        competing_receipt: document(serde_json::json!({"receipt": fork_id})),
+        alarm: document(serde_json::json!({"alarm": fork_id})),
+        detected_at_unix_ms: 10,
+        status: "open".to_owned(),
+        decision: None,
+    };
+    let halt = StateChange {
+        from_state: "active",
+        to_state: "halted",
+    };
+    // A halt from a state the corridor is not in writes neither the fork nor the transition.
+    let stale = StateChange {
+        from_state: "suspended",
+        to_state: "halted",
+    };
+    assert!(matches!(
+        db.store.record_fork(&fork("f-1", 2), Some(stale)).await,
+        Err(CorridorError::StateChanged { .. })
+    ));
+    assert!(db.store.corridor_forks(&corridor).await.unwrap().is_empty());
+    let halted = db
+        .store
+        .record_fork(&fork("f-1", 2), Some(halt))
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(
+        (halted.from_state.as_str(), halted.to_state.as_str()),
+        ("active", "halted")
+    );
+    // The same fork id twice is refused; a second fork needs no transition.
+    assert!(db.store.record_fork(&fork("f-1", 2), None).await.is_err());
+    assert!(
+        db.store
+            .record_fork(&fork("f-0", 1), None)
+            .await
+            .unwrap()
+            .is_none()
+    );
+    let decision = ForkDecisionRecord {
+        decision: document(serde_json::json!({"outcome": "quorum"})),
+        evidence: document(serde_json::json!({"attestations": []})),
+        resolution: Some(document(serde_json::json!({"credential": 1}))),
+        decided_at_unix_ms: 20,
+    };
+    let resume = StateChange {
+        from_state: "halted",
+        to_state: "active",
+    };
+    db.store
+        .decide_fork(&corridor, "f-1", "open", "stored_branch_won", &decision)
+        .await
+        .unwrap();
+    // Deciding from a status the fork left is refused and changes nothing.
+    assert!(matches!(
+        db.store
+            .decide_fork(&corridor, "f-1", "open", "competing_branch_won", &decision)
+            .await,
+        Err(CorridorError::ForkStatusChanged { ref fork_id, .. }) if fork_id == "f-1"
+    ));
+    // A resume from a state the corridor is not in spends nothing; from HALTED it spends the
+    // stored branch's decisions with the transition.
+    let stale_resume = StateChange {
+        from_state: "active",
+        to_state: "active",
+    };
+    assert!(matches!(
+        db.store
+            .resume_after_forks(&corridor, stale_resume, 30, "stored_branch_won", "resumed")
+            .await,
+        Err(CorridorError::StateChanged { .. })
+    ));
+    let forks = db.store.corridor_forks(&corridor).await.unwrap();
+    assert_eq!(forks[1].status, "stored_branch_won");
+    let resumed = db
+        .store
+        .resume_after_forks(&corridor, resume, 30, "stored_branch_won", "resumed")
+        .await
+        .unwrap();
+    assert_eq!(resumed.to_state, "active");
+    let forks = db.store.corridor_forks(&corridor).await.unwrap();
+    assert_eq!(forks.len(), 2);
+    assert_eq!((forks[0].fork_id.as_str(), forks[0].sequence), ("f-0", 1));
+    assert_eq!(forks[0].status, "open");
+    assert_eq!(forks[0].decision, None);
+    assert_eq!(forks[1].status, "resumed");
+    assert_eq!(forks[1].decision, Some(decision));
+    assert_eq!(forks[1].competing_receipt, fork("f-1", 2).competing_receipt);
     db.cleanup().await;
 }

@@ -2,7 +2,8 @@
 //!
 //! Owns [`ReceiptHeader`], [`Fork`], [`detect_fork`], [`fork_alarm_credential`],
 //! [`ForkPolicy`], [`resolve_fork`], [`ForkDecision`], [`Resolution`],
-//! [`fork_resolution_credential`], [`fork_resolve_from_json`] and [`ForkError`].
+//! [`fork_resolution_credential`], [`fork_decision_credential`], [`fork_resolve_from_json`] and
+//! [`ForkError`].
 //!
 //! Resolution is a pure function of the evidence: the fork, the attestations, the watcher
 //! registry, the policy and any authority resolution credentials. It never reads a clock and never
@@ -64,6 +65,18 @@ pub struct ReceiptHeader {
     pub prev_root: Digest,
     /// The root it produces.
     pub next_root: Digest,
+}
+
+impl ReceiptHeader {
+    /// The header of a receipt (its signatures are the caller's to have checked).
+    pub fn of(receipt: &crate::receipt::Receipt) -> Self {
+        Self {
+            corridor_id: receipt.corridor_id.clone(),
+            sequence: receipt.sequence,
+            prev_root: receipt.prev_root,
+            next_root: receipt.next_root,
+        }
+    }
 }
 
 /// Two receipts with the same (corridor, sequence, prev_root) and different next roots.
@@ -313,6 +326,39 @@ pub fn fork_resolution_credential(
         resolved_at,
     };
     issue_credential(&subject, authority, resolved_at)
+}
+
+/// The zone's record of a decision that chose a branch: an `MSEZForkResolutionCredential`
+/// whose basis is the rule that decided (`watcher_quorum` or `authority_decision`) and whose
+/// single evidence digest is that of the canonical [`ForkDecision::to_json`], so a verifier
+/// holding the decision checks what the credential rests on. `None` when no branch won.
+pub fn fork_decision_credential(
+    decision: &ForkDecision,
+    issuer: &SigningKey,
+    resolved_at: Timestamp,
+) -> Result<Option<Value>, ForkError> {
+    let (winner, basis) = match &decision.resolution {
+        Resolution::Quorum { winner } => (*winner, ForkResolutionBasis::WatcherQuorum),
+        Resolution::Authority { winner, .. } => (*winner, ForkResolutionBasis::AuthorityDecision),
+        Resolution::Halted { .. } => return Ok(None),
+    };
+    let decision_sha256 = crate::canonical::CanonicalBytes::new(&decision.to_json())
+        .map_err(|source| ForkError::Credential {
+            source: VcError::Proof(ProofError::from(source)),
+        })?
+        .digest();
+    let fork = &decision.fork;
+    let subject = ForkResolutionSubject {
+        corridor_id: fork.corridor_id.clone(),
+        sequence: fork.height,
+        prev_root: fork.parent_root,
+        chosen_next_root: winner,
+        rejected_next_roots: vec![fork.other_root(winner)],
+        basis,
+        evidence_digests: vec![decision_sha256],
+        resolved_at,
+    };
+    issue_credential(&subject, issuer, resolved_at).map(Some)
 }
 
 fn issue_credential<S: crate::vc::subjects::CredentialSubject>(
@@ -580,6 +626,14 @@ fn check_resolution(
 }
 
 impl ForkDecision {
+    /// The branch that won (its `next_root`), or `None` when the fork stays halted.
+    pub fn winner(&self) -> Option<Digest> {
+        match &self.resolution {
+            Resolution::Quorum { winner } | Resolution::Authority { winner, .. } => Some(*winner),
+            Resolution::Halted { .. } => None,
+        }
+    }
+
     /// The `msez fork resolve` output.
     pub fn to_json(&self) -> Value {
         let (outcome, winner, reason, authorities) = match &self.resolution {

@@ -243,8 +243,10 @@ pub(crate) async fn netting(
 
 /// `POST /v1/corridors/{corridor_id}/lifecycle`: `{transition, ...evidence}` in, where
 /// `transition` is `activate` (`approvals`: every regulator's signed consent), `suspend`,
-/// `resume` or `deprecate` (`order`: an authority's signed consent), or `halt` (`fork_alarm`:
-/// a fork-alarm credential, or `order`); `{from, to, credential}` out.
+/// `resume` or `deprecate` (`order`: an authority's signed consent), `halt` (`fork_alarm`:
+/// a fork-alarm credential, or `order`), or `resume_after_fork` (`fork_id`: a recorded fork
+/// decided for the corridor's stored branch; the decision is recomputed from its stored
+/// evidence); `{from, to, credential}` out.
 pub(crate) async fn transition(
     State(state): State<AppState>,
     Path(corridor_id): Path<String>,
@@ -257,7 +259,7 @@ pub(crate) async fn transition(
         .ok_or_else(|| {
             ApiError::invalid(
                 "/transition",
-                "transition must be activate, suspend, resume, halt or deprecate",
+                "transition must be activate, suspend, resume, halt, resume_after_fork or deprecate",
             )
         })?;
     let order = || {
@@ -294,6 +296,17 @@ pub(crate) async fn transition(
                 .transition(&corridor_id, TransitionEvidence::Deprecate { order: order()? })
                 .await
         }
+        "resume_after_fork" => {
+            let fork_id = body
+                .get("fork_id")
+                .and_then(Value::as_str)
+                .ok_or_else(|| {
+                    ApiError::invalid("/fork_id", "fork_id (a recorded fork) is required")
+                })?;
+            corridors
+                .resume_after_fork(&corridor_id, fork_id.to_owned())
+                .await
+        }
         "halt" => {
             let evidence = match body.get("fork_alarm") {
                 Some(alarm) => HaltEvidence::ForkAlarm(alarm.clone()),
@@ -305,7 +318,7 @@ pub(crate) async fn transition(
             return Err(ApiError::invalid(
                 "/transition",
                 format!(
-                    "unknown transition {other:?}; expected activate, suspend, resume, halt or deprecate"
+                    "unknown transition {other:?}; expected activate, suspend, resume, halt, resume_after_fork or deprecate"
                 ),
             ));
         }
@@ -408,9 +421,25 @@ pub(crate) fn reject(rejection: CorridorReject) -> ApiError {
     use msez_protocol::corridor::state::StepError;
     let message = rejection.to_string();
     match rejection {
-        CorridorReject::UnknownCorridor { .. } | CorridorReject::SequenceOutOfRange { .. } => {
-            ApiError::NotFound { message }
-        }
+        CorridorReject::UnknownCorridor { .. }
+        | CorridorReject::SequenceOutOfRange { .. }
+        | CorridorReject::UnknownFork { .. } => ApiError::NotFound { message },
+        CorridorReject::ForkEvidence { source, .. } => ApiError::Unprocessable {
+            message,
+            field: Some(receipt_member(&source).to_owned()),
+        },
+        CorridorReject::ForkResolution { source, .. } => ApiError::Unprocessable {
+            message,
+            field: Some(resolution_member(&source)),
+        },
+        CorridorReject::ForkSequenceUnknown { .. } => ApiError::Unprocessable {
+            message,
+            field: Some("/sequence".to_owned()),
+        },
+        CorridorReject::ForkIdentical { .. } => ApiError::Unprocessable {
+            message,
+            field: Some("/next_root".to_owned()),
+        },
         CorridorReject::AlreadyExists { .. }
         | CorridorReject::NotActive { .. }
         | CorridorReject::Suspended { .. }
@@ -418,6 +447,9 @@ pub(crate) fn reject(rejection: CorridorReject) -> ApiError {
         | CorridorReject::Deprecated { .. }
         | CorridorReject::Conflict { .. }
         | CorridorReject::LifecycleRaced { .. }
+        | CorridorReject::ForkRecorded { .. }
+        | CorridorReject::ForkDecided { .. }
+        | CorridorReject::ForkNotWon { .. }
         | CorridorReject::Rejected(StepError::Chain(Chain::SequenceMismatch { .. }))
         | CorridorReject::Lifecycle(LifecycleError::IllegalTransition { .. }) => {
             ApiError::Conflict { message }
@@ -433,6 +465,7 @@ pub(crate) fn reject(rejection: CorridorReject) -> ApiError {
         | CorridorReject::Rejected(_)
         | CorridorReject::Lifecycle(_)
         | CorridorReject::Journal(_)
+        | CorridorReject::ForkUnrecorded { .. }
         | CorridorReject::TooLarge { .. } => ApiError::Unprocessable {
             message,
             field: Some("body".to_owned()),
@@ -459,5 +492,36 @@ pub(crate) fn reject(rejection: CorridorReject) -> ApiError {
                 retry_after: Duration::from_secs(1),
             }
         }
+    }
+}
+
+/// The receipt member a SPEC §5 refusal is about, as a JSON pointer into the receipt.
+fn receipt_member(error: &msez_protocol::chain::AppendError) -> &'static str {
+    use msez_protocol::chain::AppendError as Chain;
+    match error {
+        Chain::CorridorMismatch { .. } => "/corridor_id",
+        Chain::SequenceMismatch { .. } => "/sequence",
+        Chain::PrevRootMismatch { .. } => "/prev_root",
+        Chain::TimestampBeforePrevious { .. } | Chain::TimestampInFuture { .. } => "/timestamp",
+        Chain::PayloadDigestMismatch { .. } => "/transition/payload_sha256",
+        Chain::NextRootMismatch { .. } => "/next_root",
+        Chain::Signatures { .. } => "/proof",
+        Chain::Canonical { .. } | Chain::Mmr { .. } => "body",
+    }
+}
+
+/// The resolution request member a fork refusal is about.
+fn resolution_member(error: &msez_protocol::corridor::fork::ForkError) -> String {
+    use msez_protocol::corridor::fork::ForkError as Fork;
+    match error {
+        Fork::TooManyAttestations { .. } => "/attestations".to_owned(),
+        Fork::TooManyResolutions { .. } | Fork::Credential { .. } => {
+            "/authority_resolutions".to_owned()
+        }
+        Fork::ResolutionCredential { index, .. } | Fork::ResolutionProof { index, .. } => {
+            format!("/authority_resolutions/{index}")
+        }
+        Fork::InputAttestation { index, .. } => format!("/attestations/{index}"),
+        Fork::NotAFork { .. } | Fork::InputField { .. } => "body".to_owned(),
     }
 }

@@ -24,8 +24,8 @@ use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use msez_persistence::records::RecordError;
 use msez_persistence::watchers::{
-    ATTESTATIONS_PAGE_MAX, AttestationRecord, BondMove, BondRecord, SlashingClaimRecord, StateMove,
-    WATCHERS_PAGE_MAX, WatcherRecord as StoredWatcher,
+    ATTESTATIONS_PAGE_MAX, AttestationRecord, BOND_STATE_HELD, BondMove, BondRecord,
+    SlashingClaimRecord, StateMove, WATCHERS_PAGE_MAX, WatcherRecord as StoredWatcher,
 };
 use msez_protocol::canonical::CanonicalBytes;
 use msez_protocol::checkpoint::{SignedCheckpoint, VerifiedCheckpoint, verify_checkpoint};
@@ -56,7 +56,7 @@ use crate::server::state::AppState;
 const SERVING_BOND_MINOR_MIN: u64 = 1;
 
 /// A bond that still stands behind its watcher.
-const BOND_HELD: &str = "held";
+const BOND_HELD: &str = BOND_STATE_HELD;
 /// A bond returned to a watcher that left.
 const BOND_RELEASED: &str = "released";
 /// A bond slashed to nothing.

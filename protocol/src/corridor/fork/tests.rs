@@ -176,6 +176,37 @@ fn fork_quorum_branch_wins_and_keeps_the_loser() {
 }
 
 #[test]
+fn fork_decision_credential_names_the_rule_and_commits_to_the_decision() {
+    let attestations: Vec<_> = (1..=5).map(|seed| attest(seed, 0xBB, at(0))).collect();
+    let decision = resolve_fork(&fork(), &attestations, &registry(), &policy(5), &[]).unwrap();
+    assert_eq!(decision.winner(), Some(root(0xBB)));
+    let credential = fork_decision_credential(&decision, &key(100), at(5))
+        .unwrap()
+        .unwrap();
+    let report = crate::vc::verify_credential(&credential, at(10));
+    assert!(report.verified, "{report:?}");
+    let subject = &credential["credentialSubject"];
+    assert_eq!(subject["basis"], "watcher_quorum");
+    assert_eq!(subject["chosen_next_root"], root(0xBB).to_hex());
+    assert_eq!(subject["rejected_next_roots"], json!([root(0xAA).to_hex()]));
+    let decision_sha256 = crate::canonical::CanonicalBytes::new(&decision.to_json())
+        .unwrap()
+        .digest();
+    assert_eq!(
+        subject["evidence_digests"],
+        json!([decision_sha256.to_hex()])
+    );
+    // No branch chosen: no credential.
+    let undecided =
+        resolve_fork(&fork(), &attestations[..4], &registry(), &policy(5), &[]).unwrap();
+    assert_eq!(undecided.winner(), None);
+    assert_eq!(
+        fork_decision_credential(&undecided, &key(100), at(5)).unwrap(),
+        None
+    );
+}
+
+#[test]
 fn fork_backdated_branch_without_quorum_cannot_win() {
     // Branch 0xAA's attestations claim to be a year older; time plays no part in the decision.
     let backdated: Vec<_> = (1..=3)
