@@ -292,3 +292,47 @@ async fn bad_fork_evidence_and_resolutions_are_4xx_envelopes_naming_the_field() 
     assert_eq!(undecided["decision"]["outcome"], "halted");
     node.node.shutdown().await.unwrap();
 }
+
+/// The registry routes and fork resolution agree on who counts: a watcher registered, bonded
+/// and activated over HTTP attests the stored branch, and its attestation alone is the
+/// corridor's quorum (the test definition's `watcher_quorum` is 1).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_watcher_registered_over_http_is_the_quorum_that_resolves_a_fork() {
+    use super::watchers::{active_watcher, attestation, watcher_key};
+    let dir = tempfile::tempdir().unwrap();
+    let node = node_at(dir.path()).await;
+    let corridor_id = CorridorId::new("PK-AE.http.fork-quorum").unwrap();
+    let receipts = corridor_with_three(&node, &corridor_id).await;
+    let evidence = competing(&receipts[1], &[&key(1), &key(2)]);
+    let reply = report(&node, &corridor_id, WATCHER, &evidence.to_value().unwrap()).await;
+    assert_eq!(reply.status, 201, "{}", reply.text);
+    let fork_id = reply.json()["fork_id"].as_str().unwrap().to_owned();
+
+    let watcher = watcher_key(71);
+    let stored = &receipts[1].document;
+    let vote = attestation(
+        &watcher,
+        &corridor_id,
+        1,
+        stored.prev_root,
+        stored.next_root,
+    );
+    let request = json!({"attestations": [vote.to_json().unwrap()]});
+    // Not yet registered: the attestation does not count, and the fork stays open.
+    let reply = resolve(&node, &corridor_id, &fork_id, OPERATOR, &request).await;
+    assert_eq!(reply.status, 200, "{}", reply.text);
+    assert_ne!(
+        reply.json()["status"],
+        "stored_branch_won",
+        "{}",
+        reply.text
+    );
+
+    active_watcher(&node, &watcher, 5_000).await;
+    let reply = resolve(&node, &corridor_id, &fork_id, OPERATOR, &request).await;
+    assert_eq!(reply.status, 200, "{}", reply.text);
+    let decided = reply.json();
+    assert_eq!(decided["status"], "stored_branch_won", "{decided}");
+    assert_eq!(decided["decision"]["outcome"], "quorum", "{decided}");
+    node.node.shutdown().await.unwrap();
+}

@@ -22,7 +22,7 @@ use crate::support::{
     ADMIN, OPERATOR, PARTY, REGULATOR, TestNode, WATCHER, config_at, default_knobs, start,
 };
 
-fn watcher_key(seed: u8) -> SigningKey {
+pub(crate) fn watcher_key(seed: u8) -> SigningKey {
     SigningKey::from_seed(&[seed; 32])
 }
 
@@ -47,7 +47,7 @@ async fn step(node: &TestNode, key: &SigningKey, suffix: &str) -> super::support
 }
 
 /// Registers, bonds `amount_minor` USD and activates the watcher of `key`.
-async fn active_watcher(node: &TestNode, key: &SigningKey, amount_minor: u64) {
+pub(crate) async fn active_watcher(node: &TestNode, key: &SigningKey, amount_minor: u64) {
     register(node, key).await;
     let bonded = node
         .post_json(
@@ -64,7 +64,7 @@ async fn active_watcher(node: &TestNode, key: &SigningKey, amount_minor: u64) {
 
 /// An attestation of receipt `height` of `corridor_id` from `parent` to `candidate`, having
 /// observed the head just after it.
-fn attestation(
+pub(crate) fn attestation(
     key: &SigningKey,
     corridor_id: &CorridorId,
     height: u64,
