@@ -581,11 +581,28 @@ async fn drive(
 }
 
 /// The operations a worker mixes.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 enum Operation {
     Append,
     InclusionProof,
     Netting,
+}
+
+/// What a worker's `request_index`-th request is. Proofs take the last request of each
+/// `proof_every` block and netting the first of each `netting_every` block after the first, so
+/// when one period divides the other (the defaults, 50 and 100) neither takes the other's turn
+/// and each keeps its stated share. (Both at the last request of a block, as before, made every
+/// netting turn also a proof turn: no netting request was ever sent.) Where they still meet, the
+/// proof goes first. A period of 0 means never.
+fn operation_at(request_index: u64, proof_every: u64, netting_every: u64) -> Operation {
+    if proof_every > 0 && request_index % proof_every == proof_every - 1 {
+        Operation::InclusionProof
+    } else if netting_every > 0 && request_index > 0 && request_index.is_multiple_of(netting_every)
+    {
+        Operation::Netting
+    } else {
+        Operation::Append
+    }
 }
 
 /// One worker: a connection's worth of requests over its own corridors.
@@ -663,14 +680,7 @@ impl Worker {
     }
 
     fn operation(&self, request_index: u64) -> Operation {
-        let every = |n: u64| n > 0 && request_index % n == n - 1;
-        if every(self.proof_every) {
-            Operation::InclusionProof
-        } else if every(self.netting_every) {
-            Operation::Netting
-        } else {
-            Operation::Append
-        }
+        operation_at(request_index, self.proof_every, self.netting_every)
     }
 
     /// Appends the slot's pending receipt while pre-signing `presign`'s next one. Returns

@@ -341,3 +341,26 @@ async fn run_reports_acknowledged_receipts_the_node_forgot_as_lost() {
     assert_eq!(report.summary().lost, report.lost);
     assert!(!report.summary().ok);
 }
+
+#[test]
+fn the_default_mix_sends_proofs_and_netting_at_their_stated_shares() {
+    let mut counts = HashMap::new();
+    for request_index in 0..10_000 {
+        *counts
+            .entry(operation_at(request_index, 50, 100))
+            .or_insert(0_u32) += 1;
+    }
+    assert_eq!(counts[&Operation::InclusionProof], 200);
+    assert_eq!(
+        counts[&Operation::Netting],
+        99,
+        "every 100th after the first block"
+    );
+    assert_eq!(counts[&Operation::Append], 10_000 - 200 - 99);
+    assert!((0..1_000).all(|index| operation_at(index, 0, 0) == Operation::Append));
+    assert_eq!(
+        operation_at(0, 1, 1),
+        Operation::InclusionProof,
+        "a meeting goes to the proof"
+    );
+}
