@@ -10,6 +10,8 @@
 #   LOAD_CORRIDORS       corridors in the msez-load run (default 2000)
 #   LOAD_DURATION_S      seconds of each msez-load phase (default 30)
 #   LOAD_RATE            open-loop target of the second msez-load phase (default 2000/s)
+#   LOAD_DATABASE_URL    Postgres for the msez-load node (default: SQLite in a temporary directory;
+#                        each run's corridor ids are fresh, so one database serves both phases)
 #   MSEZ_TEST_DATABASE_URL  Postgres for the persistence bench (default local `test`)
 #
 # Every bench runs once: timings on a shared machine are noisy, so the load average is printed
@@ -54,7 +56,8 @@ for manifest in */Cargo.toml; do
   done
 done
 
-# The whole node over HTTP: msez-load starts `msez serve` (SQLite in a temporary directory),
+# The whole node over HTTP: msez-load starts `msez serve` (SQLite in a temporary directory, or
+# LOAD_DATABASE_URL),
 # runs closed-loop (maximum throughput), then open-loop at LOAD_RATE, verifying every chain.
 log "building msez and msez-load (release)"
 if cargo build --release -p msez-api --bin msez >"$out/build.txt" 2>&1 &&
@@ -73,7 +76,7 @@ if cargo build --release -p msez-api --bin msez >"$out/build.txt" 2>&1 &&
     if ! MSEZ_ADMIN_TOKEN="$token" MSEZ_LOAD_TOKEN="$token" MSEZ_LOAD_OPERATOR_TOKEN="$operator_token" \
         "$target_dir/release/msez-load" \
         --url "http://127.0.0.1:$port" \
-        --node-cmd "$target_dir/release/msez serve --listen 127.0.0.1:$port --data-dir $data_dir --tokens-file $tokens_file --rate-limit-per-second 0" \
+        --node-cmd "$target_dir/release/msez serve --listen 127.0.0.1:$port --data-dir $data_dir ${LOAD_DATABASE_URL:+--database-url $LOAD_DATABASE_URL} --tokens-file $tokens_file --rate-limit-per-second 0" \
         --node-log "$out/msez-load-$phase-node.log" \
         --corridors "$load_corridors" --duration "$load_duration_s" --concurrency 64 "${rate_args[@]}" \
         --out "$out/msez-load-$phase.json" >"$out/msez-load-$phase.txt" 2>"$out/msez-load-$phase.progress"; then
