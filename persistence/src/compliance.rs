@@ -17,7 +17,7 @@ use msez_protocol::digest::Digest;
 
 use crate::error::{StoreError, db, digest_column};
 use crate::records::{RecordError, verified_document};
-use crate::store::{Store, from_db_integer, to_db_integer};
+use crate::store::{Store, check_page, from_db_integer, to_db_integer};
 
 /// The most versions of one policy one `policy_versions` call returns; page with
 /// `from_version`. A policy changes a few times a year; 1,000 versions is a long history and a
@@ -172,14 +172,8 @@ impl Store {
         from_version: u64,
         count_max: u64,
     ) -> Result<Vec<PolicyRecord>, StoreError> {
-        if count_max > POLICY_VERSIONS_PAGE_MAX {
-            return Err(StoreError::PageTooLarge {
-                count_max,
-                page_max: POLICY_VERSIONS_PAGE_MAX,
-            });
-        }
         let from = to_db_integer("from_version", from_version)?;
-        let limit = to_db_integer("count_max", count_max)?;
+        let limit = check_page(count_max, POLICY_VERSIONS_PAGE_MAX)?;
         let rows: Vec<(i64, Vec<u8>, Vec<u8>)> = with_reader!(self, |pool, _dialect| {
             sqlx::query_as(
                 "SELECT version, digest, policy FROM policies \

@@ -20,7 +20,7 @@ use msez_protocol::canonical::CanonicalBytes;
 use msez_protocol::ids::{CorridorId, EntityId};
 
 use crate::error::{StoreError, db};
-use crate::store::{Store, from_db_integer, to_db_integer};
+use crate::store::{Store, check_page, from_db_integer, to_db_integer};
 
 /// The most corridor ids one `corridor_ids` call returns; page with `after`. 1,000 ids is a few
 /// tens of kilobytes, and a zone of 10,000 corridors lists in ten pages.
@@ -264,13 +264,7 @@ impl Store {
         after: Option<&CorridorId>,
         corridor_count_max: u64,
     ) -> Result<Vec<CorridorPartiesRecord>, StoreError> {
-        if corridor_count_max > CORRIDOR_IDS_PAGE_MAX {
-            return Err(StoreError::PageTooLarge {
-                count_max: corridor_count_max,
-                page_max: CORRIDOR_IDS_PAGE_MAX,
-            });
-        }
-        let limit = to_db_integer("corridor_count_max", corridor_count_max)?;
+        let limit = check_page(corridor_count_max, CORRIDOR_IDS_PAGE_MAX)?;
         // One row per party (a corridor without parties yields one row with a NULL party).
         let rows: Vec<(String, String, Option<String>)> = with_reader!(self, |pool, _dialect| {
             sqlx::query_as(
@@ -333,13 +327,7 @@ impl Store {
         after: Option<&CorridorId>,
         count_max: u64,
     ) -> Result<Vec<CorridorId>, StoreError> {
-        if count_max > CORRIDOR_IDS_PAGE_MAX {
-            return Err(StoreError::PageTooLarge {
-                count_max,
-                page_max: CORRIDOR_IDS_PAGE_MAX,
-            });
-        }
-        let limit = to_db_integer("count_max", count_max)?;
+        let limit = check_page(count_max, CORRIDOR_IDS_PAGE_MAX)?;
         let rows: Vec<String> = with_reader!(self, |pool, _dialect| {
             sqlx::query_scalar(
                 "SELECT corridor_id FROM corridors WHERE ($1 IS NULL OR corridor_id > $1) \

@@ -32,7 +32,7 @@ use msez_protocol::ids::CorridorId;
 use msez_protocol::receipt::Receipt;
 
 use crate::error::{StoreError, db, digest_column};
-use crate::store::{Backend, Store, from_db_integer, to_db_integer};
+use crate::store::{Backend, Store, check_page, from_db_integer, to_db_integer};
 
 /// Domain tag of a snapshot's digest.
 pub const SNAPSHOT_HASH_TAG: DomainTag = DomainTag::new("msez.persistence.snapshot.v1");
@@ -378,14 +378,8 @@ impl Store {
         from_sequence: u64,
         count_max: u64,
     ) -> Result<Vec<StoredReceipt>, StoreError> {
-        if count_max > RECEIPTS_PAGE_MAX {
-            return Err(StoreError::PageTooLarge {
-                count_max,
-                page_max: RECEIPTS_PAGE_MAX,
-            });
-        }
         let from = to_db_integer("from_sequence", from_sequence)?;
-        let limit = to_db_integer("count_max", count_max)?;
+        let limit = check_page(count_max, RECEIPTS_PAGE_MAX)?;
         let rows: Vec<ReceiptRow> = with_reader!(self, |pool, _dialect| {
             sqlx::query_as(
                 "SELECT sequence, next_root, epoch, receipt FROM receipts \

@@ -14,7 +14,7 @@ use msez_protocol::digest::Digest;
 
 use crate::error::{StoreError, db, digest_column};
 use crate::records::{CredentialStatus, RecordError};
-use crate::store::{Store, from_db_integer, to_db_integer};
+use crate::store::{Store, check_page, from_db_integer};
 
 /// The most packs one `pack_summaries` call returns. A summary is about a hundred bytes, so a
 /// page of 1,000 stays near 100 KiB; a zone pins tens of packs, and history grows slowly.
@@ -56,16 +56,6 @@ pub struct CredentialSummary {
 
 /// A credential summary row: id, type, issuer, status, list id, list index, issued at.
 type CredentialSummaryRow = (String, String, String, String, String, i64, i64);
-
-fn check_page(count_max: u64, page_max: u64) -> Result<i64, StoreError> {
-    if count_max > page_max {
-        return Err(StoreError::PageTooLarge {
-            count_max,
-            page_max,
-        });
-    }
-    to_db_integer("count_max", count_max)
-}
 
 impl Store {
     /// Up to `count_max` (≤ [`PACKS_PAGE_MAX`]) packs with a digest above `after`, in digest

@@ -283,6 +283,18 @@ pub(crate) fn to_db_integer(field: &'static str, value: u64) -> Result<i64, Stor
     i64::try_from(value).map_err(|_| StoreError::IntegerOutOfRange { field, value })
 }
 
+/// The SQL `LIMIT` of a page of `count_max` rows, refused with [`StoreError::PageTooLarge`]
+/// above the listing's `page_max`: the one bound every paged read checks.
+pub(crate) fn check_page(count_max: u64, page_max: u64) -> Result<i64, StoreError> {
+    if count_max > page_max {
+        return Err(StoreError::PageTooLarge {
+            count_max,
+            page_max,
+        });
+    }
+    to_db_integer("count_max", count_max)
+}
+
 /// Converts a stored `BIGINT` back to `u64`, naming the column when it is negative.
 pub(crate) fn from_db_integer(column: &'static str, value: i64) -> Result<u64, StoreError> {
     u64::try_from(value).map_err(|_| StoreError::NegativeColumn { column, value })

@@ -18,7 +18,7 @@ use crate::error::{StoreError, db, digest_column};
 use crate::records::{
     RecordError, canonical_document, compare_and_set_state, set_state, verified_document,
 };
-use crate::store::{Store, to_db_integer};
+use crate::store::{Store, check_page};
 use msez_protocol::canonical::CanonicalBytes;
 
 /// Inserts the `&BondRecord` `$record` inside the write transaction `$tx` (the one bond insert).
@@ -227,13 +227,7 @@ impl Store {
         after_watcher_id: Option<&str>,
         count_max: u64,
     ) -> Result<Vec<WatcherRecord>, StoreError> {
-        if count_max > WATCHERS_PAGE_MAX {
-            return Err(StoreError::PageTooLarge {
-                count_max,
-                page_max: WATCHERS_PAGE_MAX,
-            });
-        }
-        let limit = to_db_integer("count_max", count_max)?;
+        let limit = check_page(count_max, WATCHERS_PAGE_MAX)?;
         let rows: Vec<(String, String, String, i64)> = with_reader!(self, |pool, _dialect| {
             sqlx::query_as(
                 "SELECT watcher_id, did, state, registered_at_unix_ms FROM watchers \
@@ -581,13 +575,7 @@ impl Store {
         after_attestation_id: Option<&str>,
         count_max: u64,
     ) -> Result<Vec<AttestationRecord>, StoreError> {
-        if count_max > ATTESTATIONS_PAGE_MAX {
-            return Err(StoreError::PageTooLarge {
-                count_max,
-                page_max: ATTESTATIONS_PAGE_MAX,
-            });
-        }
-        let limit = to_db_integer("count_max", count_max)?;
+        let limit = check_page(count_max, ATTESTATIONS_PAGE_MAX)?;
         // The page key is (created_at_unix_ms, attestation_id) of the last row seen.
         let rows: Vec<(String, Vec<u8>, Vec<u8>, i64)> = with_reader!(self, |pool, _dialect| {
             sqlx::query_as(
