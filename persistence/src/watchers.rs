@@ -41,6 +41,22 @@ macro_rules! insert_bond {
     }};
 }
 
+/// Applies the watcher's `&StateMove` `$watcher` inside the write transaction `$tx` (the
+/// watchers-table case of `compare_and_set_state!`).
+macro_rules! move_watcher {
+    ($tx:ident, $watcher:expr) => {{
+        let watcher: &StateMove = $watcher;
+        compare_and_set_state!(
+            $tx,
+            "watchers",
+            "watcher_id",
+            &watcher.key,
+            &watcher.from_state,
+            &watcher.to_state
+        );
+    }};
+}
+
 /// Applies the `&BondMove` `$bond` inside the write transaction `$tx`: state and amount are
 /// compare-and-set together, or the enclosing function returns
 /// [`RecordError::StateChanged`] naming what the row holds now.
@@ -262,14 +278,7 @@ impl Store {
     ) -> Result<(), RecordError> {
         debug_assert_eq!(watcher.key, bond.watcher_id);
         with_write_tx!(self, |tx, _dialect| {
-            compare_and_set_state!(
-                tx,
-                "watchers",
-                "watcher_id",
-                &watcher.key,
-                &watcher.from_state,
-                &watcher.to_state
-            );
+            move_watcher!(tx, watcher);
             insert_bond!(tx, bond);
         });
         Ok(())
@@ -283,14 +292,7 @@ impl Store {
         bond: &BondMove,
     ) -> Result<(), RecordError> {
         with_write_tx!(self, |tx, _dialect| {
-            compare_and_set_state!(
-                tx,
-                "watchers",
-                "watcher_id",
-                &watcher.key,
-                &watcher.from_state,
-                &watcher.to_state
-            );
+            move_watcher!(tx, watcher);
             move_bond!(tx, bond);
         });
         Ok(())
@@ -315,14 +317,7 @@ impl Store {
                 &claim.to_state
             );
             move_bond!(tx, bond);
-            compare_and_set_state!(
-                tx,
-                "watchers",
-                "watcher_id",
-                &watcher.key,
-                &watcher.from_state,
-                &watcher.to_state
-            );
+            move_watcher!(tx, watcher);
         });
         Ok(())
     }

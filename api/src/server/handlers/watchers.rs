@@ -249,10 +249,7 @@ pub(crate) async fn activate(
     State(state): State<AppState>,
     Path(watcher_id): Path<String>,
 ) -> Result<Json<Value>, ApiError> {
-    let loaded = load(&state, &watcher_id).await?;
-    let mut registry = registry_of(&loaded)?;
-    registry.activate(&loaded.did).map_err(watcher_error)?;
-    move_status(&state, &loaded, &registry).await
+    step_status(&state, &watcher_id, WatcherRegistry::activate).await
 }
 
 /// `POST /v1/watchers/{watcher_id}/unbond`: active → unbonding (the bond stays held for
@@ -261,12 +258,7 @@ pub(crate) async fn unbond(
     State(state): State<AppState>,
     Path(watcher_id): Path<String>,
 ) -> Result<Json<Value>, ApiError> {
-    let loaded = load(&state, &watcher_id).await?;
-    let mut registry = registry_of(&loaded)?;
-    registry
-        .begin_unbonding(&loaded.did)
-        .map_err(watcher_error)?;
-    move_status(&state, &loaded, &registry).await
+    step_status(&state, &watcher_id, WatcherRegistry::begin_unbonding).await
 }
 
 /// `POST /v1/watchers/{watcher_id}/deactivate`: unbonding → deactivated and the bond
@@ -1126,6 +1118,18 @@ fn status_move(loaded: &Loaded, registry: &WatcherRegistry) -> Result<StateMove,
 }
 
 /// Writes a status-only move and answers with the watcher as it now stands.
+/// Loads the watcher, applies one registry rule that moves only its status, and stores the move.
+async fn step_status(
+    state: &AppState,
+    watcher_id: &str,
+    rule: fn(&mut WatcherRegistry, &DidKey) -> Result<(), WatcherError>,
+) -> Result<Json<Value>, ApiError> {
+    let loaded = load(state, watcher_id).await?;
+    let mut registry = registry_of(&loaded)?;
+    rule(&mut registry, &loaded.did).map_err(watcher_error)?;
+    move_status(state, &loaded, &registry).await
+}
+
 async fn move_status(
     state: &AppState,
     loaded: &Loaded,
