@@ -3,14 +3,20 @@
 //! Owns [`GroupCommitWriter`] (a task plus its handle), [`GroupCommitConfig`] and
 //! [`GroupCommitError`].
 //!
-//! Callers hand an [`AppendRequest`] to the handle, which queues it in a bounded channel (a full
-//! queue is a fast, typed [`GroupCommitError::Overloaded`], never an unbounded wait). The task
-//! takes the first waiting request, keeps collecting until it has `batch_items_max` requests or
-//! `window` has passed since the first, and commits them with one
-//! [`Store::append_batch`]. Each caller is answered only after that commit returns, with its own
-//! outcome: a fenced or conflicting item is refused alone while its batch-mates commit. One
-//! batch is in flight at a time, so a corridor's later appends never commit before its earlier
-//! ones; requests queue up while a commit runs, which is what makes batches large under load.
+//! The writer runs `lanes` independent tasks. Callers hand an [`AppendRequest`] to the handle,
+//! which queues it in the bounded channel of the lane that owns the corridor's lease shard
+//! (`shard % lanes`); a full lane queue is a fast, typed [`GroupCommitError::Overloaded`], never
+//! an unbounded wait. Each lane task takes its first waiting request, keeps collecting until it
+//! has `batch_items_max` requests or `window` has passed since the first, and commits them with
+//! one [`Store::append_batch`]. Each caller is answered only after that commit returns, with its
+//! own outcome: a fenced or conflicting item is refused alone while its batch-mates commit.
+//!
+//! Ordering: a lane has one batch in flight at a time, and a corridor always maps to the same
+//! lane, so a corridor's later appends never commit before its earlier ones. Requests queue up
+//! while a commit runs, which is what makes batches large under load. Lanes exist so the
+//! database is never idle while a writer plans a batch or answers its callers: with one lane,
+//! Postgres waits for the writer and the writer waits for Postgres. Because lanes split by
+//! shard, two lanes' transactions never lock the same lease row.
 //!
 //! Never: answers before the commit, drops a request without answering it, or retries a failed
 //! transaction on its own (the caller owns the retry decision).
@@ -23,7 +29,10 @@ use tokio::task::JoinHandle;
 use tokio::time::Instant;
 
 use crate::error::StoreError;
+use msez_protocol::ids::CorridorId;
+
 use crate::journal::{APPEND_BATCH_ITEMS_MAX, AppendError, AppendRequest, Appended};
+use crate::lease::shard_of;
 use crate::store::Store;
 
 /// Items per batch by default. Under load the queue refills while a commit runs, so batches
@@ -40,6 +49,17 @@ pub const GROUP_COMMIT_WINDOW_DEFAULT: Duration = Duration::from_micros(500);
 /// seconds of backlog at the target rate, beyond which callers are told to back off.
 pub const GROUP_COMMIT_QUEUE_ITEMS_DEFAULT: usize = 16 * GROUP_COMMIT_BATCH_ITEMS_DEFAULT;
 
+/// Writer lanes by default. Measured with `persistence/benches/store.rs` on Postgres, 1,000
+/// corridors (docs/PERFORMANCE.md): 1 lane 30k appends/s, 2 lanes 50k, 4 lanes 51–59k, 8 lanes
+/// 60k; SQLite (one writer connection) holds 22–23k up to 4 lanes and drops to 19k at 8, where
+/// lanes queue for its connection. Four is the knee for both, and leaves half of the default
+/// pool for leases and loads.
+pub const GROUP_COMMIT_LANES_DEFAULT: usize = 4;
+
+/// The most lanes accepted: each lane holds a pooled connection while it commits, and the
+/// store's pool is sized in single digits.
+pub const GROUP_COMMIT_LANES_MAX: usize = 64;
+
 /// The longest window accepted: past 100 ms a lone caller's latency is dominated by waiting.
 pub const GROUP_COMMIT_WINDOW_MAX: Duration = Duration::from_millis(100);
 
@@ -53,8 +73,11 @@ pub struct GroupCommitConfig {
     pub batch_items_max: usize,
     /// Flush when this long has passed since the batch's first item (≤ [`GROUP_COMMIT_WINDOW_MAX`]).
     pub window: Duration,
-    /// Appends that may wait (1..=[`GROUP_COMMIT_QUEUE_ITEMS_MAX`]).
+    /// Appends that may wait, across all lanes (1..=[`GROUP_COMMIT_QUEUE_ITEMS_MAX`], and at
+    /// least `lanes`); each lane queues its even share, rounded up.
     pub queue_items_max: usize,
+    /// Independent writer tasks (1..=[`GROUP_COMMIT_LANES_MAX`]), each with one batch in flight.
+    pub lanes: usize,
 }
 
 impl GroupCommitConfig {
@@ -64,6 +87,7 @@ impl GroupCommitConfig {
             batch_items_max: GROUP_COMMIT_BATCH_ITEMS_DEFAULT,
             window: GROUP_COMMIT_WINDOW_DEFAULT,
             queue_items_max: GROUP_COMMIT_QUEUE_ITEMS_DEFAULT,
+            lanes: GROUP_COMMIT_LANES_DEFAULT,
         }
     }
 }
@@ -71,11 +95,13 @@ impl GroupCommitConfig {
 /// Why an append through the writer was not committed.
 #[derive(Debug, Clone, thiserror::Error)]
 pub enum GroupCommitError {
-    /// The queue is full; retry later.
-    #[error("group commit queue is full ({queue_items_max} appends waiting); retry later")]
+    /// The corridor's lane queue is full; retry later.
+    #[error(
+        "group commit lane queue is full ({lane_queue_items_max} appends waiting); retry later"
+    )]
     Overloaded {
-        /// The queue bound.
-        queue_items_max: usize,
+        /// The bound of one lane's queue.
+        lane_queue_items_max: usize,
     },
     /// The store refused this item; its batch-mates were unaffected.
     #[error(transparent)]
@@ -98,6 +124,17 @@ pub enum GroupCommitError {
         /// The configured value.
         queue_items_max: usize,
     },
+    /// `lanes` is outside 1..=[`GROUP_COMMIT_LANES_MAX`], or above `queue_items_max` (a lane
+    /// must be able to queue at least one append).
+    #[error(
+        "lanes {lanes} is outside 1..={GROUP_COMMIT_LANES_MAX} or above queue_items_max {queue_items_max}"
+    )]
+    LanesOutOfRange {
+        /// The configured lanes.
+        lanes: usize,
+        /// The configured queue bound.
+        queue_items_max: usize,
+    },
     /// `window` exceeds [`GROUP_COMMIT_WINDOW_MAX`].
     #[error("window of {window_us} µs exceeds {max_us} µs", max_us = GROUP_COMMIT_WINDOW_MAX.as_micros())]
     WindowTooLong {
@@ -110,9 +147,15 @@ pub enum GroupCommitError {
 /// the task after it has answered what was queued.
 #[derive(Debug)]
 pub struct GroupCommitWriter {
+    lanes: Vec<Lane>,
+    shard_count: u32,
+    lane_queue_items_max: usize,
+}
+
+#[derive(Debug)]
+struct Lane {
     sender: mpsc::Sender<Pending>,
     worker: JoinHandle<()>,
-    queue_items_max: usize,
 }
 
 #[derive(Debug)]
@@ -139,40 +182,74 @@ impl GroupCommitWriter {
                 window_us: config.window.as_micros(),
             });
         }
-        let (sender, receiver) = mpsc::channel(config.queue_items_max);
-        let queue_items_max = config.queue_items_max;
-        let worker = tokio::spawn(run(store, config, receiver));
+        if !(1..=GROUP_COMMIT_LANES_MAX).contains(&config.lanes)
+            || config.lanes > config.queue_items_max
+        {
+            return Err(GroupCommitError::LanesOutOfRange {
+                lanes: config.lanes,
+                queue_items_max: config.queue_items_max,
+            });
+        }
+        let lane_queue_items_max = config.queue_items_max.div_ceil(config.lanes);
+        let lanes = (0..config.lanes)
+            .map(|_| {
+                let (sender, receiver) = mpsc::channel(lane_queue_items_max);
+                let worker = tokio::spawn(run_lane(store.clone(), config.clone(), receiver));
+                Lane { sender, worker }
+            })
+            .collect();
         Ok(Self {
-            sender,
-            worker,
-            queue_items_max,
+            lanes,
+            shard_count: store.config().shard_count,
+            lane_queue_items_max,
         })
     }
 
-    /// Queues an append and waits for its commit.
+    /// The lane that commits `corridor_id`'s appends: fixed for the writer's life, so one
+    /// corridor's appends are committed in the order they were queued.
+    pub fn lane_of(&self, corridor_id: &CorridorId) -> usize {
+        // A u32 shard always fits a usize on the targets we build for; 0 is a safe fallback.
+        let shard = usize::try_from(shard_of(corridor_id, self.shard_count)).unwrap_or(0);
+        shard % self.lanes.len().max(1)
+    }
+
+    /// Queues an append on its corridor's lane and waits for its commit.
     pub async fn append(&self, request: AppendRequest) -> Result<Appended, GroupCommitError> {
+        let lane = self
+            .lanes
+            .get(self.lane_of(&request.receipt.corridor_id))
+            .ok_or(GroupCommitError::Stopped)?;
         let (reply, answer) = oneshot::channel();
-        self.sender
+        lane.sender
             .try_send(Pending { request, reply })
             .map_err(|error| match error {
                 mpsc::error::TrySendError::Full(_) => GroupCommitError::Overloaded {
-                    queue_items_max: self.queue_items_max,
+                    lane_queue_items_max: self.lane_queue_items_max,
                 },
                 mpsc::error::TrySendError::Closed(_) => GroupCommitError::Stopped,
             })?;
         answer.await.map_err(|_| GroupCommitError::Stopped)?
     }
 
-    /// Stops accepting appends, answers everything already queued, and waits for the task.
+    /// Stops accepting appends, answers everything already queued, and waits for every lane.
     pub async fn shutdown(self) {
-        drop(self.sender);
-        // A join error means the task panicked or was cancelled; its callers have already seen
-        // `Stopped` through their dropped reply channels, so there is nothing left to report.
-        let _ = self.worker.await;
+        let workers: Vec<_> = self
+            .lanes
+            .into_iter()
+            .map(|lane| {
+                drop(lane.sender);
+                lane.worker
+            })
+            .collect();
+        for worker in workers {
+            // A join error means the lane panicked or was cancelled; its callers have already
+            // seen `Stopped` through their dropped reply channels, so there is nothing to report.
+            let _ = worker.await;
+        }
     }
 }
 
-async fn run(store: Store, config: GroupCommitConfig, mut receiver: mpsc::Receiver<Pending>) {
+async fn run_lane(store: Store, config: GroupCommitConfig, mut receiver: mpsc::Receiver<Pending>) {
     let mut batch: Vec<Pending> = Vec::with_capacity(config.batch_items_max);
     while let Some(first) = receiver.recv().await {
         batch.push(first);

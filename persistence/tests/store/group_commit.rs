@@ -1,17 +1,20 @@
-//! The group commit writer: many corridors appending in parallel end with contiguous,
-//! duplicate-free journals; a fenced item does not fail its batch-mates; a full queue answers
-//! `Overloaded` at once; configuration limits hold at the limit and refuse limit + 1.
+//! The group commit writer: many corridors appending in parallel over several lanes end with
+//! contiguous, duplicate-free journals; a fenced item does not fail its batch-mates; a full
+//! queue answers `Overloaded` at once; a lane blocked in the database does not hold up another
+//! lane; configuration limits hold at the limit and refuse limit + 1.
 
 use std::sync::Arc;
 use std::time::Duration;
 
 use msez_persistence::group_commit::{
-    GROUP_COMMIT_QUEUE_ITEMS_MAX, GROUP_COMMIT_WINDOW_MAX, GroupCommitConfig, GroupCommitError,
-    GroupCommitWriter,
+    GROUP_COMMIT_LANES_MAX, GROUP_COMMIT_QUEUE_ITEMS_MAX, GROUP_COMMIT_WINDOW_MAX,
+    GroupCommitConfig, GroupCommitError, GroupCommitWriter,
 };
 use msez_persistence::journal::{APPEND_BATCH_ITEMS_MAX, AppendError, Appended};
 
-use crate::support::{self, Kind, TestDb, backend_tests};
+use sqlx::Connection;
+
+use crate::support::{self, Kind, Location, TestDb, backend_tests};
 
 backend_tests!(
     group_commit_keeps_parallel_corridors_contiguous,
@@ -27,8 +30,15 @@ async fn group_commit_keeps_parallel_corridors_contiguous(kind: Kind) {
         .collect();
     let leases = support::lease_all(&db.store, &corridors, "node-a").await;
     assert!(leases.iter().all(|lease| lease.epoch == 1));
-    let writer = Arc::new(
-        GroupCommitWriter::start(db.store.clone(), GroupCommitConfig::with_defaults()).unwrap(),
+    let mut config = GroupCommitConfig::with_defaults();
+    config.lanes = 4;
+    let writer = Arc::new(GroupCommitWriter::start(db.store.clone(), config).unwrap());
+    let lanes_used: std::collections::HashSet<usize> =
+        corridors.iter().map(|c| writer.lane_of(c)).collect();
+    assert_eq!(
+        lanes_used.len(),
+        4,
+        "50 corridors should spread over all 4 lanes"
     );
     let mut tasks = Vec::new();
     for corridor in corridors.clone() {
@@ -87,6 +97,7 @@ async fn group_commit_answers_overloaded_when_queue_is_full() {
     let epoch = support::lease_one(&db.store, &corridor).await;
     let mut config = GroupCommitConfig::with_defaults();
     config.queue_items_max = 1;
+    config.lanes = 1;
     let writer = GroupCommitWriter::start(db.store.clone(), config).unwrap();
     // On this single-threaded runtime both sends happen before the writer task runs, so the
     // second finds the one-slot queue full.
@@ -97,7 +108,9 @@ async fn group_commit_answers_overloaded_when_queue_is_full() {
     assert_eq!(first.unwrap(), Appended::Inserted);
     assert!(matches!(
         second,
-        Err(GroupCommitError::Overloaded { queue_items_max: 1 })
+        Err(GroupCommitError::Overloaded {
+            lane_queue_items_max: 1
+        })
     ));
     writer.shutdown().await;
     db.cleanup().await;
@@ -125,6 +138,27 @@ async fn group_commit_config_accepts_limits_and_refuses_limit_plus_one() {
     assert!(matches!(
         start(config),
         Err(GroupCommitError::QueueItemsOutOfRange { .. })
+    ));
+
+    let mut config = base.clone();
+    config.lanes = GROUP_COMMIT_LANES_MAX;
+    start(config.clone()).unwrap().shutdown().await;
+    for lanes in [0, GROUP_COMMIT_LANES_MAX + 1] {
+        config.lanes = lanes;
+        assert!(matches!(
+            start(config.clone()),
+            Err(GroupCommitError::LanesOutOfRange { .. })
+        ));
+    }
+    // Every lane must be able to queue at least one append.
+    config.lanes = 3;
+    config.queue_items_max = 2;
+    assert!(matches!(
+        start(config),
+        Err(GroupCommitError::LanesOutOfRange {
+            lanes: 3,
+            queue_items_max: 2
+        })
     ));
 
     let mut config = base;
@@ -156,5 +190,74 @@ async fn append_batch_accepts_limit_and_refuses_limit_plus_one() {
         .await
         .unwrap();
     assert!(outcomes.iter().all(|o| *o == Ok(Appended::Inserted)));
+    db.cleanup().await;
+}
+
+/// Lanes commit independently: while one lane's transaction waits on a lease row another
+/// session holds, a corridor on the other lane still commits. With a single writer the second
+/// append would wait behind (or inside) the blocked batch. Postgres only: SQLite has one writer
+/// connection, so its lanes share one commit at a time by design.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn postgres_lane_commits_while_another_lane_is_blocked() {
+    let Some(db) = TestDb::open(Kind::Postgres, support::config()).await else {
+        return;
+    };
+    let Location::Postgres { url, schema } = &db.location else {
+        unreachable!("opened as Postgres");
+    };
+    let mut config = GroupCommitConfig::with_defaults();
+    config.lanes = 2;
+    let writer = Arc::new(GroupCommitWriter::start(db.store.clone(), config).unwrap());
+    let candidates: Vec<_> = (0..64)
+        .map(|i| support::corridor(&format!("c-lane-{i}")))
+        .collect();
+    let blocked = candidates
+        .iter()
+        .find(|c| writer.lane_of(c) == 0)
+        .unwrap()
+        .clone();
+    let free = candidates
+        .iter()
+        .find(|c| writer.lane_of(c) == 1)
+        .unwrap()
+        .clone();
+    let blocked_epoch = support::lease_one(&db.store, &blocked).await;
+    let free_epoch = support::lease_one(&db.store, &free).await;
+
+    // Another session locks the blocked corridor's lease row, so lane 0's transaction waits.
+    let mut holder = sqlx::PgConnection::connect_with(&support::pg_options(url, schema))
+        .await
+        .unwrap();
+    sqlx::raw_sql("BEGIN").execute(&mut holder).await.unwrap();
+    let shard = i64::from(db.store.shard_of(&blocked));
+    sqlx::query("SELECT epoch FROM leases WHERE shard = $1 FOR UPDATE")
+        .bind(shard)
+        .execute(&mut holder)
+        .await
+        .unwrap();
+    let waiting = tokio::spawn({
+        let writer = Arc::clone(&writer);
+        let request = support::append(&blocked, 0, blocked_epoch);
+        async move { writer.append(request).await }
+    });
+    // Give lane 0 time to start its transaction and block on the row.
+    tokio::time::sleep(Duration::from_millis(200)).await;
+
+    let free_outcome = tokio::time::timeout(
+        Duration::from_secs(10),
+        writer.append(support::append(&free, 0, free_epoch)),
+    )
+    .await
+    .expect("lane 1 must commit while lane 0 is blocked");
+    assert_eq!(free_outcome.unwrap(), Appended::Inserted);
+    assert!(!waiting.is_finished(), "lane 0 should still be blocked");
+
+    sqlx::raw_sql("ROLLBACK")
+        .execute(&mut holder)
+        .await
+        .unwrap();
+    assert_eq!(waiting.await.unwrap().unwrap(), Appended::Inserted);
+    holder.close().await.unwrap();
+    Arc::try_unwrap(writer).unwrap().shutdown().await;
     db.cleanup().await;
 }
