@@ -20,8 +20,10 @@ use msez_tests::load::error::LoadError;
 /// The run has three phases. Setup creates N corridors, each with two freshly generated party
 /// keys, both parties' signed agreements and an activation. Load then appends client-signed
 /// receipts (SPEC §5) to every corridor for --duration seconds over --concurrency connections,
-/// with one inclusion proof in --proof-every requests and one netting request in
-/// --netting-every. Finally every corridor is exported as JSON Lines and its chain re-verified
+/// with one inclusion proof in --proof-every requests, one netting request in --netting-every
+/// and one entity formation in --formation-every. Formations are the requests that make the
+/// node call Mass; they need a node started with --zone and a zone_admin token, and a probe
+/// before the load drops them (saying why) otherwise. Finally every corridor is exported as JSON Lines and its chain re-verified
 /// offline from genesis; every receipt the node acknowledged must be there, at its sequence,
 /// with its root, with no gaps or duplicates.
 ///
@@ -91,6 +93,11 @@ struct Args {
     /// One request in this many is a netting request (0: none).
     #[arg(long, default_value_t = 100)]
     netting_every: u64,
+    /// One request in this many is an entity formation, which makes the node call Mass
+    /// (0: none). Needs a node started with --zone and a zone_admin --token; otherwise a probe
+    /// before the load finds out, and the report's formation_note says why there were none.
+    #[arg(long, default_value_t = 500)]
+    formation_every: u64,
     /// Write the full JSON report here.
     #[arg(long)]
     out: Option<PathBuf>,
@@ -120,6 +127,7 @@ fn main() -> ExitCode {
         node_log: args.node_log,
         proof_every: args.proof_every,
         netting_every: args.netting_every,
+        formation_every: args.formation_every,
         progress: !args.quiet,
     };
     match run_and_print(&config, args.out) {

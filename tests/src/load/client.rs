@@ -330,6 +330,48 @@ impl NodeClient {
         send(json_body(request, &body)).await.map(drop)
     }
 
+    /// The jurisdiction of the zone the node serves, from `GET /v1/zone/lock`; `None` when it
+    /// serves none (404).
+    pub async fn zone_jurisdiction(&self) -> Result<Option<String>, RequestError> {
+        match send(self.authorised(self.http.get(self.url("/v1/zone/lock")))).await {
+            Ok(lock) => match lock.get("jurisdiction").and_then(Value::as_str) {
+                Some(jurisdiction) => Ok(Some(jurisdiction.to_owned())),
+                None => Err(RequestError::Decode {
+                    route: "zone_lock",
+                    reason: "no string `jurisdiction`".to_owned(),
+                }),
+            },
+            Err(RequestError::Status { status: 404, .. }) => Ok(None),
+            Err(error) => Err(error),
+        }
+    }
+
+    /// An entity formation (`POST /v1/orchestration/entity-formations`), the flow that calls
+    /// Mass: organization, treasury, account and consent, then the node's credential and
+    /// attestation. `idempotency_key` makes a retry replay instead of writing to Mass again.
+    pub async fn entity_formation(
+        &self,
+        idempotency_key: &str,
+        jurisdiction: &str,
+        number: u64,
+    ) -> Result<(), RequestError> {
+        let country = jurisdiction.split('-').next().unwrap_or(jurisdiction);
+        let body = json!({
+            "name": format!("Load Trading {number}"),
+            "bio": "An entity formed by msez-load",
+            "jurisdiction_id": jurisdiction,
+            "address": {"line1": format!("Plot {number}"), "city": "Load", "country": country},
+            "requested_by": "msez-load",
+            "account": {"name": "Operating", "currency": "PKR"},
+            "screening": {"names": [format!("Load Director {number}")]},
+        });
+        let url = self.url("/v1/orchestration/entity-formations");
+        let request = self
+            .authorised(self.http.post(url))
+            .header("idempotency-key", idempotency_key);
+        send(json_body(request, &body)).await.map(drop)
+    }
+
     /// The corridor's export as JSON Lines (`GET /v1/corridors/{id}/export`).
     pub async fn export(&self, corridor_id: &CorridorId) -> Result<String, RequestError> {
         let url = self.url(&format!("/v1/corridors/{corridor_id}/export"));

@@ -98,6 +98,10 @@ pub struct LoadConfig {
     pub proof_every: u64,
     /// Every n-th request of a worker is a netting request (0: none).
     pub netting_every: u64,
+    /// Every n-th request of a worker is an entity formation, the one operation that makes the
+    /// node call Mass (0: none). Needs a node serving a zone and a zone_admin token; a probe
+    /// before the load decides, and the report says why formations were left out.
+    pub formation_every: u64,
     /// Print the progress line to stderr every second.
     pub progress: bool,
 }
@@ -143,8 +147,21 @@ pub async fn run(config: &LoadConfig) -> Result<Report, LoadError> {
         format!("{corridor_count} corridors created and activated in {setup_s:.1}s"),
     );
 
+    let (formations, formation_note) = probe_formations(config, &client, &run_id).await;
+    if let Some(note) = &formation_note {
+        status(config, note.clone());
+    }
     let shared = Arc::new(Shared::new(config.duration));
-    let load = drive(config, &client, &shared, node.clone(), slots, &run_id).await?;
+    let load = drive(
+        config,
+        &client,
+        &shared,
+        node.clone(),
+        slots,
+        &run_id,
+        formations,
+    )
+    .await?;
     let rss_end = match &node {
         Some(node) => lock(node)
             .map(|node| node.pid())
@@ -217,6 +234,8 @@ pub async fn run(config: &LoadConfig) -> Result<Report, LoadError> {
         latency_append: stats.append.percentiles(),
         latency_inclusion_proof: stats.proof.percentiles(),
         latency_netting: stats.netting.percentiles(),
+        latency_entity_formation: stats.formation.percentiles(),
+        formation_note,
         requests: stats.requests,
         errors: stats.errors_by_kind.values().sum(),
         errors_by_kind: stats.errors_by_kind,
@@ -290,6 +309,7 @@ struct WorkerStats {
     append: Histogram,
     proof: Histogram,
     netting: Histogram,
+    formation: Histogram,
     requests: BTreeMap<String, u64>,
     errors_by_kind: BTreeMap<String, u64>,
     error_samples: Vec<String>,
@@ -317,6 +337,7 @@ impl WorkerStats {
         self.append.merge(&other.append);
         self.proof.merge(&other.proof);
         self.netting.merge(&other.netting);
+        self.formation.merge(&other.formation);
         for (operation, count) in other.requests {
             *self.requests.entry(operation).or_default() += count;
         }
@@ -504,6 +525,7 @@ async fn drive(
     node: Option<Arc<Mutex<NodeProcess>>>,
     slots: Vec<Vec<Slot>>,
     run_id: &str,
+    formations: Option<Arc<Formations>>,
 ) -> Result<LoadOutcome, LoadError> {
     let worker_count = u32::try_from(slots.len()).unwrap_or(u32::MAX);
     let start = Instant::now();
@@ -520,6 +542,7 @@ async fn drive(
             deadline,
             proof_every: config.proof_every,
             netting_every: config.netting_every,
+            formations: formations.clone(),
         };
         workers.spawn(worker.run(worker_slots));
     }
@@ -586,22 +609,103 @@ enum Operation {
     Append,
     InclusionProof,
     Netting,
+    EntityFormation,
+}
+
+/// How often each kind of request comes in a worker's stream (0: never).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+struct Mix {
+    proof_every: u64,
+    netting_every: u64,
+    formation_every: u64,
 }
 
 /// What a worker's `request_index`-th request is. Proofs take the last request of each
-/// `proof_every` block and netting the first of each `netting_every` block after the first, so
-/// when one period divides the other (the defaults, 50 and 100) neither takes the other's turn
-/// and each keeps its stated share. (Both at the last request of a block, as before, made every
-/// netting turn also a proof turn: no netting request was ever sent.) Where they still meet, the
-/// proof goes first. A period of 0 means never.
-fn operation_at(request_index: u64, proof_every: u64, netting_every: u64) -> Operation {
-    if proof_every > 0 && request_index % proof_every == proof_every - 1 {
+/// `proof_every` block, netting the first of each `netting_every` block after the first, and
+/// entity formations the middle of each `formation_every` block, so when the periods divide
+/// one another (the defaults, 50, 100 and 500) none takes another's turn and each keeps its
+/// stated share. (Proofs and netting both at the last request of a block, as before, made every
+/// netting turn also a proof turn: no netting request was ever sent.) Where turns still meet,
+/// the proof goes first, then netting.
+fn operation_at(request_index: u64, mix: Mix) -> Operation {
+    let every = |period: u64, offset: u64| period > 0 && request_index % period == offset;
+    if every(mix.proof_every, mix.proof_every.wrapping_sub(1)) {
         Operation::InclusionProof
-    } else if netting_every > 0 && request_index > 0 && request_index.is_multiple_of(netting_every)
-    {
+    } else if request_index > 0 && every(mix.netting_every, 0) {
         Operation::Netting
+    } else if every(mix.formation_every, mix.formation_every / 2) {
+        Operation::EntityFormation
     } else {
         Operation::Append
+    }
+}
+
+/// Entity formations in the mix: the zone's jurisdiction and a run-wide counter that makes
+/// every formation (and its idempotency key) distinct.
+#[derive(Debug)]
+struct Formations {
+    jurisdiction: String,
+    run_id: String,
+    every: u64,
+    next_number: AtomicU64,
+}
+
+/// Decides whether the mix carries entity formations: asks for the zone's jurisdiction and
+/// forms one entity. Returns the formations, or why there are none (the report carries it).
+async fn probe_formations(
+    config: &LoadConfig,
+    client: &NodeClient,
+    run_id: &str,
+) -> (Option<Arc<Formations>>, Option<String>) {
+    if config.formation_every == 0 {
+        return (None, None);
+    }
+    let jurisdiction = match client.zone_jurisdiction().await {
+        Ok(Some(jurisdiction)) => jurisdiction,
+        Ok(None) => {
+            return (
+                None,
+                Some(
+                    "no entity formations: the node serves no zone (start it with --zone), so \
+                     the mix makes no Mass call"
+                        .to_owned(),
+                ),
+            );
+        }
+        Err(error) => {
+            return (
+                None,
+                Some(format!("no entity formations: zone lock: {error}")),
+            );
+        }
+    };
+    let formations = Formations {
+        jurisdiction,
+        run_id: run_id.to_owned(),
+        every: config.formation_every,
+        next_number: AtomicU64::new(0),
+    };
+    let (key, number) = formations.next();
+    match client
+        .entity_formation(&key, &formations.jurisdiction, number)
+        .await
+    {
+        Ok(()) => (Some(Arc::new(formations)), None),
+        Err(error) => (
+            None,
+            Some(format!(
+                "no entity formations: the probe formation failed ({error}); the mix makes no \
+                 Mass call"
+            )),
+        ),
+    }
+}
+
+impl Formations {
+    /// The next formation's idempotency key and number.
+    fn next(&self) -> (String, u64) {
+        let number = self.next_number.fetch_add(1, Ordering::Relaxed);
+        (format!("load-{}-formation-{number}", self.run_id), number)
     }
 }
 
@@ -614,6 +718,7 @@ struct Worker {
     deadline: Instant,
     proof_every: u64,
     netting_every: u64,
+    formations: Option<Arc<Formations>>,
 }
 
 impl Worker {
@@ -663,6 +768,7 @@ impl Worker {
                     self.netting(slot, intended, request_index, &mut stats)
                         .await
                 }
+                Operation::EntityFormation => self.formation(intended, &mut stats).await,
             };
             if let Err(error) = unreachable
                 && error.node_unreachable()
@@ -680,7 +786,14 @@ impl Worker {
     }
 
     fn operation(&self, request_index: u64) -> Operation {
-        operation_at(request_index, self.proof_every, self.netting_every)
+        operation_at(
+            request_index,
+            Mix {
+                proof_every: self.proof_every,
+                netting_every: self.netting_every,
+                formation_every: self.formations.as_ref().map_or(0, |f| f.every),
+            },
+        )
     }
 
     /// Appends the slot's pending receipt while pre-signing `presign`'s next one. Returns
@@ -866,6 +979,37 @@ impl Worker {
             }
             Err(error) => {
                 stats.count_error(&self.shared, "netting", &error);
+                Err(error)
+            }
+        }
+    }
+}
+
+impl Worker {
+    /// Forms one entity through the node (its Mass calls included).
+    async fn formation(
+        &self,
+        intended: Option<Instant>,
+        stats: &mut WorkerStats,
+    ) -> Result<(), RequestError> {
+        let Some(formations) = &self.formations else {
+            return Ok(());
+        };
+        stats.count_request("entity_formation");
+        let (key, number) = formations.next();
+        let sent_at = intended.unwrap_or_else(Instant::now);
+        let result = self
+            .client
+            .entity_formation(&key, &formations.jurisdiction, number)
+            .await;
+        let latency = sent_at.elapsed();
+        match result {
+            Ok(()) => {
+                stats.formation.record_us(duration_us(latency));
+                Ok(())
+            }
+            Err(error) => {
+                stats.count_error(&self.shared, "entity_formation", &error);
                 Err(error)
             }
         }

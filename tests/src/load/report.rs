@@ -61,6 +61,10 @@ pub struct Report {
     pub latency_inclusion_proof: Percentiles,
     /// Netting latency.
     pub latency_netting: Percentiles,
+    /// Entity-formation latency (the requests that make the node call Mass).
+    pub latency_entity_formation: Percentiles,
+    /// Why the mix carried no entity formations, when it did not.
+    pub formation_note: Option<String>,
     /// Requests sent, by operation.
     pub requests: BTreeMap<String, u64>,
     /// Failed requests (all kinds).
@@ -250,6 +254,7 @@ impl Report {
             latency("append", &self.latency_append),
             latency("inclusion proof", &self.latency_inclusion_proof),
             latency("netting", &self.latency_netting),
+            latency("entity formation", &self.latency_entity_formation),
             format!("errors           {} {:?}", self.errors, self.errors_by_kind),
             format!(
                 "verification     {} chains verified, {} failed, {} receipts exported, lost {}, duplicates {}, gaps {}, conflicting acks {} ({:.1}s)",

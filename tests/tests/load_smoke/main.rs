@@ -1,7 +1,8 @@
 //! CI-sized load and chaos run against a real `msez serve` process.
 //!
 //! Goal: under load, with corridor actors killed, the whole node SIGKILLed and restarted
-//! once, and its Mass sandbox made slow and failing for a window, every receipt the node acknowledged is in its exported chain, with no gaps or
+//! once, and its Mass sandbox made slow and failing for a window while entity formations call
+//! it, every receipt the node acknowledged is in its exported chain, with no gaps or
 //! duplicates, and every chain re-verifies offline. Timings are printed, never asserted.
 //!
 //! Method: the `msez-load` binary (this crate's) is run with `--node-cmd`, so it starts the
@@ -97,8 +98,11 @@ fn load_with_node_kill_loses_no_acknowledged_receipt() {
     let dir = tempfile::tempdir().unwrap();
     let port = free_port();
     let url = format!("http://127.0.0.1:{port}");
+    // The example zone gives the node a regpack, so the load's entity formations run and the
+    // Mass fault window meets real Mass traffic.
+    let zone = concat!(env!("CARGO_MANIFEST_DIR"), "/../schemas/examples/zone.yaml");
     let node_cmd = format!(
-        "{} serve --listen 127.0.0.1:{port} --data-dir {} --tokens-file {} --rate-limit-per-second 0",
+        "{} serve --listen 127.0.0.1:{port} --data-dir {} --tokens-file {} --rate-limit-per-second 0 --zone {zone}",
         msez_binary().display(),
         dir.path().join("data").display(),
         tokens_file(dir.path()).display()
@@ -116,6 +120,10 @@ fn load_with_node_kill_loses_no_acknowledged_receipt() {
             "--chaos",
             "--concurrency",
             "16",
+            // One formation in 50 requests (the default is 500) so that a 20 s run still
+            // sends several while the Mass fault window is open.
+            "--formation-every",
+            "50",
         ])
         .args([
             "--corridors",
@@ -176,6 +184,15 @@ fn load_with_node_kill_loses_no_acknowledged_receipt() {
     assert!(
         mass_fault["cleared_at_ms"].as_u64() > mass_fault["set_at_ms"].as_u64(),
         "the fault window closed after it opened: {mass_fault}"
+    );
+    assert_eq!(report["formation_note"], Value::Null, "{context}");
+    assert!(
+        report["requests"]["entity_formation"].as_u64() > Some(0),
+        "the mix formed entities: {context}"
+    );
+    assert!(
+        mass_fault["sandbox_requests_in_window"].as_u64() > Some(0),
+        "the faulted sandbox saw Mass traffic: {mass_fault}\n{context}"
     );
 }
 

@@ -38,6 +38,8 @@ struct Faults {
     forget_every: u64,
     /// Create corridors PENDING, so the generator must activate them.
     create_pending: bool,
+    /// Serve a zone (its lock and entity formations); without one, the lock is a 404.
+    serves_zone: bool,
 }
 
 struct FakeCorridor {
@@ -49,6 +51,7 @@ struct FakeCorridor {
 
 struct Fake {
     faults: Faults,
+    formation_keys: Mutex<std::collections::HashSet<String>>,
     appends: AtomicU64,
     corridors: Mutex<HashMap<String, FakeCorridor>>,
 }
@@ -229,6 +232,31 @@ async fn netting(body: String) -> Reply {
     reply(StatusCode::OK, serde_json::to_value(&plan).unwrap())
 }
 
+async fn zone_lock(State(fake): State<Arc<Fake>>) -> Reply {
+    if fake.faults.serves_zone {
+        reply(StatusCode::OK, json!({"jurisdiction": "PK-RSEZ"}))
+    } else {
+        envelope(StatusCode::NOT_FOUND, "not_found")
+    }
+}
+
+/// A formation is 201 once per idempotency key; a repeated key is a 409 the report would show.
+async fn formation(
+    State(fake): State<Arc<Fake>>,
+    headers: axum::http::HeaderMap,
+    body: String,
+) -> Reply {
+    let body: Value = serde_json::from_str(&body).unwrap();
+    assert_eq!(body["jurisdiction_id"], "PK-RSEZ");
+    assert_eq!(body["address"]["country"], "PK");
+    let key = headers["idempotency-key"].to_str().unwrap().to_owned();
+    if fake.formation_keys.lock().unwrap().insert(key) {
+        reply(StatusCode::CREATED, json!({"subject": "org-1"}))
+    } else {
+        envelope(StatusCode::CONFLICT, "repeated_key")
+    }
+}
+
 async fn ok() -> Reply {
     reply(StatusCode::OK, json!({}))
 }
@@ -237,6 +265,7 @@ async fn ok() -> Reply {
 async fn fake_node(faults: Faults) -> SocketAddr {
     let fake = Arc::new(Fake {
         faults,
+        formation_keys: Mutex::default(),
         appends: AtomicU64::new(0),
         corridors: Mutex::new(HashMap::new()),
     });
@@ -248,6 +277,8 @@ async fn fake_node(faults: Faults) -> SocketAddr {
         .route("/v1/corridors/{id}/receipts", post(append))
         .route("/v1/corridors/{id}/receipts/{sequence}/proof", get(proof))
         .route("/v1/netting/plan", post(netting))
+        .route("/v1/zone/lock", get(zone_lock))
+        .route("/v1/orchestration/entity-formations", post(formation))
         .route("/v1/corridors/{id}/export", get(export))
         .route("/v1/admin/supervision", get(supervision))
         .route("/v1/admin/actors/{path}/kill", post(kill))
@@ -272,6 +303,7 @@ fn config(address: SocketAddr, rate_per_s: Option<f64>) -> LoadConfig {
         node_log: PathBuf::from("unused.log"),
         proof_every: 5,
         netting_every: 9,
+        formation_every: 7,
         progress: false,
     }
 }
@@ -283,6 +315,7 @@ async fn run_survives_lost_replies_refusals_and_actor_kills_without_loss() {
         refuse_every: 11,
         forget_every: 0,
         create_pending: false,
+        serves_zone: true,
     };
     let address = fake_node(faults).await;
     let report = run(&config(address, None)).await.unwrap();
@@ -310,6 +343,18 @@ async fn run_survives_lost_replies_refusals_and_actor_kills_without_loss() {
     );
     assert!(report.latency_inclusion_proof.count > 0);
     assert!(report.latency_netting.count > 0);
+    // Formations went out, each with its own key (a repeat would be a 409 error), and every
+    // one sent was answered 201.
+    assert!(report.latency_entity_formation.count > 0);
+    assert_eq!(
+        report.requests["entity_formation"],
+        report.latency_entity_formation.count
+    );
+    assert!(
+        report.formation_note.is_none(),
+        "{:?}",
+        report.formation_note
+    );
     let chaos = report.chaos.unwrap();
     assert_eq!(chaos.actor_kills_accepted, 10);
     assert_eq!(chaos.actor_kills_checkable, 5);
@@ -333,12 +378,23 @@ async fn run_reports_acknowledged_receipts_the_node_forgot_as_lost() {
         refuse_every: 1_000_033,
         forget_every: 13,
         create_pending: true,
+        serves_zone: false,
     };
     let address = fake_node(faults).await;
     let report = run(&config(address, Some(400.0))).await.unwrap();
     assert!(!report.invariants_hold());
     assert!(report.lost > 0, "{report:#?}");
     assert_eq!(report.summary().lost, report.lost);
+    // No zone: no formations, and the report says why.
+    assert_eq!(report.latency_entity_formation.count, 0);
+    assert!(
+        report
+            .formation_note
+            .as_deref()
+            .is_some_and(|note| note.contains("serves no zone")),
+        "{:?}",
+        report.formation_note
+    );
     assert!(!report.summary().ok);
 }
 
@@ -347,7 +403,7 @@ fn the_default_mix_sends_proofs_and_netting_at_their_stated_shares() {
     let mut counts = HashMap::new();
     for request_index in 0..10_000 {
         *counts
-            .entry(operation_at(request_index, 50, 100))
+            .entry(operation_at(request_index, mix(50, 100, 500)))
             .or_insert(0_u32) += 1;
     }
     assert_eq!(counts[&Operation::InclusionProof], 200);
@@ -356,11 +412,20 @@ fn the_default_mix_sends_proofs_and_netting_at_their_stated_shares() {
         99,
         "every 100th after the first block"
     );
-    assert_eq!(counts[&Operation::Append], 10_000 - 200 - 99);
-    assert!((0..1_000).all(|index| operation_at(index, 0, 0) == Operation::Append));
+    assert_eq!(counts[&Operation::EntityFormation], 20, "every 500th");
+    assert_eq!(counts[&Operation::Append], 10_000 - 200 - 99 - 20);
+    assert!((0..1_000).all(|index| operation_at(index, mix(0, 0, 0)) == Operation::Append));
     assert_eq!(
-        operation_at(0, 1, 1),
+        operation_at(0, mix(1, 1, 1)),
         Operation::InclusionProof,
         "a meeting goes to the proof"
     );
+}
+
+fn mix(proof_every: u64, netting_every: u64, formation_every: u64) -> Mix {
+    Mix {
+        proof_every,
+        netting_every,
+        formation_every,
+    }
 }
