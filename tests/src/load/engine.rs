@@ -543,6 +543,7 @@ async fn drive(
             proof_every: config.proof_every,
             netting_every: config.netting_every,
             formations: formations.clone(),
+            mix_phase: mix_phase(worker_index),
         };
         workers.spawn(worker.run(worker_slots));
     }
@@ -640,6 +641,18 @@ fn operation_at(request_index: u64, mix: Mix) -> Operation {
     }
 }
 
+/// Spacing of the workers' mix phases: a prime, so workers' phases stay distinct modulo any
+/// period below it.
+const MIX_PHASE_STRIDE: u64 = 997;
+
+/// Where worker `worker_index` starts in the mix. Workers run at about the same pace, so with
+/// one common phase every worker sent its proof, netting or formation at the same moment: a
+/// formation burst every 500 requests per worker, which a six-second Mass fault window could
+/// fall between. Staggered phases spread each kind of request evenly over time.
+fn mix_phase(worker_index: u32) -> u64 {
+    u64::from(worker_index) * MIX_PHASE_STRIDE
+}
+
 /// Entity formations in the mix: the zone's jurisdiction and a run-wide counter that makes
 /// every formation (and its idempotency key) distinct.
 #[derive(Debug)]
@@ -719,6 +732,8 @@ struct Worker {
     proof_every: u64,
     netting_every: u64,
     formations: Option<Arc<Formations>>,
+    /// Where this worker's mix starts (see [`mix_phase`]).
+    mix_phase: u64,
 }
 
 impl Worker {
@@ -787,7 +802,7 @@ impl Worker {
 
     fn operation(&self, request_index: u64) -> Operation {
         operation_at(
-            request_index,
+            request_index + self.mix_phase,
             Mix {
                 proof_every: self.proof_every,
                 netting_every: self.netting_every,

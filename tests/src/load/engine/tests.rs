@@ -422,6 +422,28 @@ fn the_default_mix_sends_proofs_and_netting_at_their_stated_shares() {
     );
 }
 
+#[test]
+fn workers_start_the_mix_at_spread_phases() {
+    // Over its first 100 requests, a worker with phase 0 sends no formation (that turn is
+    // request 250); with staggered phases about a fifth of 128 workers do (33: the stride
+    // spreads phases closely, not perfectly), so formations are spread
+    // over time rather than sent by every worker at once.
+    let mix = mix(50, 100, 500);
+    let forming = (0..128)
+        .filter(|&worker| {
+            (0..100).any(|index| {
+                operation_at(index + mix_phase(worker), mix) == Operation::EntityFormation
+            })
+        })
+        .count();
+    assert!((16..=40).contains(&forming), "{forming} of 128 workers");
+    // Each worker keeps the stated shares whatever its phase.
+    let counts = (0..5_000)
+        .filter(|&index| operation_at(index + mix_phase(7), mix) == Operation::EntityFormation)
+        .count();
+    assert_eq!(counts, 10);
+}
+
 fn mix(proof_every: u64, netting_every: u64, formation_every: u64) -> Mix {
     Mix {
         proof_every,
