@@ -6,7 +6,9 @@
 //!    receipts (signed before timing), one client task per corridor appending its receipts in
 //!    order; p50/p99 append latency.
 //! 2. Restart latency: kill a corridor's actor, time until its first successful reply (p50/p99).
-//! 3. RSS (VmRSS) with every corridor active.
+//! 3. RSS (VmRSS) at the start, with every corridor created and active but before any receipt
+//!    is signed (the actors' own memory), and after the appends (which adds the pre-signed
+//!    receipts the bench held and the allocator may not have returned).
 //! 4. The persistence ceiling in the same run: raw `GroupCommitWriter` appends/s with the same
 //!    concurrency and pre-built receipts, no actors and no signature checks.
 //!
@@ -99,6 +101,7 @@ async fn run() {
     )
     .await
     .unwrap();
+    let rss_start_kb = rss_kb();
     let started = Instant::now();
     let ids: Vec<CorridorId> = (0..corridor_count)
         .map(|i| CorridorId::new(format!("PK-AE.bench.{i}")).unwrap())
@@ -107,6 +110,11 @@ async fn run() {
     println!(
         "created and activated {corridor_count} corridors in {:.1} s",
         started.elapsed().as_secs_f64()
+    );
+    println!(
+        "RSS at start {rss_start_kb} kB; with {} active corridors, before any receipt is signed: {} kB",
+        corridors.active_count(),
+        rss_kb()
     );
     let now = clock.now();
     let signing = Instant::now();
@@ -131,7 +139,7 @@ async fn run() {
         corridors.active_count()
     );
     println!(
-        "RSS with {} active corridors: {} kB",
+        "RSS with {} active corridors after the appends (pre-signed receipts included): {} kB",
         corridors.active_count(),
         rss_kb()
     );
