@@ -980,27 +980,41 @@ impl Worker {
         round: u64,
         stats: &mut WorkerStats,
     ) -> Result<(), RequestError> {
-        stats.count_request("netting");
+        self.timed(
+            "netting",
+            intended,
+            stats,
+            |stats| &mut stats.netting,
+            self.client.netting(slot.corridor.corridor_id(), round),
+        )
+        .await
+    }
+
+    /// Sends one request whose reply carries nothing to check: counts it, then records its
+    /// latency (from `intended` when open-loop, else from now) in the histogram `latencies`
+    /// picks, or counts its error.
+    async fn timed(
+        &self,
+        operation: &'static str,
+        intended: Option<Instant>,
+        stats: &mut WorkerStats,
+        latencies: fn(&mut WorkerStats) -> &mut Histogram,
+        request: impl Future<Output = Result<(), RequestError>>,
+    ) -> Result<(), RequestError> {
+        stats.count_request(operation);
         let sent_at = intended.unwrap_or_else(Instant::now);
-        let result = self
-            .client
-            .netting(slot.corridor.corridor_id(), round)
-            .await;
-        let latency = sent_at.elapsed();
-        match result {
+        match request.await {
             Ok(()) => {
-                stats.netting.record_us(duration_us(latency));
+                latencies(stats).record_us(duration_us(sent_at.elapsed()));
                 Ok(())
             }
             Err(error) => {
-                stats.count_error(&self.shared, "netting", &error);
+                stats.count_error(&self.shared, operation, &error);
                 Err(error)
             }
         }
     }
-}
 
-impl Worker {
     /// Forms one entity through the node (its Mass calls included).
     async fn formation(
         &self,
@@ -1010,24 +1024,16 @@ impl Worker {
         let Some(formations) = &self.formations else {
             return Ok(());
         };
-        stats.count_request("entity_formation");
         let (key, number) = formations.next();
-        let sent_at = intended.unwrap_or_else(Instant::now);
-        let result = self
-            .client
-            .entity_formation(&key, &formations.jurisdiction, number)
-            .await;
-        let latency = sent_at.elapsed();
-        match result {
-            Ok(()) => {
-                stats.formation.record_us(duration_us(latency));
-                Ok(())
-            }
-            Err(error) => {
-                stats.count_error(&self.shared, "entity_formation", &error);
-                Err(error)
-            }
-        }
+        self.timed(
+            "entity_formation",
+            intended,
+            stats,
+            |stats| &mut stats.formation,
+            self.client
+                .entity_formation(&key, &formations.jurisdiction, number),
+        )
+        .await
     }
 }
 
