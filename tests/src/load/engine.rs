@@ -44,10 +44,6 @@ pub const TIMELINE_BUCKET_MS: u64 = 100;
 /// Attempts to create or activate one corridor before it is left out of the run.
 pub const SETUP_ATTEMPTS_MAX: u32 = 5;
 
-/// Pause after a request that found the node unreachable, so a worker does not spin while the
-/// node restarts.
-const UNREACHABLE_BACKOFF: Duration = Duration::from_millis(25);
-
 /// Failure messages kept for the report.
 const ERROR_SAMPLES_MAX: usize = 10;
 
@@ -771,7 +767,7 @@ impl Worker {
                 }
             }
             let slot = &*slot;
-            let unreachable = match operation {
+            let outcome = match operation {
                 Operation::Append => self
                     .append(&mut slots, slot_index, presign.take(), intended, &mut stats)
                     .await
@@ -785,10 +781,8 @@ impl Worker {
                 }
                 Operation::EntityFormation => self.formation(intended, &mut stats).await,
             };
-            if let Err(error) = unreachable
-                && error.node_unreachable()
-            {
-                tokio::time::sleep(UNREACHABLE_BACKOFF).await;
+            if let Some(pause) = outcome.err().and_then(|error| error.backoff()) {
+                tokio::time::sleep(pause).await;
             }
         }
         // Replies lost near the deadline: learn whether they were committed, so the report's
@@ -912,8 +906,8 @@ impl Worker {
                 }
                 Err(error) => {
                     stats.count_error(&self.shared, "resync", &error);
-                    if error.node_unreachable() {
-                        tokio::time::sleep(UNREACHABLE_BACKOFF).await;
+                    if let Some(pause) = error.backoff() {
+                        tokio::time::sleep(pause).await;
                     }
                     return;
                 }

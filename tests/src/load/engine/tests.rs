@@ -40,6 +40,8 @@ struct Faults {
     create_pending: bool,
     /// Serve a zone (its lock and entity formations); without one, the lock is a 404.
     serves_zone: bool,
+    /// Answer every append 429, as a node whose rate limit the load exceeds.
+    rate_limit_appends: bool,
 }
 
 struct FakeCorridor {
@@ -123,6 +125,9 @@ async fn create(State(fake): State<Arc<Fake>>, body: String) -> Reply {
 async fn append(State(fake): State<Arc<Fake>>, Path(id): Path<String>, body: String) -> Reply {
     let count = fake.appends.fetch_add(1, Ordering::Relaxed) + 1;
     let faults = fake.faults;
+    if faults.rate_limit_appends {
+        return envelope(StatusCode::TOO_MANY_REQUESTS, "rate_limited");
+    }
     if count % faults.refuse_every == 0 {
         return envelope(StatusCode::SERVICE_UNAVAILABLE, "overloaded");
     }
@@ -316,6 +321,7 @@ async fn run_survives_lost_replies_refusals_and_actor_kills_without_loss() {
         forget_every: 0,
         create_pending: false,
         serves_zone: true,
+        rate_limit_appends: false,
     };
     let address = fake_node(faults).await;
     let report = run(&config(address, None)).await.unwrap();
@@ -379,6 +385,7 @@ async fn run_reports_acknowledged_receipts_the_node_forgot_as_lost() {
         forget_every: 13,
         create_pending: true,
         serves_zone: false,
+        rate_limit_appends: false,
     };
     let address = fake_node(faults).await;
     let report = run(&config(address, Some(400.0))).await.unwrap();
@@ -419,6 +426,33 @@ fn the_default_mix_sends_proofs_and_netting_at_their_stated_shares() {
         operation_at(0, mix(1, 1, 1)),
         Operation::InclusionProof,
         "a meeting goes to the proof"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn run_backs_off_when_the_node_refuses_for_load() {
+    let faults = Faults {
+        lost_reply_every: 1_000_003,
+        refuse_every: 1_000_033,
+        forget_every: 0,
+        create_pending: false,
+        serves_zone: false,
+        rate_limit_appends: true,
+    };
+    let address = fake_node(faults).await;
+    let mut config = config(address, None);
+    config.chaos = false;
+    let report = run(&config).await.unwrap();
+    assert_eq!(report.acknowledged, 0);
+    assert!(report.invariants_hold(), "{report:#?}");
+    // 4 workers for 1.5 s with a 10 ms pause after each refusal send at most ~600 appends
+    // (fewer: proofs, netting and each request's own time take turns); without the pause a
+    // local fake answers a refusal in microseconds and a worker sends thousands.
+    let appends = report.requests["append"];
+    assert!(appends > 0 && appends <= 650, "{appends} appends sent");
+    assert_eq!(
+        report.errors_by_kind["append:http_429_rate_limited"],
+        appends
     );
 }
 
