@@ -16,8 +16,8 @@
 //!
 //! Knobs (environment): `MSEZ_LOAD_SMOKE_CORRIDORS` (default 500),
 //! `MSEZ_LOAD_SMOKE_DURATION_S` (default 20), `MSEZ_BIN` (the `msez` binary; by default the
-//! one next to this test in the target directory, built with `cargo build -p msez-api --bin
-//! msez` when missing).
+//! one next to this test in the target directory, brought up to date first with `cargo build
+//! --workspace --all-targets`).
 
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
@@ -53,7 +53,10 @@ fn env_u64(name: &str, default: u64) -> u64 {
 
 /// The `msez` binary: `MSEZ_BIN`, else `<target>/<profile>/msez`, which is (re)built first:
 /// cargo does not build another package's binary for this test, and a stale one would test
-/// old code.
+/// old code. The build selects the whole workspace's targets, as `scripts/test.sh` does, so
+/// under the README's test command it finds everything fresh and does nothing; building only
+/// `-p msez-api --bin msez` resolved features differently and rebuilt about two minutes of
+/// dependencies on every run.
 fn msez_binary() -> PathBuf {
     if let Ok(path) = std::env::var("MSEZ_BIN") {
         return PathBuf::from(path);
@@ -63,7 +66,7 @@ fn msez_binary() -> PathBuf {
     let profile_dir = exe.parent().unwrap().parent().unwrap().to_path_buf();
     let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".to_owned());
     let mut build = Command::new(cargo);
-    build.args(["build", "-p", "msez-api", "--bin", "msez"]);
+    build.args(["build", "--workspace", "--all-targets"]);
     if profile_dir
         .file_name()
         .is_some_and(|name| name == "release")
