@@ -51,6 +51,17 @@ fn env_u64(name: &str, default: u64) -> u64 {
         .unwrap_or(default)
 }
 
+/// Variables cargo sets for a test process (besides `CARGO_PKG_*` and `CARGO_BIN_EXE_*`).
+const TEST_PROCESS_CARGO_VARS: [&str; 7] = [
+    "CARGO_MANIFEST_DIR",
+    "CARGO_MANIFEST_PATH",
+    "CARGO_CRATE_NAME",
+    "CARGO_BIN_NAME",
+    "CARGO_PRIMARY_PACKAGE",
+    "CARGO_TARGET_TMPDIR",
+    "CARGO_RUSTC_CURRENT_DIR",
+];
+
 /// The `msez` binary: `MSEZ_BIN`, else `<target>/<profile>/msez`, which is (re)built first:
 /// cargo does not build another package's binary for this test, and a stale one would test
 /// old code. The build selects the whole workspace's targets, as `scripts/test.sh` does, so
@@ -67,6 +78,18 @@ fn msez_binary() -> PathBuf {
     let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".to_owned());
     let mut build = Command::new(cargo);
     build.args(["build", "--workspace", "--all-targets"]);
+    // Cargo gives this test process its own package's variables; some build scripts (ring's)
+    // track them, so passing them on would make the inner build rebuild those crates (and the
+    // next outer build rebuild them back).
+    for (name, _) in std::env::vars_os() {
+        let name = name.to_string_lossy();
+        if TEST_PROCESS_CARGO_VARS.contains(&name.as_ref())
+            || name.starts_with("CARGO_PKG_")
+            || name.starts_with("CARGO_BIN_EXE_")
+        {
+            build.env_remove(name.as_ref());
+        }
+    }
     if profile_dir
         .file_name()
         .is_some_and(|name| name == "release")
