@@ -46,7 +46,8 @@ if ! cargo build --release --workspace --bins --benches --message-format=json-re
   log "FAILED: release build (see $out/build.txt)"
   exit 1
 fi
-# "<package> <bench> <executable>" for every bench target, from cargo's own artifact list.
+# "<crate directory> <bench> <executable>" for every bench target, from cargo's own artifact
+# list (a workspace package id starts with the crate's path).
 benches="$(python3 - "$out/build.json" <<'PY'
 import json, sys
 for line in open(sys.argv[1]):
@@ -56,8 +57,8 @@ for line in open(sys.argv[1]):
         continue
     target = message.get("target", {})
     if message.get("reason") == "compiler-artifact" and "bench" in target.get("kind", []) and message.get("executable"):
-        package = message["package_id"].split("#")[0].rstrip("/").split("/")[-1]
-        print(package, target["name"], message["executable"])
+        crate_dir = message["package_id"].split("#")[0].rstrip("/").split("/")[-1]
+        print(crate_dir, target["name"], message["executable"])
 PY
 )"
 

@@ -28,9 +28,9 @@ use tokio::sync::{mpsc, oneshot};
 use tokio::task::JoinHandle;
 use tokio::time::Instant;
 
-use crate::error::StoreError;
 use msez_protocol::ids::CorridorId;
 
+use crate::error::StoreError;
 use crate::journal::{APPEND_BATCH_ITEMS_MAX, AppendError, AppendRequest, Appended};
 use crate::lease::shard_of;
 use crate::store::Store;

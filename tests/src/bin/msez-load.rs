@@ -23,9 +23,9 @@ use msez_tests::load::error::LoadError;
 /// with one inclusion proof in --proof-every requests, one netting request in --netting-every
 /// and one entity formation in --formation-every. Formations are the requests that make the
 /// node call Mass; they need a node started with --zone and a zone_admin token, and a probe
-/// before the load drops them (saying why) otherwise. Finally every corridor is exported as JSON Lines and its chain re-verified
-/// offline from genesis; every receipt the node acknowledged must be there, at its sequence,
-/// with its root, with no gaps or duplicates.
+/// before the load drops them (saying why) otherwise. Finally every corridor is exported as
+/// JSON Lines and its chain re-verified offline from genesis; every receipt the node
+/// acknowledged must be there, at its sequence, with its root, with no gaps or duplicates.
 ///
 /// Without --rate the load is closed-loop (each connection sends as soon as its last reply
 /// came back: maximum throughput). With --rate it is open-loop: requests are due at a fixed

@@ -524,6 +524,15 @@ async fn drive(
     formations: Option<Arc<Formations>>,
 ) -> Result<LoadOutcome, LoadError> {
     let worker_count = u32::try_from(slots.len()).unwrap_or(u32::MAX);
+    let mix = Mix {
+        proof_every: config.proof_every,
+        netting_every: config.netting_every,
+        formation_every: if formations.is_some() {
+            config.formation_every
+        } else {
+            0
+        },
+    };
     let start = Instant::now();
     let deadline = start + config.duration;
     let mut workers = JoinSet::new();
@@ -536,8 +545,7 @@ async fn drive(
             schedule,
             start,
             deadline,
-            proof_every: config.proof_every,
-            netting_every: config.netting_every,
+            mix,
             formations: formations.clone(),
             mix_phase: mix_phase(worker_index),
         };
@@ -655,7 +663,6 @@ fn mix_phase(worker_index: u32) -> u64 {
 struct Formations {
     jurisdiction: String,
     run_id: String,
-    every: u64,
     next_number: AtomicU64,
 }
 
@@ -691,7 +698,6 @@ async fn probe_formations(
     let formations = Formations {
         jurisdiction,
         run_id: run_id.to_owned(),
-        every: config.formation_every,
         next_number: AtomicU64::new(0),
     };
     let (key, number) = formations.next();
@@ -725,8 +731,8 @@ struct Worker {
     schedule: Schedule,
     start: Instant,
     deadline: Instant,
-    proof_every: u64,
-    netting_every: u64,
+    /// The shares of proofs, netting and (when the probe found them possible) formations.
+    mix: Mix,
     formations: Option<Arc<Formations>>,
     /// Where this worker's mix starts (see [`mix_phase`]).
     mix_phase: u64,
@@ -795,14 +801,7 @@ impl Worker {
     }
 
     fn operation(&self, request_index: u64) -> Operation {
-        operation_at(
-            request_index + self.mix_phase,
-            Mix {
-                proof_every: self.proof_every,
-                netting_every: self.netting_every,
-                formation_every: self.formations.as_ref().map_or(0, |f| f.every),
-            },
-        )
+        operation_at(request_index + self.mix_phase, self.mix)
     }
 
     /// Appends the slot's pending receipt while pre-signing `presign`'s next one. Returns

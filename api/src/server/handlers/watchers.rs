@@ -1117,7 +1117,6 @@ fn status_move(loaded: &Loaded, registry: &WatcherRegistry) -> Result<StateMove,
     })
 }
 
-/// Writes a status-only move and answers with the watcher as it now stands.
 /// Loads the watcher, applies one registry rule that moves only its status, and stores the move.
 async fn step_status(
     state: &AppState,
@@ -1130,6 +1129,7 @@ async fn step_status(
     move_status(state, &loaded, &registry).await
 }
 
+/// Writes a status-only move and answers with the watcher as it now stands.
 async fn move_status(
     state: &AppState,
     loaded: &Loaded,
