@@ -56,6 +56,11 @@ pub struct Proof {
     verification_method: String,
     purpose: ProofPurpose,
     signature: Signature,
+    /// `signature` as its `proofValue` text (`z` + base58btc). Parsing proved it is the one
+    /// canonical text for `signature` (base58 of a fixed 64 bytes has exactly one spelling);
+    /// kept so writing the proof back out, as the node does for every stored receipt, does not
+    /// re-encode it. Only [`Proof::set_signature`] changes the pair.
+    proof_value: String,
 }
 
 /// Why a proof was made: the verification relationship the signer's key is used under.
@@ -237,6 +242,7 @@ impl Proof {
             verification_method: wire.verification_method,
             purpose,
             signature,
+            proof_value,
         })
     }
 
@@ -245,9 +251,15 @@ impl Proof {
         let mut object = self.options_object();
         object.insert(
             "proofValue".to_owned(),
-            Value::String(self.signature.to_multibase()),
+            Value::String(self.proof_value.clone()),
         );
         Value::Object(object)
+    }
+
+    /// Sets the signature and its `proofValue` text together.
+    fn set_signature(&mut self, signature: Signature) {
+        self.proof_value = signature.to_multibase();
+        self.signature = signature;
     }
 
     /// The document `@context` this proof carries, if the signed document had one.
@@ -425,6 +437,7 @@ pub(crate) fn create_proof_over_hash(
         verification_method: key.verification_method().to_owned(),
         purpose,
         signature: Signature::from_bytes([0u8; keys::SIGNATURE_LENGTH_BYTES]),
+        proof_value: String::new(),
     };
     let options_hash = if proof.context.is_none() {
         remembered_options_hash(&proof)?
@@ -432,7 +445,7 @@ pub(crate) fn create_proof_over_hash(
         proof.options_hash()?
     };
     let input = signing_input(&options_hash, document_hash);
-    proof.signature = key.sign(&input);
+    proof.set_signature(key.sign(&input));
     Ok(proof)
 }
 
@@ -507,6 +520,17 @@ pub fn add_proof(document: &mut Value, proof: &Proof) -> Result<(), ProofError> 
         }
     }
     Ok(())
+}
+
+/// The value of the `proof` member that carries `proofs` (SPEC §3): nothing for no proof, the
+/// proof object for one, the proof set as an array for several. Adding the proofs one by one
+/// with [`add_proof`] gives the same member.
+pub(crate) fn proof_member(proofs: &[Proof]) -> Option<Value> {
+    match proofs {
+        [] => None,
+        [proof] => Some(proof.to_value()),
+        several => Some(Value::Array(several.iter().map(Proof::to_value).collect())),
+    }
 }
 
 /// Splits a secured document into the document without `proof` and its proofs, in order.

@@ -254,6 +254,16 @@ impl Receipt {
         &self,
         next_root: NextRoot,
     ) -> Result<CanonicalBytes, CanonError> {
+        self.canonical_bytes_with_proof(next_root, None)
+    }
+
+    /// [`Self::canonical_bytes`] with `proof` (the value of the `proof` member) written in
+    /// its place among the members.
+    fn canonical_bytes_with_proof(
+        &self,
+        next_root: NextRoot,
+        proof: Option<&Value>,
+    ) -> Result<CanonicalBytes, CanonError> {
         CanonicalBytes::object(|writer| {
             writer.string("corridor_id", self.corridor_id.as_str())?;
             writer.digests("lawpack_digest_set", self.lawpack_digest_set.as_slice())?;
@@ -261,6 +271,9 @@ impl Receipt {
                 writer.digest("next_root", &self.next_root)?;
             }
             writer.digest("prev_root", &self.prev_root)?;
+            if let Some(proof) = proof {
+                writer.value(proof::PROOF_MEMBER, proof)?;
+            }
             writer.digests("ruleset_digest_set", self.ruleset_digest_set.as_slice())?;
             writer.integer("sequence", self.sequence)?;
             writer.timestamp("timestamp", self.timestamp)?;
@@ -314,6 +327,17 @@ pub(crate) enum NextRoot {
 }
 
 impl SignedReceipt {
+    /// The canonical bytes of the secured receipt (with its `proof` member), written from the
+    /// typed receipt and the proofs' kept texts: byte-identical to canonicalising
+    /// [`Signed::to_value`] (the receipt tests check this for arbitrary receipts), without the
+    /// intermediate JSON value or re-encoding any signature. This is what a journal stores for
+    /// every appended receipt.
+    pub fn canonical_bytes(&self) -> Result<CanonicalBytes, CanonError> {
+        let proof = proof::proof_member(&self.proofs);
+        self.document
+            .canonical_bytes_with_proof(NextRoot::Included, proof.as_ref())
+    }
+
     /// Seals and signs a receipt in one pass: sets `next_root` to the SPEC §5 digest and signs
     /// the result with each key (`assertionMethod`, created at `created`). Equivalent to
     /// [`Receipt::with_computed_next_root`] then [`Signed::sign`] (the receipt tests check this

@@ -60,8 +60,11 @@ impl<T: Document> Signed<T> {
     /// The secured document: the document with its proof (one) or proof set (several).
     pub fn to_value(&self) -> Result<Value, SignedError> {
         let mut value = self.document.to_value()?;
-        for proof in &self.proofs {
-            proof::add_proof(&mut value, proof)?;
+        if let Some(member) = proof::proof_member(&self.proofs) {
+            let object = value
+                .as_object_mut()
+                .ok_or(ProofError::NotAnObject { what: "document" })?;
+            object.insert(proof::PROOF_MEMBER.to_owned(), member);
         }
         Ok(value)
     }

@@ -412,10 +412,8 @@ impl CorridorCore {
             reason,
         };
         let appended = prepared.appended();
-        let value = signed
-            .to_value()
-            .map_err(|error| artifact("receipt bytes", error.to_string()))?;
-        let receipt = CanonicalBytes::new(&value)
+        let receipt = signed
+            .canonical_bytes()
             .map_err(|error| artifact("receipt bytes", error.to_string()))?;
         let interval = self.deps.store.config().snapshot_interval_receipts;
         let receipt_count = appended.sequence + 1;

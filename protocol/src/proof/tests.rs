@@ -388,7 +388,7 @@ proptest! {
         let mut signature = *proof.signature().as_bytes();
         signature[flip_index % 64] ^= 0x01;
         let mut forged = proof.clone();
-        forged.signature = Signature::from_bytes(signature);
+        forged.set_signature(Signature::from_bytes(signature));
         prop_assert!(verify_proof(&document, &forged).is_err());
 
         // Change the proof options: time, purpose, context.
@@ -446,6 +446,7 @@ proptest! {
             verification_method: key.verification_method().to_owned(),
             purpose: purposes[purpose_index],
             signature: Signature::from_bytes([0u8; keys::SIGNATURE_LENGTH_BYTES]),
+            proof_value: String::new(),
         };
         let generic = CanonicalBytes::new(&Value::Object(proof.options_object()))
             .map(|bytes| bytes.digest())

@@ -332,4 +332,26 @@ proptest! {
             (one_pass, generic) => prop_assert!(false, "typed {:?} vs generic {:?}", one_pass, generic),
         }
     }
+
+    /// The secured receipt's canonical bytes, written from the typed receipt and the proofs'
+    /// kept `proofValue` texts, equal the generic canonicaliser over [`Signed::to_value`] for no,
+    /// one and several proofs, and again after the receipt went through the wire (parsed
+    /// proofs keep the text they were read with).
+    #[test]
+    fn secured_canonical_bytes_equal_the_generic_canonicaliser(
+        receipt in arbitrary_receipt(),
+        key_count in 0usize..4,
+    ) {
+        let keys: Vec<SigningKey> = (1..=key_count)
+            .map(|index| test_support::key(u8::try_from(index).unwrap()))
+            .collect();
+        let key_refs: Vec<&SigningKey> = keys.iter().collect();
+        if let Ok(signed) = SignedReceipt::seal_and_sign(receipt, &key_refs, at(5)) {
+            let generic = CanonicalBytes::new(&signed.to_value().unwrap()).unwrap();
+            prop_assert_eq!(signed.canonical_bytes().unwrap().into_bytes(), generic.as_bytes().to_vec());
+            let read = SignedReceipt::from_value(&crate::canonical::parse(generic.as_bytes()).unwrap())
+                .unwrap();
+            prop_assert_eq!(read.canonical_bytes().unwrap().into_bytes(), generic.as_bytes().to_vec());
+        }
+    }
 }

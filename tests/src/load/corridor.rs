@@ -356,8 +356,11 @@ impl LoadCorridor {
         };
         let signed = SignedReceipt::seal_and_sign(receipt, &[&self.parties[0]], timestamp)
             .map_err(|error| sign(error.to_string()))?;
-        let value = signed.to_value().map_err(|error| sign(error.to_string()))?;
-        let body = serde_json::to_vec(&value).map_err(|error| sign(error.to_string()))?;
+        // The canonical form is the wire form: written straight from the typed receipt.
+        let body = signed
+            .canonical_bytes()
+            .map_err(|error| sign(error.to_string()))?
+            .into_bytes();
         Ok(PreparedAppend {
             sequence: signed.document.sequence,
             prev_root: signed.document.prev_root,
