@@ -97,7 +97,8 @@ impl<K: Keyed> ractor::Actor for KeyedActor<K> {
             let _ = predecessor.wait_for(|done| *done).await;
         }
         activation.shared.set_status(NodeStatus::Hydrating);
-        let user = self.host.behaviour.hydrate(&activation.key).await?;
+        // Boxed, like `handle` and `passivate` below: see `handle`.
+        let user = Box::pin(self.host.behaviour.hydrate(&activation.key)).await?;
         state.user = Some(user);
         activation.shared.set_status(NodeStatus::Running);
         if self.host.introspection.has_subscribers() {
@@ -125,10 +126,16 @@ impl<K: Keyed> ractor::Actor for KeyedActor<K> {
                     // post_start hydrates before ractor delivers any message.
                     return Err("keyed actor received a message before hydrate".into());
                 };
-                self.host
-                    .behaviour
-                    .handle(&state.activation.key, user, msg)
-                    .await?;
+                // Boxed: ractor's actor loop, a task that lives as long as the actor, embeds
+                // the futures it awaits, so an unboxed behaviour future would make every idle
+                // actor carry the largest state any message ever needs (a corridor's append
+                // with its store calls). Boxed, that memory exists only while a message runs.
+                Box::pin(
+                    self.host
+                        .behaviour
+                        .handle(&state.activation.key, user, msg),
+                )
+                .await?;
                 Ok(())
             }
             Envelope::Passivate { mode, reply } => {
@@ -176,7 +183,8 @@ impl<K: Keyed> KeyedActor<K> {
         }
         activation.shared.set_status(NodeStatus::Passivating);
         if let Some(user) = state.user.as_mut()
-            && let Err(failure) = self.host.behaviour.passivate(&activation.key, user).await
+            && let Err(failure) =
+                Box::pin(self.host.behaviour.passivate(&activation.key, user)).await
         {
             self.host.introspection.emit(SupervisionEvent::Failed {
                 path: self.path(&activation.key),
