@@ -35,7 +35,8 @@ use tokio::sync::broadcast;
 use msez_persistence::corridors::{CorridorError, CorridorRecord};
 use msez_persistence::group_commit::{GroupCommitError, GroupCommitWriter};
 use msez_persistence::journal::{
-    AppendError as JournalRefusal, AppendRequest, ReceiptRecord, SnapshotRecord, StoredReceipt,
+    AppendError as JournalRefusal, AppendRequest, LoadedCorridor, ReceiptRecord, SnapshotRecord,
+    StoredReceipt,
 };
 use msez_persistence::store::Store;
 use msez_protocol::canonical::CanonicalBytes;
@@ -62,7 +63,7 @@ use super::error::{CoreFailure, CorridorReject};
 use super::leases::LeaseBook;
 use super::spec::{CorridorSpec, CreateCorridor};
 use crate::clock::Clock;
-use msez_persistence::forks::StateChange;
+use msez_persistence::forks::{ForkRecord, StateChange};
 
 /// The most receipts one `receipts` page returns: a page of maximum-size receipts stays far
 /// below the HTTP body limit, and a caller pages on.
@@ -225,14 +226,25 @@ impl CorridorCore {
                 shard,
                 reason: error.to_string(),
             })?;
-        let record = deps
-            .store
-            .corridor(&corridor_id)
-            .await
-            .map_err(|error| storage(&corridor_id, "read corridor record", error))?;
+        // The three reads are independent, so they go to the store at once: a restart waits
+        // for one round trip instead of three. (An unknown corridor pays two needless empty
+        // reads; corridors are created far more rarely than they restart or activate.)
+        let (record, stored, fork_records) = tokio::join!(
+            deps.store.corridor(&corridor_id),
+            deps.store.load(&corridor_id),
+            deps.store.corridor_forks(&corridor_id),
+        );
+        let record =
+            record.map_err(|error| storage(&corridor_id, "read corridor record", error))?;
         let loaded = match record {
             None => None,
-            Some(record) => Some(load(&corridor_id, &deps, &record).await?),
+            Some(record) => {
+                let stored =
+                    stored.map_err(|error| storage(&corridor_id, "load journal", error))?;
+                let fork_records =
+                    fork_records.map_err(|error| storage(&corridor_id, "read forks", error))?;
+                Some(load(&corridor_id, &deps, &record, &stored, &fork_records)?)
+            }
         };
         Ok(Self {
             corridor_id,
@@ -854,11 +866,14 @@ impl CorridorCore {
     }
 }
 
-/// Hydrates a stored corridor: spec, lifecycle, snapshot, verified tail replay.
-async fn load(
+/// Hydrates a stored corridor from what the store read: spec, lifecycle, snapshot, verified
+/// tail replay, forks.
+fn load(
     corridor_id: &CorridorId,
     deps: &CorridorDeps,
     record: &CorridorRecord,
+    stored: &LoadedCorridor,
+    fork_records: &[ForkRecord],
 ) -> Result<Loaded, CoreFailure> {
     let spec = CorridorSpec::from_record_bytes(&record.definition).map_err(|source| {
         CoreFailure::Record {
@@ -873,11 +888,6 @@ async fn load(
             reason: record.lifecycle_state.clone(),
         },
     })?;
-    let stored = deps
-        .store
-        .load(corridor_id)
-        .await
-        .map_err(|error| storage(corridor_id, "load journal", error))?;
     let snapshot_failure = |reason: String| CoreFailure::Snapshot {
         corridor_id: corridor_id.clone(),
         reason,
@@ -918,11 +928,7 @@ async fn load(
             .apply(&signed, now)
             .map_err(|error| replay(error.to_string()))?;
     }
-    let forks: Vec<ForkView> = deps
-        .store
-        .corridor_forks(corridor_id)
-        .await
-        .map_err(|error| storage(corridor_id, "read forks", error))?
+    let forks: Vec<ForkView> = fork_records
         .iter()
         .map(|record| {
             forks::view_of_record(record).map_err(|reason| CoreFailure::Fork {
