@@ -89,7 +89,10 @@ async fn run() {
         if benchmarking { 10_000 } else { 200 },
     );
     let receipts_per_corridor = env_or("MSEZ_BENCH_RECEIPTS", if benchmarking { 10 } else { 3 });
-    let paced_per_corridor = env_or("MSEZ_BENCH_PACED_RECEIPTS", if benchmarking { 3 } else { 1 });
+    let paced_per_corridor = env_or(
+        "MSEZ_BENCH_PACED_RECEIPTS",
+        if benchmarking { 3 } else { 1 },
+    );
     let paced_rate = env_or(
         "MSEZ_BENCH_PACED_RATE",
         if benchmarking { 15_000 } else { 2_000 },
@@ -139,8 +142,7 @@ async fn run() {
         .iter()
         .zip(&genesis_roots)
         .map(|(id, root)| {
-            let mut chain =
-                sign_chain(id, *root, receipts_per_corridor + paced_per_corridor, now);
+            let mut chain = sign_chain(id, *root, receipts_per_corridor + paced_per_corridor, now);
             let paced = chain.split_off(receipts_per_corridor);
             (chain, paced)
         })
