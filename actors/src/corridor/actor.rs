@@ -117,9 +117,14 @@ impl Keyed for CorridorBehaviour {
     ) -> Result<(), ActorFailure> {
         // Send errors below mean the caller stopped waiting (timeout); what was durable stays
         // durable, and a retry sees it.
+        //
+        // The rare messages that write the corridor record or the forks (create, transitions,
+        // forks) are boxed: their store futures are about 9–11 KiB, and unboxed they would set
+        // the size of this future, allocated and moved for every message, appends included
+        // (about 1.5 KiB on their own).
         match msg {
             CorridorMsg::Create { request, reply } => {
-                let _ = reply.send(core.create(*request).await);
+                let _ = reply.send(Box::pin(core.create(*request)).await);
             }
             CorridorMsg::Append { receipt, reply } => {
                 let _ = reply.send(core.append(*receipt).await);
@@ -150,13 +155,13 @@ impl Keyed for CorridorBehaviour {
                 let _ = reply.send(core.export().await);
             }
             CorridorMsg::Transition { evidence, reply } => {
-                let _ = reply.send(core.transition(*evidence).await);
+                let _ = reply.send(Box::pin(core.transition(*evidence)).await);
             }
             CorridorMsg::AgreementSet { reply } => {
                 let _ = reply.send(core.agreement_set().await);
             }
             CorridorMsg::ReportFork { competing, reply } => {
-                let _ = reply.send(core.report_fork(*competing).await);
+                let _ = reply.send(Box::pin(core.report_fork(*competing)).await);
             }
             CorridorMsg::ResolveFork {
                 fork_id,
@@ -164,13 +169,13 @@ impl Keyed for CorridorBehaviour {
                 authority_resolutions,
                 reply,
             } => {
-                let answer = core
-                    .resolve_fork(&fork_id, attestations, authority_resolutions)
-                    .await;
+                let answer =
+                    Box::pin(core.resolve_fork(&fork_id, attestations, authority_resolutions))
+                        .await;
                 let _ = reply.send(answer);
             }
             CorridorMsg::ResumeAfterFork { fork_id, reply } => {
-                let _ = reply.send(core.resume_after_fork(&fork_id).await);
+                let _ = reply.send(Box::pin(core.resume_after_fork(&fork_id)).await);
             }
             CorridorMsg::Forks { reply } => {
                 let _ = reply.send(core.forks());

@@ -399,8 +399,11 @@ impl CorridorCore {
         // No subscriber is not an error: watchers are optional.
         let _ = self.deps.events.send(event);
         let height = loaded.ledger.chain().height();
+        // Boxed: the checkpoint's store future is about 9 KiB and runs once per interval;
+        // unboxed it made every append's future (and so every message's) that large, which
+        // the node paid for as a 10 KiB move per message.
         if height.is_multiple_of(loaded.spec.checkpoint_interval_receipts)
-            && let Err(failure) = self.store_checkpoint(now).await
+            && let Err(failure) = Box::pin(self.store_checkpoint(now)).await
         {
             // The receipt is durable and is acknowledged; the actor restarts after this reply.
             self.failure = Some(failure);

@@ -75,10 +75,13 @@ impl LeaseBook {
         if let Some(lease) = held.as_ref() {
             return Ok(lease.epoch);
         }
-        let lease = self
-            .store
-            .acquire_lease(shard, &self.config.owner, self.config.ttl)
-            .await?;
+        // Boxed: acquiring is rare (once per shard and grant) but its store future is large,
+        // and every call awaiting `epoch` would otherwise carry it (see `CorridorCore::append`).
+        let lease = Box::pin(
+            self.store
+                .acquire_lease(shard, &self.config.owner, self.config.ttl),
+        )
+        .await?;
         let epoch = lease.epoch;
         *held = Some(lease);
         Ok(epoch)
