@@ -396,7 +396,7 @@ async fn append_all(
 ) -> (f64, Vec<u64>) {
     let total: usize = chains.iter().map(Vec::len).sum();
     let gate = Arc::new(tokio::sync::Semaphore::new(CLIENTS_MAX));
-    let started = Instant::now();
+    let started = tokio::time::Instant::now();
     let mut tasks = tokio::task::JoinSet::new();
     for (id, chain) in ids.iter().cloned().zip(chains) {
         let (corridors, gate) = (corridors.clone(), Arc::clone(&gate));
@@ -419,12 +419,7 @@ async fn append_all(
             latencies
         });
     }
-    let mut latencies = Vec::with_capacity(total);
-    while let Some(done) = tasks.join_next().await {
-        latencies.extend(done.unwrap());
-    }
-    let rate = total as f64 / started.elapsed().as_secs_f64();
-    (rate, latencies)
+    rate_and_latencies(tasks, total, started).await
 }
 
 /// Appends each corridor's `chains` receipts at `rate_per_s` in all, open loop: receipt `k` of
@@ -455,6 +450,15 @@ async fn append_paced(
             latencies
         });
     }
+    rate_and_latencies(tasks, total, started).await
+}
+
+/// Waits for every client task; returns appends/s since `started` and all their latencies.
+async fn rate_and_latencies(
+    mut tasks: tokio::task::JoinSet<Vec<u64>>,
+    total: usize,
+    started: tokio::time::Instant,
+) -> (f64, Vec<u64>) {
     let mut latencies = Vec::with_capacity(total);
     while let Some(done) = tasks.join_next().await {
         latencies.extend(done.unwrap());
