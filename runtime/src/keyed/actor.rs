@@ -130,12 +130,7 @@ impl<K: Keyed> ractor::Actor for KeyedActor<K> {
                 // the futures it awaits, so an unboxed behaviour future would make every idle
                 // actor carry the largest state any message ever needs (a corridor's append
                 // with its store calls). Boxed, that memory exists only while a message runs.
-                Box::pin(
-                    self.host
-                        .behaviour
-                        .handle(&state.activation.key, user, msg),
-                )
-                .await?;
+                Box::pin(self.host.behaviour.handle(&state.activation.key, user, msg)).await?;
                 Ok(())
             }
             Envelope::Passivate { mode, reply } => {
