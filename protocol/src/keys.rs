@@ -912,11 +912,89 @@ fn decode_base58_fast(text: &[u8], buffer: &mut [u8]) -> Option<usize> {
     Some(length_bytes)
 }
 
+/// Base-58^5 digits of the fast encoder: 18 × 5 = 90 characters, more than the 88 that 64
+/// bytes need.
+const BASE58_ENCODE_DIGIT_COUNT: usize = 18;
+
+/// 58^5, the base of the fast encoder's digits (< 2^30).
+const BASE58_GROUP_BASE: u64 = 656_356_768;
+
+/// Encodes at most 64 bytes as base58btc into `out`, exactly as `bs58::encode(bytes)` does
+/// (each leading zero byte becomes a `1`, then the value's digits); `None` for longer input,
+/// which the caller leaves to bs58. bs58 makes one pass over the output per input byte; this
+/// takes the input 32 bits at a time into base-58^5 digits (about 300 word steps for a
+/// 64-byte signature instead of about 5,600 byte steps). A property test checks it against
+/// bs58 on arbitrary bytes.
+fn encode_base58_fast(bytes: &[u8], out: &mut [u8; BASE58_TEXT_LENGTH_MAX]) -> Option<usize> {
+    if bytes.len() > 64 {
+        return None;
+    }
+    let leading_zero_count = bytes.iter().take_while(|&&byte| byte == 0).count();
+    let value_bytes = bytes.get(leading_zero_count..)?;
+    // Little-endian base-58^5 digits of the value; `used` of them are significant.
+    let mut digits = [0u32; BASE58_ENCODE_DIGIT_COUNT];
+    let mut used = 0;
+    let first_chunk_bytes = match value_bytes.len() % 4 {
+        0 => 4,
+        partial => partial,
+    };
+    let (first, rest) = value_bytes.split_at(first_chunk_bytes.min(value_bytes.len()));
+    for chunk in std::iter::once(first).chain(rest.chunks(4)) {
+        if chunk.is_empty() {
+            continue;
+        }
+        let shift_bits = 8 * chunk.len();
+        // A digit is < 2^30 and the carry < 2^34, so `digit << 32 | carry` fits a u64.
+        let mut carry = chunk
+            .iter()
+            .fold(0u64, |word, &byte| (word << 8) | u64::from(byte));
+        for digit in digits.iter_mut().take(used) {
+            let widened = (u64::from(*digit) << shift_bits) + carry;
+            *digit = u32::try_from(widened % BASE58_GROUP_BASE).ok()?;
+            carry = widened / BASE58_GROUP_BASE;
+        }
+        while carry > 0 {
+            *digits.get_mut(used)? = u32::try_from(carry % BASE58_GROUP_BASE).ok()?;
+            carry /= BASE58_GROUP_BASE;
+            used += 1;
+        }
+    }
+    // Characters, least significant first, five per digit.
+    let mut reversed = [0u8; BASE58_ENCODE_DIGIT_COUNT * BASE58_GROUP_CHARS];
+    let mut character_count = 0;
+    for &digit in digits.iter().take(used) {
+        let mut rest = digit;
+        for _ in 0..BASE58_GROUP_CHARS {
+            *reversed.get_mut(character_count)? = BASE58_ALPHABET[(rest % 58) as usize];
+            rest /= 58;
+            character_count += 1;
+        }
+    }
+    // The top digit's padding is not part of the number's text.
+    while character_count > 0 && reversed.get(character_count - 1) == Some(&b'1') {
+        character_count -= 1;
+    }
+    let length = leading_zero_count + character_count;
+    let output = out.get_mut(..length)?;
+    let (ones, number) = output.split_at_mut(leading_zero_count);
+    ones.fill(b'1');
+    for (slot, &character) in number
+        .iter_mut()
+        .zip(reversed.iter().take(character_count).rev())
+    {
+        *slot = character;
+    }
+    Some(length)
+}
+
 /// `z` + base58btc(bytes) in a buffer that is wiped when dropped. Callers pass at most 64
 /// bytes, whose base58 text (at most 88 characters) always fits the buffer.
 fn encode_multibase(bytes: &[u8]) -> Zeroizing<String> {
     let mut encoded = Zeroizing::new([0u8; BASE58_TEXT_LENGTH_MAX]);
-    let length = bs58::encode(bytes).onto(&mut encoded[..]).unwrap_or(0);
+    let length = match encode_base58_fast(bytes, &mut encoded) {
+        Some(length) => length,
+        None => bs58::encode(bytes).onto(&mut encoded[..]).unwrap_or(0),
+    };
     let mut text = Zeroizing::new(String::with_capacity(BASE58_TEXT_LENGTH_MAX + 1));
     text.push('z');
     // The base58 alphabet is ASCII.

@@ -648,3 +648,42 @@ proptest! {
         }
     }
 }
+
+#[test]
+fn fast_base58_encodes_the_edges_like_bs58() {
+    let mut top = vec![0xffu8; 64];
+    top[0] = 0x7f;
+    for bytes in [
+        vec![],
+        vec![0],
+        vec![0, 0, 0],
+        vec![1],
+        vec![57],
+        vec![58],
+        vec![0, 0, 255],
+        vec![0xff; 64],
+        vec![0; 64],
+        top,
+    ] {
+        let mut out = [0u8; BASE58_TEXT_LENGTH_MAX];
+        let length = encode_base58_fast(&bytes, &mut out).expect("at most 64 bytes");
+        assert_eq!(&out[..length], bs58::encode(&bytes).into_string().as_bytes(), "{bytes:?}");
+    }
+    assert_eq!(encode_base58_fast(&[1; 65], &mut [0u8; BASE58_TEXT_LENGTH_MAX]), None);
+}
+
+proptest! {
+    /// The digit encoder writes exactly bs58's text for every input of at most 64 bytes.
+    #[test]
+    fn fast_base58_encoding_equals_bs58(
+        bytes in proptest::collection::vec(any::<u8>(), 0..62),
+        leading_zero_count in 0usize..3,
+    ) {
+        let mut value = vec![0u8; leading_zero_count];
+        value.extend_from_slice(&bytes);
+        let mut out = [0u8; BASE58_TEXT_LENGTH_MAX];
+        let length = encode_base58_fast(&value, &mut out).expect("at most 64 bytes");
+        let expected = bs58::encode(&value).into_string();
+        prop_assert_eq!(&out[..length], expected.as_bytes());
+    }
+}
