@@ -667,9 +667,16 @@ fn fast_base58_encodes_the_edges_like_bs58() {
     ] {
         let mut out = [0u8; BASE58_TEXT_LENGTH_MAX];
         let length = encode_base58_fast(&bytes, &mut out).expect("at most 64 bytes");
-        assert_eq!(&out[..length], bs58::encode(&bytes).into_string().as_bytes(), "{bytes:?}");
+        assert_eq!(
+            &out[..length],
+            bs58::encode(&bytes).into_string().as_bytes(),
+            "{bytes:?}"
+        );
     }
-    assert_eq!(encode_base58_fast(&[1; 65], &mut [0u8; BASE58_TEXT_LENGTH_MAX]), None);
+    assert_eq!(
+        encode_base58_fast(&[1; 65], &mut [0u8; BASE58_TEXT_LENGTH_MAX]),
+        None
+    );
 }
 
 proptest! {
