@@ -1,8 +1,9 @@
 //! Watcher actors: one task per registered watcher key, attesting every durable corridor head
 //! it observes and reporting two different heads for the same corridor and sequence.
 //!
-//! Owns [`spawn_watcher`], [`WatcherHandle`], [`WatcherReport`] and the bound
-//! [`WATCHED_HEADS_MAX`].
+//! Owns [`spawn_watcher`], [`WatcherHandle`], [`WatcherReport`], [`HostedWatcher`] (a watcher
+//! as a supervised child of the zone's services supervisor, for keys the node hosts) and the
+//! bound [`WATCHED_HEADS_MAX`].
 //!
 //! A watcher subscribes to the corridor actors' head events ([`CorridorEvent`], published after
 //! each durable append) and may be fed heads from elsewhere (a peer zone's receipts) through
@@ -17,6 +18,7 @@
 use std::collections::{HashMap, VecDeque};
 use std::sync::Arc;
 
+use ractor::{Actor, ActorProcessingErr, ActorRef};
 use tokio::sync::{broadcast, mpsc};
 
 use msez_protocol::corridor::watcher::{AttestationStatement, WatcherAttestation};
@@ -24,6 +26,7 @@ use msez_protocol::digest::Digest;
 use msez_protocol::ids::CorridorId;
 use msez_protocol::keys::SigningKey;
 use msez_protocol::vc::subjects::ObservedHead;
+use msez_runtime::{ActorFailure, ChildSpec, RestartPolicy, StartFn};
 
 use crate::clock::Clock;
 use crate::corridor::core::CorridorEvent;
@@ -101,6 +104,124 @@ pub fn spawn_watcher(
     };
     tokio::spawn(watcher.run(events, observed));
     WatcherHandle { observe }
+}
+
+/// A watcher the node hosts (it holds the key) as a supervised actor: restarted by its
+/// supervisor like any other child, visible in the supervision tree, and re-subscribed to the
+/// corridor head events on every start. A restarted watcher forgets which heads it attested;
+/// heads come from this node's durable journal, which never holds two receipts at one
+/// sequence, so it cannot come to sign two roots for one place.
+#[derive(Clone)]
+pub struct HostedWatcher {
+    /// The watcher's key.
+    pub key: Arc<SigningKey>,
+    /// Signing time.
+    pub clock: Arc<dyn Clock>,
+    /// A fresh subscription to the corridor head events (`Corridors::subscribe`).
+    pub subscribe: Arc<dyn Fn() -> broadcast::Receiver<CorridorEvent> + Send + Sync>,
+    /// Where reports go; the sink closing stops the watcher (and its supervisor restarts it).
+    pub reports: mpsc::Sender<WatcherReport>,
+}
+
+impl HostedWatcher {
+    /// The child name in the supervision tree: `watcher-` and the key's multibase text, so a
+    /// watcher is found by the did it attests under.
+    pub fn child_name(&self) -> String {
+        let did = self.key.did().to_string();
+        let multibase = did.rsplit(':').next().unwrap_or(&did);
+        format!("watcher-{multibase}")
+    }
+
+    /// The supervisor child that runs this watcher (restarted whenever it stops).
+    pub fn child_spec(&self) -> ChildSpec {
+        let hosted = self.clone();
+        let start: StartFn = Arc::new(move |supervisor| {
+            let hosted = hosted.clone();
+            Box::pin(async move {
+                let (actor, _join) = Actor::spawn_linked(None, WatcherActor, hosted, supervisor)
+                    .await
+                    .map_err(|error| ActorFailure::new(format!("watcher: {error}")))?;
+                Ok(actor.get_cell())
+            })
+        });
+        ChildSpec {
+            name: self.child_name(),
+            kind: "watcher".to_owned(),
+            restart: RestartPolicy::Permanent,
+            start,
+        }
+    }
+}
+
+/// What the hosted watcher's event forwarder hands its actor.
+#[derive(Debug)]
+pub enum WatcherMsg {
+    /// A durable head.
+    Head(CorridorEvent),
+    /// The subscription dropped this many events (the watcher was too slow).
+    Lagged(u64),
+    /// The corridor events ended (the corridor host stopped).
+    EventsClosed,
+}
+
+/// The ractor behaviour of a [`HostedWatcher`]. Its state is a [`Watcher`]; a forwarding task
+/// moves the broadcast's events into the mailbox and ends when the actor is gone (its next
+/// send fails), so a killed watcher leaves nothing running.
+struct WatcherActor;
+
+impl Actor for WatcherActor {
+    type Msg = WatcherMsg;
+    type State = Watcher;
+    type Arguments = HostedWatcher;
+
+    async fn pre_start(
+        &self,
+        myself: ActorRef<WatcherMsg>,
+        hosted: HostedWatcher,
+    ) -> Result<Watcher, ActorProcessingErr> {
+        let mut events = (hosted.subscribe)();
+        tokio::spawn(async move {
+            loop {
+                let message = match events.recv().await {
+                    Ok(event) => WatcherMsg::Head(event),
+                    Err(broadcast::error::RecvError::Lagged(missed_count)) => {
+                        WatcherMsg::Lagged(missed_count)
+                    }
+                    Err(broadcast::error::RecvError::Closed) => WatcherMsg::EventsClosed,
+                };
+                let closed = matches!(message, WatcherMsg::EventsClosed);
+                if myself.cast(message).is_err() || closed {
+                    return;
+                }
+            }
+        });
+        Ok(Watcher {
+            key: hosted.key,
+            clock: hosted.clock,
+            reports: hosted.reports,
+            heads: HashMap::new(),
+            order: VecDeque::new(),
+        })
+    }
+
+    async fn handle(
+        &self,
+        _myself: ActorRef<WatcherMsg>,
+        message: WatcherMsg,
+        watcher: &mut Watcher,
+    ) -> Result<(), ActorProcessingErr> {
+        let report = match message {
+            WatcherMsg::Head(event) => watcher.witness(event),
+            WatcherMsg::Lagged(missed_count) => Some(WatcherReport::Lagged { missed_count }),
+            WatcherMsg::EventsClosed => return Err("corridor head events closed".into()),
+        };
+        if let Some(report) = report
+            && !watcher.report(report).await
+        {
+            return Err("the watcher's report sink is closed".into());
+        }
+        Ok(())
+    }
 }
 
 struct Watcher {
