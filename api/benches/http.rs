@@ -72,6 +72,7 @@ async fn main() {
         zone: None,
         zone_key: std::sync::Arc::new(msez_protocol::keys::SigningKey::from_seed(&[0x5a; 32])),
         node_name: "test-node".to_owned(),
+        hosted_watchers: Vec::new(),
     })
     .await
     .unwrap();

@@ -29,6 +29,7 @@ pub mod auth;
 pub mod body;
 pub mod error;
 mod handlers;
+pub mod hosted_watchers;
 pub mod issuer;
 pub mod metrics;
 pub mod node;

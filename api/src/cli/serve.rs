@@ -83,6 +83,12 @@ pub struct ServeArgs {
     /// uses the data directory's `zone.key`, generated with mode 0600 on first start.
     #[arg(long, value_name = "FILE")]
     pub zone_key_file: Option<PathBuf>,
+    /// Host a watcher with this key (a Multikey key file from `msez keygen`; repeat the flag
+    /// for several). The node runs it as a supervised actor that attests every durable
+    /// corridor head; its attestations are recorded once the watcher is registered, bonded
+    /// and active through `/v1/watchers`, like any watcher's.
+    #[arg(long = "watcher-key-file", value_name = "FILE")]
+    pub watcher_key_files: Vec<PathBuf>,
     /// This node's name in corridor shard leases. Keep it stable across restarts: the same
     /// name re-takes its shards at once after a crash; a new name waits for the leases to expire.
     #[arg(long, default_value = "msez-node")]
@@ -129,9 +135,9 @@ pub enum ServeError {
         /// The finding (the zone file's or a pack's, naming the field).
         error: Box<CliError>,
     },
-    /// The zone key file is not a key file.
+    /// A key file (`--zone-key-file`, `--watcher-key-file`) is not a key file.
     #[error("{path}: {reason}")]
-    ZoneKey {
+    KeyFile {
         /// The file.
         path: PathBuf,
         /// What is wrong.
@@ -239,34 +245,49 @@ pub fn node_config(args: &ServeArgs) -> Result<NodeConfig, ServeError> {
         zone,
         zone_key: Arc::new(zone_key(args)?),
         node_name: args.node_name.clone(),
+        hosted_watchers: watcher_keys(args)?,
     })
 }
 
 /// The data directory's generated zone key file.
 pub const ZONE_KEY_FILE_NAME: &str = "zone.key";
 
+/// A Multikey key file's signing key (the file's bytes are wiped after parsing).
+fn read_key_file(path: &Path) -> Result<SigningKey, ServeError> {
+    let bytes = Zeroizing::new(std::fs::read(path).map_err(|source| ServeError::File {
+        path: path.to_owned(),
+        source,
+    })?);
+    KeyFile::parse(&bytes)
+        .map(KeyFile::into_signing_key)
+        .map_err(|error| ServeError::KeyFile {
+            path: path.to_owned(),
+            reason: error.to_string(),
+        })
+}
+
+/// The keys of `--watcher-key-file`, in the order given; each watcher's did is logged.
+fn watcher_keys(args: &ServeArgs) -> Result<Vec<Arc<SigningKey>>, ServeError> {
+    args.watcher_key_files
+        .iter()
+        .map(|path| {
+            let key = read_key_file(path)?;
+            tracing::info!(did = %key.did(), path = %path.display(), "hosting a watcher");
+            Ok(Arc::new(key))
+        })
+        .collect()
+}
+
 /// The zone key: `--zone-key-file`, else the data directory's `zone.key` (generated with mode
 /// 0600 on first start; its path and did:key are logged, never the seed).
 fn zone_key(args: &ServeArgs) -> Result<SigningKey, ServeError> {
-    let read = |path: &Path| -> Result<SigningKey, ServeError> {
-        let bytes = Zeroizing::new(std::fs::read(path).map_err(|source| ServeError::File {
-            path: path.to_owned(),
-            source,
-        })?);
-        KeyFile::parse(&bytes)
-            .map(KeyFile::into_signing_key)
-            .map_err(|error| ServeError::ZoneKey {
-                path: path.to_owned(),
-                reason: error.to_string(),
-            })
-    };
     if let Some(path) = &args.zone_key_file {
-        return read(path);
+        return read_key_file(path);
     }
     create_data_dir(&args.data_dir)?;
     let path = args.data_dir.join(ZONE_KEY_FILE_NAME);
     if path.exists() {
-        let key = read(&path)?;
+        let key = read_key_file(&path)?;
         tracing::info!(did = %key.did(), path = %path.display(), "zone key loaded");
         return Ok(key);
     }

@@ -39,14 +39,15 @@ use msez_protocol::keys::SigningKey;
 use msez_protocol::packs::regpack::Regpack;
 use msez_protocol::tensor::sanctions::ScreeningConfig;
 use msez_protocol::zone::{ZoneConfig, ZoneLock};
-use msez_runtime::{Backoff, Intensity, Introspection, KeyedHostConfig, RestartPolicy};
+use msez_runtime::{Backoff, ChildSpec, Intensity, Introspection, KeyedHostConfig, RestartPolicy};
 use msez_schemas::{SchemaError, Schemas};
 use tokio::net::TcpListener;
-use tokio::sync::oneshot;
+use tokio::sync::{mpsc, oneshot};
 use tokio::task::JoinHandle;
 use zeroize::Zeroizing;
 
 use super::auth::{RateLimiter, TokenTable};
+use super::hosted_watchers;
 use super::routes::app;
 use super::state::{AppState, AppStateParts};
 
@@ -180,6 +181,10 @@ pub struct NodeConfig {
     /// This node's name in shard leases. Keep it stable across restarts: a restarted node
     /// with the same name re-takes its shards at once, a different name waits out the lease.
     pub node_name: String,
+    /// Keys of the watchers this node hosts: each attests every durable corridor head, and
+    /// its attestations are recorded once it is registered, bonded and active
+    /// (`server::hosted_watchers`).
+    pub hosted_watchers: Vec<Arc<SigningKey>>,
 }
 
 /// The zone a node serves: its checked `zone.yaml`, the lock of the packs it runs on, and the
@@ -279,8 +284,18 @@ impl Node {
             Ok(corridors) => corridors,
             Err(error) => return Err(abandon(error, store, sandbox, None).await),
         };
+        let (watcher_reports, reports) = mpsc::channel(hosted_watchers::REPORTS_QUEUE_MAX);
+        let watchers = hosted_watchers::children(
+            &config.hosted_watchers,
+            &corridors,
+            &clock,
+            &watcher_reports,
+        );
+        drop(watcher_reports);
         let zone_actors =
-            match start_zone_actors(&store, &mass, &corridors, &clock, &introspection).await {
+            match start_zone_actors(&store, &mass, &corridors, &clock, &introspection, watchers)
+                .await
+            {
                 Ok(zone_actors) => zone_actors,
                 Err(error) => return Err(abandon(error, store, sandbox, Some(&corridors)).await),
             };
@@ -298,6 +313,7 @@ impl Node {
             zone_key: config.zone_key.clone(),
             body_bytes_max: config.body_bytes_max,
         });
+        tokio::spawn(hosted_watchers::record_reports(state.clone(), reports));
         let (stop, stopped) = oneshot::channel::<()>();
         let router = app(state.clone());
         let server = tokio::spawn(async move {
@@ -425,6 +441,7 @@ async fn start_zone_actors(
     corridors: &Corridors,
     clock: &Arc<dyn Clock>,
     introspection: &Introspection,
+    watchers: Vec<ChildSpec>,
 ) -> Result<Zone, NodeError> {
     let policies = zone_policy_set(store).await?;
     let config = ZoneRuntimeConfig {
@@ -458,7 +475,7 @@ async fn start_zone_actors(
     let hooks = ZoneHooks {
         corridors: Arc::new(corridors.clone()),
         lease_sink: Some(corridors.lease_sink()),
-        extra_children: Vec::new(),
+        extra_children: watchers,
     };
     let zone_actors = start_zone(config, hooks, introspection).await?;
     if let Err(error) = corridors.hand_lease_renewal_to(&zone_actors.scheduler) {

@@ -228,6 +228,7 @@ async fn mass_fault_drill_is_refused_on_real_mass() {
         zone: None,
         zone_key: Arc::new(msez_protocol::keys::SigningKey::from_seed(&[0x5a; 32])),
         node_name: "real-mass-node".to_owned(),
+        hosted_watchers: Vec::new(),
     })
     .await
     .unwrap();

@@ -48,6 +48,7 @@ async fn readiness_on_postgres_turns_503_and_recovers() {
         zone: None,
         zone_key: std::sync::Arc::new(msez_protocol::keys::SigningKey::from_seed(&[0x5a; 32])),
         node_name: "test-node".to_owned(),
+        hosted_watchers: Vec::new(),
     })
     .await
     .unwrap();

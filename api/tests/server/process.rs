@@ -144,7 +144,7 @@ fn serve_starts_from_the_pakistan_demo_zone_with_the_env_admin_token() {
 }
 
 #[test]
-fn serve_refuses_a_short_admin_token_and_a_bad_zone_file_naming_them() {
+fn serve_refuses_a_short_admin_token_a_bad_zone_file_and_a_bad_watcher_key_naming_them() {
     let (mut child, line, stderr) = spawn_serve(&["--listen", "127.0.0.1:0"], "short");
     assert_eq!(line, "");
     assert_eq!(child.wait().unwrap().code(), Some(2));
@@ -162,6 +162,21 @@ fn serve_refuses_a_short_admin_token_and_a_bad_zone_file_naming_them() {
     assert_eq!(line, "");
     assert_eq!(child.wait().unwrap().code(), Some(2));
     assert!(stderr.contains("$.domains"), "{stderr}");
+    // A watcher key file that is not a key file is refused, naming the file.
+    let not_a_key = dir.path().join("watcher.key");
+    std::fs::write(&not_a_key, "{}").unwrap();
+    let (mut child, line, stderr) = spawn_serve(
+        &[
+            "--watcher-key-file",
+            not_a_key.to_str().unwrap(),
+            "--listen",
+            "127.0.0.1:0",
+        ],
+        "env-admin-token-0123456789",
+    );
+    assert_eq!(line, "");
+    assert_eq!(child.wait().unwrap().code(), Some(2));
+    assert!(stderr.contains("watcher.key"), "{stderr}");
 }
 
 /// A node process with the admin token from the environment and [`OPERATOR`] registered

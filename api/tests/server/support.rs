@@ -74,6 +74,7 @@ pub fn config_at(dir: &std::path::Path, knobs: &Knobs) -> NodeConfig {
         zone: None,
         zone_key: std::sync::Arc::new(zone_key()),
         node_name: "test-node".to_owned(),
+        hosted_watchers: Vec::new(),
     }
 }
 

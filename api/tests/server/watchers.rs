@@ -7,7 +7,7 @@
 //! sign with `WatcherAttestation::sign`; the restart test starts a second node on the first
 //! one's store.
 
-use msez_api::server::Node;
+use msez_api::server::{Node, NodeConfig};
 use msez_protocol::checkpoint::Checkpoint;
 use msez_protocol::corridor::watcher::{AttestationStatement, WatcherAttestation};
 use msez_protocol::digest::Digest;
@@ -771,4 +771,87 @@ async fn collusion_bans_each_watcher_and_a_slashed_watcher_cannot_be_slashed_aga
     assert_eq!(watcher["bond"]["state"], "forfeited");
     assert_eq!(watcher["slashing_claims"].as_array().unwrap().len(), 1);
     node.node.shutdown().await.unwrap();
+}
+
+/// A watcher the node hosts (`NodeConfig::hosted_watchers`, `msez serve --watcher-key-file`)
+/// is a supervised child of the zone's services supervisor and attests every durable head; its
+/// attestations are recorded through the route's own rules, so only once it is registered,
+/// bonded and active.
+#[tokio::test]
+async fn a_hosted_watcher_attests_durable_heads_once_it_is_active() {
+    let dir = tempfile::tempdir().unwrap();
+    let key = watcher_key(61);
+    let config = NodeConfig {
+        hosted_watchers: vec![std::sync::Arc::new(watcher_key(61))],
+        ..config_at(dir.path(), &default_knobs())
+    };
+    let node = TestNode::wrap(Node::start(config).await.unwrap());
+    let did = key.did().to_string();
+    let child_name = format!("watcher-{}", did.rsplit(':').next().unwrap());
+    let tree = node.get("/v1/admin/supervision", Some(OPERATOR)).await;
+    assert_eq!(tree.status, 200, "{}", tree.text);
+    assert!(tree.text.contains(&child_name), "{}", tree.text);
+
+    // Appended before the watcher is registered: signed, refused by the route's rules.
+    let corridor_id = CorridorId::new("corridor.pk-ae.hosted").unwrap();
+    let created = create(&node, &corridor_id, true).await;
+    let first_root = append(&node, &corridor_id, 0, digest(&created["genesis_root"])).await;
+    active_watcher(&node, &key, 1_000).await;
+    let second_root = append(&node, &corridor_id, 1, first_root).await;
+
+    // One recorder handles the reports in order, so once height 1 is recorded the report of
+    // height 0 has been handled too.
+    let path = format!("/v1/corridors/{corridor_id}/attestations");
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
+    let listed = loop {
+        let reply = node.get(&path, Some(REGULATOR)).await;
+        assert_eq!(reply.status, 200, "{}", reply.text);
+        let listed = reply.json()["attestations"].as_array().unwrap().clone();
+        if !listed.is_empty() || std::time::Instant::now() > deadline {
+            break listed;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+    };
+    assert_eq!(listed.len(), 1, "{listed:?}");
+    let attestation = WatcherAttestation::from_json(&listed[0]["attestation"]).unwrap();
+    assert_eq!(attestation.watcher(), *key.did());
+    let statement = attestation.statement();
+    assert_eq!(statement.height, 1);
+    assert_eq!(statement.parent_root, first_root);
+    assert_eq!(statement.candidate_root, second_root);
+
+    // Killed, the watcher is restarted by its supervisor, subscribes again and goes on.
+    let actor_path = format!("/zone/services/{child_name}");
+    let killed = node
+        .post_json(
+            &format!("/v1/admin/actors{actor_path}/kill"),
+            Some(OPERATOR),
+            "",
+        )
+        .await;
+    assert_eq!(killed.status, 200, "{}", killed.text);
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
+    loop {
+        let actor = node
+            .get(&format!("/v1/admin/actors{actor_path}"), Some(OPERATOR))
+            .await;
+        if actor.status == 200
+            && actor.json()["status"] == "running"
+            && actor.json()["restart_count"].as_u64().unwrap_or(0) >= 1
+        {
+            break;
+        }
+        assert!(std::time::Instant::now() < deadline, "{}", actor.text);
+        tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+    }
+    append(&node, &corridor_id, 2, second_root).await;
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
+    loop {
+        let reply = node.get(&path, Some(REGULATOR)).await;
+        if reply.json()["attestations"].as_array().unwrap().len() == 2 {
+            break;
+        }
+        assert!(std::time::Instant::now() < deadline, "{}", reply.text);
+        tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+    }
 }

@@ -36,6 +36,7 @@ pub async fn start() -> TestNode {
         zone: None,
         zone_key: Arc::new(SigningKey::from_seed(&ZONE_KEY_SEED)),
         node_name: "scenario-node".to_owned(),
+        hosted_watchers: Vec::new(),
     })
     .await
     .unwrap();

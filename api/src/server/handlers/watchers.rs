@@ -557,12 +557,36 @@ pub(crate) async fn submit_attestation(
             ),
         ));
     }
-    statement
+    let record = record_attestation(&state, &corridor_id, &attestation).await?;
+    Ok((
+        StatusCode::CREATED,
+        Json(json!({
+            "attestation_id": record.attestation_id,
+            "corridor_id": corridor_id.as_str(),
+            "watcher_id": attestation.watcher().to_string(),
+            "height": statement.height,
+            "candidate_root": statement.candidate_root.to_hex(),
+            "created_at_unix_ms": record.created_at_unix_ms,
+        })),
+    ))
+}
+
+/// Records a watcher's attestation of `corridor_id` once every check of
+/// [`submit_attestation`] passes: the observed head is consistent, the signature verifies,
+/// the watcher is registered, bonded and active, and the journal holds the attested receipt.
+/// The node's hosted watchers record through this too, so theirs meet the same rules.
+pub(crate) async fn record_attestation(
+    state: &AppState,
+    corridor_id: &CorridorId,
+    attestation: &WatcherAttestation,
+) -> Result<AttestationRecord, ApiError> {
+    attestation
+        .statement()
         .check_observed_head()
         .map_err(|error| ApiError::invalid("/observed_head", error))?;
     attestation.verify().map_err(attestation_error)?;
     let watcher_id = attestation.watcher().to_string();
-    let Some(loaded) = load_optional(&state, &watcher_id).await? else {
+    let Some(loaded) = load_optional(state, &watcher_id).await? else {
         return Err(ApiError::invalid(
             "/watcher",
             WatcherError::Unknown {
@@ -580,24 +604,14 @@ pub(crate) async fn submit_attestation(
             ),
         });
     }
-    check_against_journal(&state, &corridor_id, &attestation).await?;
-    let record = attestation_record(&attestation, corridor_id.to_string())?;
+    check_against_journal(state, corridor_id, attestation).await?;
+    let record = attestation_record(attestation, corridor_id.to_string())?;
     state
         .store()
         .put_attestation(&record)
         .await
         .map_err(record_error)?;
-    Ok((
-        StatusCode::CREATED,
-        Json(json!({
-            "attestation_id": record.attestation_id,
-            "corridor_id": corridor_id.as_str(),
-            "watcher_id": watcher_id,
-            "height": statement.height,
-            "candidate_root": statement.candidate_root.to_hex(),
-            "created_at_unix_ms": record.created_at_unix_ms,
-        })),
-    ))
+    Ok(record)
 }
 
 /// `GET /v1/corridors/{corridor_id}/attestations?after=&limit=`: the corridor's recorded
