@@ -802,16 +802,18 @@ async fn a_hosted_watcher_attests_durable_heads_once_it_is_active() {
     // One recorder handles the reports in order, so once height 1 is recorded the report of
     // height 0 has been handled too.
     let path = format!("/v1/corridors/{corridor_id}/attestations");
-    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
-    let listed = loop {
-        let reply = node.get(&path, Some(REGULATOR)).await;
-        assert_eq!(reply.status, 200, "{}", reply.text);
-        let listed = reply.json()["attestations"].as_array().unwrap().clone();
-        if !listed.is_empty() || std::time::Instant::now() > deadline {
-            break listed;
-        }
-        tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+    let recorded = async |count: usize| {
+        within_10s(async || {
+            let reply = node.get(&path, Some(REGULATOR)).await;
+            let listed = reply.json()["attestations"].as_array().cloned();
+            match listed {
+                Some(listed) if listed.len() >= count => Ok(listed),
+                _ => Err(reply.text),
+            }
+        })
+        .await
     };
+    let listed = recorded(1).await;
     assert_eq!(listed.len(), 1, "{listed:?}");
     let attestation = WatcherAttestation::from_json(&listed[0]["attestation"]).unwrap();
     assert_eq!(attestation.watcher(), *key.did());
@@ -830,28 +832,29 @@ async fn a_hosted_watcher_attests_durable_heads_once_it_is_active() {
         )
         .await;
     assert_eq!(killed.status, 200, "{}", killed.text);
-    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
-    loop {
+    within_10s(async || {
         let actor = node
             .get(&format!("/v1/admin/actors{actor_path}"), Some(OPERATOR))
             .await;
-        if actor.status == 200
+        let restarted = actor.status == 200
             && actor.json()["status"] == "running"
-            && actor.json()["restart_count"].as_u64().unwrap_or(0) >= 1
-        {
-            break;
-        }
-        assert!(std::time::Instant::now() < deadline, "{}", actor.text);
-        tokio::time::sleep(std::time::Duration::from_millis(20)).await;
-    }
+            && actor.json()["restart_count"].as_u64().unwrap_or(0) >= 1;
+        if restarted { Ok(()) } else { Err(actor.text) }
+    })
+    .await;
     append(&node, &corridor_id, 2, second_root).await;
+    assert_eq!(recorded(2).await.len(), 2);
+}
+
+/// Asks `probe` every 20 ms until it answers `Ok`, for at most 10 s; then fails with its last
+/// `Err` (the reply text).
+async fn within_10s<T>(mut probe: impl AsyncFnMut() -> Result<T, String>) -> T {
     let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
     loop {
-        let reply = node.get(&path, Some(REGULATOR)).await;
-        if reply.json()["attestations"].as_array().unwrap().len() == 2 {
-            break;
+        match probe().await {
+            Ok(value) => return value,
+            Err(last) => assert!(std::time::Instant::now() < deadline, "{last}"),
         }
-        assert!(std::time::Instant::now() < deadline, "{}", reply.text);
         tokio::time::sleep(std::time::Duration::from_millis(20)).await;
     }
 }
