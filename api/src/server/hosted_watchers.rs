@@ -18,6 +18,7 @@ use msez_runtime::ChildSpec;
 use tokio::sync::mpsc;
 
 use super::handlers::watchers::record_attestation;
+use super::metrics::WatcherReportOutcome;
 use super::state::AppState;
 
 /// Reports that may wait for the recorder; a full queue makes the watchers wait (their
@@ -45,13 +46,22 @@ pub fn children(
         .collect()
 }
 
-/// Records the hosted watchers' reports until every watcher (and so every sender) is gone.
+/// Records the hosted watchers' reports until every watcher (and so every sender) is gone;
+/// each is counted by outcome in `msez_hosted_watcher_reports_total` (`GET /metrics`).
 pub async fn record_reports(state: AppState, mut reports: mpsc::Receiver<WatcherReport>) {
     while let Some(report) = reports.recv().await {
-        match report {
-            WatcherReport::Attested(attestation) => {
-                let corridor_id = attestation.statement().corridor_id.clone();
-                if let Err(error) = record_attestation(&state, &corridor_id, &attestation).await {
+        let outcome = record_report(&state, report).await;
+        state.metrics().count_watcher_report(outcome);
+    }
+}
+
+async fn record_report(state: &AppState, report: WatcherReport) -> WatcherReportOutcome {
+    match report {
+        WatcherReport::Attested(attestation) => {
+            let corridor_id = attestation.statement().corridor_id.clone();
+            match record_attestation(state, &corridor_id, &attestation).await {
+                Ok(_) => WatcherReportOutcome::Recorded,
+                Err(error) => {
                     tracing::debug!(
                         watcher = %attestation.watcher(),
                         %corridor_id,
@@ -59,30 +69,40 @@ pub async fn record_reports(state: AppState, mut reports: mpsc::Receiver<Watcher
                         %error,
                         "hosted watcher's attestation not recorded"
                     );
+                    WatcherReportOutcome::Refused
                 }
             }
-            WatcherReport::ForkObserved {
-                corridor_id,
-                sequence,
-                first_next_root,
-                second_next_root,
-                ..
-            } => tracing::warn!(
+        }
+        WatcherReport::ForkObserved {
+            corridor_id,
+            sequence,
+            first_next_root,
+            second_next_root,
+            ..
+        } => {
+            tracing::warn!(
                 %corridor_id,
                 sequence,
                 first = %first_next_root.to_hex(),
                 second = %second_next_root.to_hex(),
                 "hosted watcher observed two heads at one sequence"
-            ),
-            WatcherReport::Lagged { missed_count } => tracing::warn!(
+            );
+            WatcherReportOutcome::Fork
+        }
+        WatcherReport::Lagged { missed_count } => {
+            tracing::warn!(
                 missed_count,
                 "hosted watcher fell behind the corridor heads"
-            ),
-            WatcherReport::SigningFailed {
-                corridor_id,
-                sequence,
-                reason,
-            } => tracing::warn!(%corridor_id, sequence, %reason, "hosted watcher could not sign"),
+            );
+            WatcherReportOutcome::Lagged
+        }
+        WatcherReport::SigningFailed {
+            corridor_id,
+            sequence,
+            reason,
+        } => {
+            tracing::warn!(%corridor_id, sequence, %reason, "hosted watcher could not sign");
+            WatcherReportOutcome::SigningFailed
         }
     }
 }

@@ -1,8 +1,9 @@
 //! Request metrics in the Prometheus text format.
 //!
 //! Owns [`Metrics`] and [`track`], the middleware that counts each request by method, route
-//! template and status and records its latency in a fixed-bucket histogram, and
-//! [`RouteRecord`], the per-route summary the regulator's SLA view reads.
+//! template and status and records its latency in a fixed-bucket histogram,
+//! [`RouteRecord`], the per-route summary the regulator's SLA view reads, and
+//! [`WatcherReportOutcome`], what became of a hosted watcher's report.
 //!
 //! Never: labels by raw path (ids would make the label set unbounded) or by principal.
 
@@ -38,6 +39,37 @@ struct Series {
     requests: BTreeMap<(String, String, u16), u64>,
     /// (method, route) → histogram.
     latency: BTreeMap<(String, String), Histogram>,
+    /// Hosted watchers' reports by outcome.
+    watcher_reports: BTreeMap<WatcherReportOutcome, u64>,
+}
+
+/// What became of one report of a watcher this node hosts (`server::hosted_watchers`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub enum WatcherReportOutcome {
+    /// An attestation, recorded.
+    Recorded,
+    /// An attestation the route's checks refused (the watcher is not registered, bonded and
+    /// active, or the journal does not hold the head).
+    Refused,
+    /// Two heads at one corridor sequence.
+    Fork,
+    /// The watcher fell behind the head events.
+    Lagged,
+    /// The watcher could not sign.
+    SigningFailed,
+}
+
+impl WatcherReportOutcome {
+    /// The `outcome` label.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Recorded => "recorded",
+            Self::Refused => "refused",
+            Self::Fork => "fork",
+            Self::Lagged => "lagged",
+            Self::SigningFailed => "signing_failed",
+        }
+    }
 }
 
 #[derive(Debug, Default, Clone)]
@@ -92,6 +124,15 @@ impl Metrics {
             latency_us_p50_max: quantile_bound_us(&buckets, request_count, 50),
             latency_us_p99_max: quantile_bound_us(&buckets, request_count, 99),
         }
+    }
+
+    /// Counts one hosted watcher's report.
+    pub fn count_watcher_report(&self, outcome: WatcherReportOutcome) {
+        let mut series = self
+            .inner
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        *series.watcher_reports.entry(outcome).or_default() += 1;
     }
 
     /// Records one finished request.
@@ -165,6 +206,19 @@ impl Metrics {
                 "msez_http_request_duration_seconds_count{{method=\"{method}\",route=\"{route}\"}} {}",
                 histogram.count
             );
+        }
+        if !series.watcher_reports.is_empty() {
+            out.push_str(
+                "# HELP msez_hosted_watcher_reports_total Reports of the watchers this node hosts, by outcome.\n",
+            );
+            out.push_str("# TYPE msez_hosted_watcher_reports_total counter\n");
+            for (outcome, count) in &series.watcher_reports {
+                let _ = writeln!(
+                    out,
+                    "msez_hosted_watcher_reports_total{{outcome=\"{}\"}} {count}",
+                    outcome.as_str()
+                );
+            }
         }
         for (name, help, value) in extra {
             let _ = writeln!(

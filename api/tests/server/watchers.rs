@@ -821,6 +821,18 @@ async fn a_hosted_watcher_attests_durable_heads_once_it_is_active() {
     assert_eq!(statement.height, 1);
     assert_eq!(statement.parent_root, first_root);
     assert_eq!(statement.candidate_root, second_root);
+    // Operators see both outcomes without debug logs (counted just after each is handled).
+    within_10s(async || {
+        let metrics = node.get("/metrics", None).await;
+        let counted = [
+            "msez_hosted_watcher_reports_total{outcome=\"recorded\"} 1",
+            "msez_hosted_watcher_reports_total{outcome=\"refused\"} 1",
+        ]
+        .iter()
+        .all(|line| metrics.text.contains(line));
+        if counted { Ok(()) } else { Err(metrics.text) }
+    })
+    .await;
 
     // Killed, the watcher is restarted by its supervisor, subscribes again and goes on.
     let actor_path = format!("/zone/services/{child_name}");
