@@ -95,14 +95,7 @@ pub fn spawn_watcher(
     reports: mpsc::Sender<WatcherReport>,
 ) -> WatcherHandle {
     let (observe, observed) = mpsc::channel(OBSERVE_QUEUE_MAX);
-    let watcher = Watcher {
-        key,
-        clock,
-        reports,
-        heads: HashMap::new(),
-        order: VecDeque::new(),
-    };
-    tokio::spawn(watcher.run(events, observed));
+    tokio::spawn(Watcher::new(key, clock, reports).run(events, observed));
     WatcherHandle { observe }
 }
 
@@ -127,9 +120,7 @@ impl HostedWatcher {
     /// The child name in the supervision tree: `watcher-` and the key's multibase text, so a
     /// watcher is found by the did it attests under.
     pub fn child_name(&self) -> String {
-        let did = self.key.did().to_string();
-        let multibase = did.rsplit(':').next().unwrap_or(&did);
-        format!("watcher-{multibase}")
+        format!("watcher-{}", self.key.did().multibase())
     }
 
     /// The supervisor child that runs this watcher (restarted whenever it stops).
@@ -195,13 +186,7 @@ impl Actor for WatcherActor {
                 }
             }
         });
-        Ok(Watcher {
-            key: hosted.key,
-            clock: hosted.clock,
-            reports: hosted.reports,
-            heads: HashMap::new(),
-            order: VecDeque::new(),
-        })
+        Ok(Watcher::new(hosted.key, hosted.clock, hosted.reports))
     }
 
     async fn handle(
@@ -235,6 +220,21 @@ struct Watcher {
 }
 
 impl Watcher {
+    /// A watcher that has attested nothing yet.
+    fn new(
+        key: Arc<SigningKey>,
+        clock: Arc<dyn Clock>,
+        reports: mpsc::Sender<WatcherReport>,
+    ) -> Self {
+        Self {
+            key,
+            clock,
+            reports,
+            heads: HashMap::new(),
+            order: VecDeque::new(),
+        }
+    }
+
     async fn run(
         mut self,
         mut events: broadcast::Receiver<CorridorEvent>,

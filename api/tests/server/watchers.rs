@@ -786,8 +786,7 @@ async fn a_hosted_watcher_attests_durable_heads_once_it_is_active() {
         ..config_at(dir.path(), &default_knobs())
     };
     let node = TestNode::wrap(Node::start(config).await.unwrap());
-    let did = key.did().to_string();
-    let child_name = format!("watcher-{}", did.rsplit(':').next().unwrap());
+    let child_name = format!("watcher-{}", key.did().multibase());
     let tree = node.get("/v1/admin/supervision", Some(OPERATOR)).await;
     assert_eq!(tree.status, 200, "{}", tree.text);
     assert!(tree.text.contains(&child_name), "{}", tree.text);
