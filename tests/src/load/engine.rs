@@ -357,8 +357,9 @@ struct LoadOutcome {
     chaos: Option<ChaosReport>,
 }
 
-/// A short random id that keeps corridor ids of different runs apart on one node.
-fn run_id() -> Result<String, LoadError> {
+/// A short random id (8 hex digits) that keeps corridor ids of different runs apart on one
+/// node or store.
+pub fn run_id() -> Result<String, LoadError> {
     let mut bytes = [0u8; 4];
     getrandom::fill(&mut bytes).map_err(|error| LoadError::Random {
         reason: error.to_string(),
@@ -451,8 +452,30 @@ async fn setup_one(
     run_id: &str,
     corridor_index: usize,
 ) -> Result<Slot, String> {
-    let mut corridor = LoadCorridor::generate(run_id, corridor_index).map_err(|e| e.to_string())?;
     let signed_at = now().map_err(|error| error.to_string())?;
+    let corridor =
+        create_active_corridor(client, zone_keys, run_id, corridor_index, signed_at).await?;
+    let pending = corridor
+        .sign_next(signed_at)
+        .map_err(|error| error.to_string())?;
+    Ok(Slot {
+        corridor,
+        pending: Some(pending),
+        needs_resync: false,
+    })
+}
+
+/// Generates corridor `corridor_index` of run `run_id`, creates it on the node (agreements and
+/// definition signed at `signed_at`) and activates it, retrying transient failures; the
+/// corridor returned starts at its genesis root. The error names the corridor and the step.
+pub async fn create_active_corridor(
+    client: &NodeClient,
+    zone_keys: &ZoneKeys,
+    run_id: &str,
+    corridor_index: usize,
+    signed_at: Timestamp,
+) -> Result<LoadCorridor, String> {
+    let mut corridor = LoadCorridor::generate(run_id, corridor_index).map_err(|e| e.to_string())?;
     let created = retry(|| async {
         match client
             .create_corridor(&corridor, zone_keys, signed_at)
@@ -477,14 +500,7 @@ async fn setup_one(
             .map_err(|error| format!("activate {}: {error}", corridor.corridor_id()))?;
     }
     corridor.start_at(created.genesis_root);
-    let pending = corridor
-        .sign_next(signed_at)
-        .map_err(|error| error.to_string())?;
-    Ok(Slot {
-        corridor,
-        pending: Some(pending),
-        needs_resync: false,
-    })
+    Ok(corridor)
 }
 
 /// Runs `attempt` until it succeeds, a caller's mistake (4xx other than 409/429) is
