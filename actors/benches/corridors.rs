@@ -19,7 +19,8 @@
 //!
 //! `MSEZ_BENCH_CORRIDORS` (default 10,000 under `cargo bench`, 200 when `cargo test
 //! --all-targets` runs this binary as a smoke test) and `MSEZ_BENCH_RECEIPTS` (receipts per
-//! corridor; default 10, or 3 as a smoke test) size the run.
+//! corridor; default 10, or 3 as a smoke test) size the run; `MSEZ_BENCH_LANES` overrides the
+//! group commit writer's lanes (default `GROUP_COMMIT_LANES_POSTGRES`).
 
 // A bench binary is test code: any failure aborts the run loudly rather than skewing a number.
 #![allow(clippy::unwrap_used, clippy::panic, clippy::expect_used, missing_docs)]
@@ -116,7 +117,7 @@ async fn run() {
         store.clone(),
         Arc::new(SigningKey::from_seed(&[31; 32])),
         clock.clone(),
-        corridors_config(),
+        corridors_config(&store),
         &tree,
     )
     .await
@@ -233,7 +234,20 @@ async fn run() {
     .await;
 }
 
-fn corridors_config() -> CorridorsConfig {
+/// The group commit writer's configuration: the store's defaults, with `MSEZ_BENCH_LANES`
+/// writer lanes when set.
+fn writer_config(store: &Store) -> GroupCommitConfig {
+    let mut config = GroupCommitConfig::for_store(store);
+    if let Some(lanes) = std::env::var("MSEZ_BENCH_LANES")
+        .ok()
+        .and_then(|text| text.parse().ok())
+    {
+        config.lanes = lanes;
+    }
+    config
+}
+
+fn corridors_config(store: &Store) -> CorridorsConfig {
     CorridorsConfig {
         host: KeyedHostConfig {
             name: "corridors".to_owned(),
@@ -256,7 +270,7 @@ fn corridors_config() -> CorridorsConfig {
             ttl: Duration::from_secs(60),
             renew_interval: Duration::from_secs(20),
         },
-        group_commit: GroupCommitConfig::with_defaults(),
+        group_commit: writer_config(store),
         events_capacity: 1_024,
         retry_after_ms: 50,
     }
@@ -508,9 +522,7 @@ async fn raw_group_commit(
         })
         .collect();
     let total: usize = chains.iter().map(Vec::len).sum();
-    let writer = Arc::new(
-        GroupCommitWriter::start(store.clone(), GroupCommitConfig::with_defaults()).unwrap(),
-    );
+    let writer = Arc::new(GroupCommitWriter::start(store.clone(), writer_config(store)).unwrap());
     let gate = Arc::new(tokio::sync::Semaphore::new(CLIENTS_MAX));
     let started = Instant::now();
     let mut tasks = tokio::task::JoinSet::new();

@@ -12,7 +12,7 @@
 //! 1 when `cargo test --all-targets` runs this binary as a smoke test);
 //! `MSEZ_BENCH_WINDOW_US` overrides the group commit window (default
 //! `GROUP_COMMIT_WINDOW_DEFAULT`) and `MSEZ_BENCH_LANES` the writer lanes (default
-//! `GROUP_COMMIT_LANES_DEFAULT`).
+//! `GROUP_COMMIT_LANES_POSTGRES` or `GROUP_COMMIT_LANES_SQLITE`).
 
 // A bench binary is test code: any failure aborts the run loudly rather than skewing a number.
 #![allow(clippy::unwrap_used, clippy::panic)]
@@ -56,8 +56,6 @@ async fn run() {
         .and_then(|s| s.parse().ok())
         .unwrap_or(if benchmarking { 10 } else { 1 });
     let phase = Duration::from_secs(seconds);
-    let lanes = writer_config().lanes;
-    println!("group commit writer lanes: {lanes}");
     match std::env::var("MSEZ_TEST_DATABASE_URL") {
         Ok(url) => {
             let baseline = postgres_baseline(&url, phase).await;
@@ -161,8 +159,8 @@ fn request(
 }
 
 /// The writer's configuration: the defaults, with the window and lanes the environment names.
-fn writer_config() -> GroupCommitConfig {
-    let mut config = GroupCommitConfig::with_defaults();
+fn writer_config(store: &Store) -> GroupCommitConfig {
+    let mut config = GroupCommitConfig::for_store(store);
     let number = |name: &str| std::env::var(name).ok().and_then(|s| s.parse().ok());
     if let Some(window_us) = number("MSEZ_BENCH_WINDOW_US") {
         config.window = Duration::from_micros(window_us);
@@ -187,7 +185,9 @@ async fn lease_every_shard(store: &Store) -> u64 {
 
 async fn group_commit(store: &Store, phase: Duration) -> f64 {
     let epoch = lease_every_shard(store).await;
-    let writer = Arc::new(GroupCommitWriter::start(store.clone(), writer_config()).unwrap());
+    let config = writer_config(store);
+    println!("group commit writer lanes: {}", config.lanes);
+    let writer = Arc::new(GroupCommitWriter::start(store.clone(), config).unwrap());
     let stop = Arc::new(AtomicBool::new(false));
     let acked = Arc::new(AtomicU64::new(0));
     let mut tasks = Vec::new();
@@ -231,7 +231,7 @@ async fn group_commit(store: &Store, phase: Duration) -> f64 {
 async fn group_commit_prebuilt(store: &Store) -> f64 {
     const PREBUILT_PER_CORRIDOR: u64 = 100;
     let epoch = lease_every_shard(store).await;
-    let writer = Arc::new(GroupCommitWriter::start(store.clone(), writer_config()).unwrap());
+    let writer = Arc::new(GroupCommitWriter::start(store.clone(), writer_config(store)).unwrap());
     let mut prepared = Vec::with_capacity(CORRIDOR_COUNT);
     for index in 0..CORRIDOR_COUNT {
         let corridor_id = CorridorId::new(format!("corridor-prebuilt-{index:05}")).unwrap();

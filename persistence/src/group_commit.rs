@@ -33,7 +33,7 @@ use msez_protocol::ids::CorridorId;
 use crate::error::StoreError;
 use crate::journal::{APPEND_BATCH_ITEMS_MAX, AppendError, AppendRequest, Appended};
 use crate::lease::shard_of;
-use crate::store::Store;
+use crate::store::{Backend, Store};
 
 /// Items per batch by default. Under load the queue refills while a commit runs, so batches
 /// reach this size; 1,024 rows (about 0.5 MB of receipts) commit in a few milliseconds, keeping
@@ -49,12 +49,19 @@ pub const GROUP_COMMIT_WINDOW_DEFAULT: Duration = Duration::from_micros(500);
 /// seconds of backlog at the target rate, beyond which callers are told to back off.
 pub const GROUP_COMMIT_QUEUE_ITEMS_DEFAULT: usize = 16 * GROUP_COMMIT_BATCH_ITEMS_DEFAULT;
 
-/// Writer lanes by default. Measured with `persistence/benches/store.rs` on Postgres, 1,000
-/// corridors (docs/PERFORMANCE.md): 1 lane 30k appends/s, 2 lanes 50k, 4 lanes 51–59k, 8 lanes
-/// 60k; SQLite (one writer connection) holds 22–23k up to 4 lanes and drops to 19k at 8, where
-/// lanes queue for its connection. Four is the knee for both, and leaves half of the default
-/// pool for leases and loads.
-pub const GROUP_COMMIT_LANES_DEFAULT: usize = 4;
+/// Writer lanes on SQLite. SQLite has one writer connection, so lanes only take turns on it:
+/// each lane's batch waits for the others' commits, and splitting arrivals across lanes makes
+/// every batch smaller and every caller wait longer. Measured over HTTP
+/// (`tests/benches/append_http.rs`, 1,000 corridors, 64 connections, docs/PERFORMANCE.md
+/// 2026-12-08): 1 lane 4.8–5.2k appends/s (p99 22 ms), 2 lanes 4.6k, 4 lanes 3.3k (p99 39 ms).
+pub const GROUP_COMMIT_LANES_SQLITE: usize = 1;
+
+/// Writer lanes on Postgres, where each lane commits on its own connection, so one lane plans
+/// or answers while another commits. Over HTTP (64 connections, same bench) 2 lanes gave
+/// 4.4–4.6k appends/s against 3.7–4.1k with 4; with thousands of appends in flight
+/// (`persistence/benches/store.rs`, 1,000 corridors) 1 lane gave 30k, 2 lanes 50k, 4 lanes
+/// 51–59k. See docs/PERFORMANCE.md for the choice.
+pub const GROUP_COMMIT_LANES_POSTGRES: usize = 2;
 
 /// The most lanes accepted: each lane holds a pooled connection while it commits, and the
 /// store's pool is sized in single digits.
@@ -81,13 +88,18 @@ pub struct GroupCommitConfig {
 }
 
 impl GroupCommitConfig {
-    /// The documented defaults.
-    pub fn with_defaults() -> Self {
+    /// The documented defaults for `store`'s backend: the lane count differs (see
+    /// [`GROUP_COMMIT_LANES_SQLITE`] and [`GROUP_COMMIT_LANES_POSTGRES`]).
+    pub fn for_store(store: &Store) -> Self {
+        let lanes = match store.backend {
+            Backend::Postgres(_) => GROUP_COMMIT_LANES_POSTGRES,
+            Backend::Sqlite { .. } => GROUP_COMMIT_LANES_SQLITE,
+        };
         Self {
             batch_items_max: GROUP_COMMIT_BATCH_ITEMS_DEFAULT,
             window: GROUP_COMMIT_WINDOW_DEFAULT,
             queue_items_max: GROUP_COMMIT_QUEUE_ITEMS_DEFAULT,
-            lanes: GROUP_COMMIT_LANES_DEFAULT,
+            lanes,
         }
     }
 }

@@ -179,7 +179,7 @@ async fn lease_book_renews_only_shards_it_holds(kind: Kind) {
     let Some(db) = TestDb::open(kind).await else {
         return;
     };
-    let config = corridors_config("node-a").lease;
+    let config = corridors_config(&db.store, "node-a").lease;
     let book = LeaseBook::new(db.store.clone(), config);
     let held = db.store.shard_of(&corridor_id("PK-AE.held"));
     let other = (held + 1) % db.store.config().shard_count;

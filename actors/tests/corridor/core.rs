@@ -45,9 +45,9 @@ fn deps_with_clock(store: &Store, owner: &str, clock: Arc<dyn Clock>) -> Arc<Cor
     Arc::new(CorridorDeps {
         store: store.clone(),
         writer: Arc::new(
-            GroupCommitWriter::start(store.clone(), GroupCommitConfig::with_defaults()).unwrap(),
+            GroupCommitWriter::start(store.clone(), GroupCommitConfig::for_store(store)).unwrap(),
         ),
-        leases: LeaseBook::new(store.clone(), corridors_config(owner).lease),
+        leases: LeaseBook::new(store.clone(), corridors_config(store, owner).lease),
         zone_key: Arc::new(key(31)),
         clock,
         events,

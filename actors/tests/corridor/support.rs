@@ -334,7 +334,7 @@ impl ChainBuilder {
     }
 }
 
-pub fn corridors_config(owner: &str) -> CorridorsConfig {
+pub fn corridors_config(store: &Store, owner: &str) -> CorridorsConfig {
     CorridorsConfig {
         host: KeyedHostConfig {
             name: "corridors".to_owned(),
@@ -357,7 +357,7 @@ pub fn corridors_config(owner: &str) -> CorridorsConfig {
             ttl: Duration::from_secs(30),
             renew_interval: Duration::from_secs(10),
         },
-        group_commit: GroupCommitConfig::with_defaults(),
+        group_commit: GroupCommitConfig::for_store(store),
         events_capacity: 1_024,
         retry_after_ms: 50,
     }
@@ -369,7 +369,7 @@ pub async fn start(store: &Store, owner: &str) -> (Corridors, Introspection) {
         store.clone(),
         Arc::new(key(31)),
         Arc::new(FixedClock),
-        corridors_config(owner),
+        corridors_config(store, owner),
         &tree,
     )
     .await

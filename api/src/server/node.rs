@@ -534,7 +534,7 @@ async fn start_corridors(
             ttl: LEASE_TTL,
             renew_interval: LEASE_TTL / 3,
         },
-        group_commit: GroupCommitConfig::with_defaults(),
+        group_commit: GroupCommitConfig::for_store(store),
         events_capacity: 4_096,
         retry_after_ms: 100,
     };

@@ -1,14 +1,16 @@
 //! The group commit writer: many corridors appending in parallel over several lanes end with
 //! contiguous, duplicate-free journals; a fenced item does not fail its batch-mates; a full
 //! queue answers `Overloaded` at once; a lane blocked in the database does not hold up another
-//! lane; configuration limits hold at the limit and refuse limit + 1.
+//! lane; configuration limits hold at the limit and refuse limit + 1; each backend gets its
+//! own lane count.
 
 use std::sync::Arc;
 use std::time::Duration;
 
 use msez_persistence::group_commit::{
-    GROUP_COMMIT_LANES_MAX, GROUP_COMMIT_QUEUE_ITEMS_MAX, GROUP_COMMIT_WINDOW_MAX,
-    GroupCommitConfig, GroupCommitError, GroupCommitWriter,
+    GROUP_COMMIT_LANES_MAX, GROUP_COMMIT_LANES_POSTGRES, GROUP_COMMIT_LANES_SQLITE,
+    GROUP_COMMIT_QUEUE_ITEMS_MAX, GROUP_COMMIT_WINDOW_MAX, GroupCommitConfig, GroupCommitError,
+    GroupCommitWriter,
 };
 use msez_persistence::journal::{APPEND_BATCH_ITEMS_MAX, AppendError, Appended};
 
@@ -19,7 +21,22 @@ use crate::support::{self, Kind, Location, TestDb, backend_tests};
 backend_tests!(
     group_commit_keeps_parallel_corridors_contiguous,
     group_commit_refuses_fenced_item_alone,
+    group_commit_lanes_follow_the_backend,
 );
+
+/// SQLite's one writer connection gets one lane (more only take turns on it); Postgres gets
+/// its own count.
+async fn group_commit_lanes_follow_the_backend(kind: Kind) {
+    let Some(db) = TestDb::open(kind, support::config()).await else {
+        return;
+    };
+    let expected = match kind {
+        Kind::Sqlite => GROUP_COMMIT_LANES_SQLITE,
+        Kind::Postgres => GROUP_COMMIT_LANES_POSTGRES,
+    };
+    assert_eq!(GroupCommitConfig::for_store(&db.store).lanes, expected);
+    db.cleanup().await;
+}
 
 async fn group_commit_keeps_parallel_corridors_contiguous(kind: Kind) {
     let Some(db) = TestDb::open(kind, support::config()).await else {
@@ -30,7 +47,7 @@ async fn group_commit_keeps_parallel_corridors_contiguous(kind: Kind) {
         .collect();
     let leases = support::lease_all(&db.store, &corridors, "node-a").await;
     assert!(leases.iter().all(|lease| lease.epoch == 1));
-    let mut config = GroupCommitConfig::with_defaults();
+    let mut config = GroupCommitConfig::for_store(&db.store);
     config.lanes = 4;
     let writer = Arc::new(GroupCommitWriter::start(db.store.clone(), config).unwrap());
     let lanes_used: std::collections::HashSet<usize> =
@@ -68,7 +85,7 @@ async fn group_commit_refuses_fenced_item_alone(kind: Kind) {
     };
     let good = support::corridor("c-good");
     let epoch = support::lease_one(&db.store, &good).await;
-    let mut config = GroupCommitConfig::with_defaults();
+    let mut config = GroupCommitConfig::for_store(&db.store);
     config.batch_items_max = 2;
     config.window = GROUP_COMMIT_WINDOW_MAX;
     let writer = GroupCommitWriter::start(db.store.clone(), config).unwrap();
@@ -95,7 +112,7 @@ async fn group_commit_answers_overloaded_when_queue_is_full() {
     let db = TestDb::open(Kind::Sqlite, support::config()).await.unwrap();
     let corridor = support::corridor("c-overload");
     let epoch = support::lease_one(&db.store, &corridor).await;
-    let mut config = GroupCommitConfig::with_defaults();
+    let mut config = GroupCommitConfig::for_store(&db.store);
     config.queue_items_max = 1;
     config.lanes = 1;
     let writer = GroupCommitWriter::start(db.store.clone(), config).unwrap();
@@ -119,7 +136,7 @@ async fn group_commit_answers_overloaded_when_queue_is_full() {
 #[tokio::test]
 async fn group_commit_config_accepts_limits_and_refuses_limit_plus_one() {
     let db = TestDb::open(Kind::Sqlite, support::config()).await.unwrap();
-    let base = GroupCommitConfig::with_defaults();
+    let base = GroupCommitConfig::for_store(&db.store);
     let start = |config: GroupCommitConfig| GroupCommitWriter::start(db.store.clone(), config);
 
     let mut config = base.clone();
@@ -205,7 +222,7 @@ async fn postgres_lane_commits_while_another_lane_is_blocked() {
     let Location::Postgres { url, schema } = &db.location else {
         unreachable!("opened as Postgres");
     };
-    let mut config = GroupCommitConfig::with_defaults();
+    let mut config = GroupCommitConfig::for_store(&db.store);
     config.lanes = 2;
     let writer = Arc::new(GroupCommitWriter::start(db.store.clone(), config).unwrap());
     let candidates: Vec<_> = (0..64)
