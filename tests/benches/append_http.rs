@@ -63,7 +63,7 @@ fn env_or(name: &str, default: u64) -> u64 {
 }
 
 /// One corridor's receipts, signed in chain order before the phases.
-struct Lane {
+struct Presigned {
     corridor: LoadCorridor,
     appends: Vec<PreparedAppend>,
 }
@@ -83,44 +83,48 @@ impl Phase {
     }
 }
 
-/// Sends every worker's lanes round-robin, one request in flight per worker, until `duration`
+/// Sends every worker's corridors round-robin, one request in flight per worker, until `duration`
 /// passes or the receipts run out; every acknowledgement must be the receipt's own.
-async fn drive(client: &NodeClient, workers: &Arc<Vec<Vec<Lane>>>, duration: Duration) -> Phase {
+async fn drive(
+    client: &NodeClient,
+    workers: &Arc<Vec<Vec<Presigned>>>,
+    duration: Duration,
+) -> Phase {
     let started = Instant::now();
     let deadline = started + duration;
     let mut tasks = JoinSet::new();
     for worker_index in 0..workers.len() {
         let (client, workers) = (client.clone(), Arc::clone(workers));
         tasks.spawn(async move {
-            let lanes = &workers[worker_index];
+            let corridors = &workers[worker_index];
             let mut latencies = Histogram::new();
             let mut acknowledged = 0u64;
-            let longest = lanes
+            let longest = corridors
                 .iter()
-                .map(|lane| lane.appends.len())
+                .map(|presigned| presigned.appends.len())
                 .max()
                 .unwrap_or(0);
             'rounds: for round in 0..longest {
-                for lane in lanes {
+                for presigned in corridors {
                     if Instant::now() >= deadline {
                         break 'rounds;
                     }
-                    let Some(prepared) = lane.appends.get(round) else {
+                    let Some(prepared) = presigned.appends.get(round) else {
                         continue;
                     };
                     let sent = Instant::now();
                     let ack = client
-                        .append(lane.corridor.corridor_id(), prepared)
+                        .append(presigned.corridor.corridor_id(), prepared)
                         .await
                         .unwrap_or_else(|error| {
-                            panic!("append {}: {error}", lane.corridor.corridor_id())
+                            panic!("append {}: {error}", presigned.corridor.corridor_id())
                         });
                     latencies.record_us(sent.elapsed().as_micros() as u64);
                     assert_eq!(
                         (ack.sequence, ack.next_root),
                         (prepared.sequence, prepared.next_root),
                         "acknowledgement of {}",
-                        lane.corridor.corridor_id()
+                        presigned.corridor.corridor_id()
                     );
                     acknowledged += 1;
                 }
@@ -226,7 +230,7 @@ async fn create_corridors(
 
 /// Signs `receipt_count` receipts per corridor in chain order, on blocking threads (one
 /// chunk per core), and puts each corridor back at its genesis.
-async fn presign(corridors: Vec<LoadCorridor>, receipt_count: usize) -> Vec<Lane> {
+async fn presign(corridors: Vec<LoadCorridor>, receipt_count: usize) -> Vec<Presigned> {
     let chunk_count = std::thread::available_parallelism().map_or(2, usize::from);
     let chunk_size = corridors.len().div_ceil(chunk_count).max(1);
     let mut chunks: Vec<Vec<LoadCorridor>> = Vec::new();
@@ -250,25 +254,25 @@ async fn presign(corridors: Vec<LoadCorridor>, receipt_count: usize) -> Vec<Lane
                         })
                         .collect();
                     corridor.start_at(genesis_root);
-                    Lane { corridor, appends }
+                    Presigned { corridor, appends }
                 })
                 .collect::<Vec<_>>()
         });
     }
-    let mut lanes = Vec::new();
+    let mut presigned = Vec::new();
     while let Some(joined) = tasks.join_next().await {
-        lanes.extend(joined.unwrap());
+        presigned.extend(joined.unwrap());
     }
-    lanes
+    presigned
 }
 
-/// Deals the lanes out to `worker_count` workers.
-fn deal(lanes: Vec<Lane>, worker_count: usize) -> Arc<Vec<Vec<Lane>>> {
-    let mut workers: Vec<Vec<Lane>> = (0..worker_count).map(|_| Vec::new()).collect();
-    for (index, lane) in lanes.into_iter().enumerate() {
-        workers[index % worker_count].push(lane);
+/// Deals the corridors out to `worker_count` workers.
+fn deal(presigned: Vec<Presigned>, worker_count: usize) -> Arc<Vec<Vec<Presigned>>> {
+    let mut workers: Vec<Vec<Presigned>> = (0..worker_count).map(|_| Vec::new()).collect();
+    for (index, corridor) in presigned.into_iter().enumerate() {
+        workers[index % worker_count].push(corridor);
     }
-    workers.retain(|lanes| !lanes.is_empty());
+    workers.retain(|corridors| !corridors.is_empty());
     Arc::new(workers)
 }
 
@@ -356,17 +360,17 @@ async fn main() {
         started.elapsed().as_secs_f64()
     );
     let started = Instant::now();
-    let lanes = presign(corridors, receipt_count).await;
+    let presigned = presign(corridors, receipt_count).await;
     eprintln!(
         "append_http: {} receipts signed in {:.1} s",
         corridor_count * receipt_count,
         started.elapsed().as_secs_f64()
     );
 
-    let chains: HashMap<String, Mutex<ReceiptChain>> = lanes
+    let chains: HashMap<String, Mutex<ReceiptChain>> = presigned
         .iter()
-        .map(|lane| {
-            let corridor = &lane.corridor;
+        .map(|presigned| {
+            let corridor = &presigned.corridor;
             let chain = ReceiptChain::from_parts(ChainParts {
                 corridor_id: corridor.corridor_id().clone(),
                 genesis_root: corridor.head(),
@@ -395,7 +399,7 @@ async fn main() {
     )
     .await;
 
-    let workers = deal(lanes, connection_count);
+    let workers = deal(presigned, connection_count);
     let duration = Duration::from_secs(phase_s);
     let bare = drive(&bare_client, &workers, duration).await;
     let chain = drive(&chain_client, &workers, duration).await;
